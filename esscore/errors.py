@@ -1,0 +1,17 @@
+"""Errors carrying a French message meant for the end user (CLI or page).
+
+Every user-facing failure (bad file, unknown territory, wrong schema) raises
+``EssError`` so that callers can print ``str(err)`` without a traceback.
+"""
+
+
+class EssError(Exception):
+    """A user-facing error whose message is in French and says how to fix it."""
+
+
+class TerritoireInconnu(EssError):
+    """The territory identifier is malformed or does not exist."""
+
+
+class DonneesInvalides(EssError):
+    """An input file or record failed validation (names the file/record and field)."""
