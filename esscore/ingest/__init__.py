@@ -1,0 +1,1 @@
+"""Ingestion of every source into the DuckDB store (one module per source)."""
