@@ -1,0 +1,93 @@
+"""Command line: ``esscore build``, ``esscore territoire``, … (French messages, no tracebacks)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+
+from esscore.errors import EssError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _print_json(data: object) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def _print_table(frame: pd.DataFrame) -> None:
+    sys.stdout.write(frame.to_string(index=False) + "\n")
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from esscore.build import build
+
+    build(args.db, progress=lambda msg: print(msg, file=sys.stderr))
+    return 0
+
+
+def cmd_territoire(args: argparse.Namespace) -> int:
+    from esscore import geography
+    from esscore.db import connect
+
+    con = connect(args.db)
+    terr = geography.get(con, args.territoire)
+    if terr.alias_de:
+        print(f"Note : {args.territoire} est {terr.alias_de}, rattaché(e) à {terr.libelle}.", file=sys.stderr)
+    data = geography.as_dict(con, terr)
+    if args.format == "json":
+        _print_json(data)
+    else:
+        print(f"{terr.libelle} — {geography.TYPE_LABELS[terr.type]}, {terr.population:,} habitants".replace(",", " "))
+        for p in data["parents"]:
+            print(f"  ⊂ {geography.TYPE_LABELS[p['type']]} : {p['nom']} ({p['code']})")
+        _print_table(pd.DataFrame(data["communes"]).head(args.limit))
+        if len(data["communes"]) > args.limit:
+            print(f"… {len(data['communes'])} communes au total")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="esscore", description="ESS Territoires : données et exports")
+    p.add_argument("--debug", action="store_true", help="afficher la trace complète en cas d'erreur")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="construire la base DuckDB depuis data/")
+    b.add_argument("--db", help="chemin de la base (défaut : $ESS_DB ou data/ess.duckdb)")
+    b.set_defaults(func=cmd_build)
+
+    t = sub.add_parser("territoire", help="décrire un territoire TYPE:CODE")
+    t.add_argument("territoire", help="par ex. epci:200041317, commune:79191, departement:79, region:75, france")
+    t.add_argument("--format", choices=["json", "table"], default="table")
+    t.add_argument("--db")
+    t.add_argument("--limit", type=int, default=50, help="communes affichées en mode table")
+    t.set_defaults(func=cmd_territoire)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except EssError as err:
+        print(f"Erreur : {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into head & co.
+        return 0
+    except KeyboardInterrupt:
+        print("Interrompu.", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001 - last resort: never a raw traceback for users
+        if args.debug:
+            raise
+        print(f"Erreur inattendue ({type(err).__name__}) : {err}. Relancez avec --debug pour le détail.",
+              file=sys.stderr)  # fmt: skip
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""DuckDB access: read-only connections for the app, build-to-temp + atomic swap for writers.
+
+The app never writes the statistics database; every build writes a new file next to the
+target and ``os.replace``s it, so readers either see the old file or the new one, never half.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from esscore.config import db_path
+from esscore.errors import EssError
+
+
+@cache
+def sql(name: str) -> str:
+    """The text of ``esscore/sql/<name>.sql`` (one statement per file, ``$named`` parameters)."""
+    return resources.files("esscore.sql").joinpath(f"{name}.sql").read_text("utf-8")
+
+
+def connect(path: str | os.PathLike[str] | None = None, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the statistics database; a missing file is a French error saying how to build it."""
+    target = db_path(path)
+    if read_only and not target.exists():
+        raise EssError(
+            f"Base de données introuvable : {target}. Construisez-la avec « esscore build » "
+            "(ou lancez l'application, qui la construit au premier démarrage)."
+        )
+    return duckdb.connect(str(target), read_only=read_only)
+
+
+def query(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
+    """Run a named SQL file with named parameters on its own cursor (safe across threads)."""
+    cur = con.cursor()
+    try:
+        return cur.execute(sql(name), params or None).df()
+    finally:
+        cur.close()
+
+
+def atomic_build(target: Path, builder: Callable[[duckdb.DuckDBPyConnection], None]) -> Path:
+    """Run ``builder`` on a fresh temp database, then swap it into ``target`` atomically.
+
+    If ``builder`` raises, the temp file is removed and ``target`` is left byte-for-byte intact.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()  # DuckDB wants to create the file itself
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            builder(con)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, target)
+    finally:
+        for leftover in (tmp, Path(f"{tmp}.wal")):
+            leftover.unlink(missing_ok=True)
+    return target
+
+
+def copy_database(src: Path, con: duckdb.DuckDBPyConnection, skip: set[str] | None = None) -> list[str]:
+    """Copy every table of ``src`` into ``con`` (used to rebuild one part while keeping the rest)."""
+    skip = skip or set()
+    con.execute(f"ATTACH '{_quote(src)}' AS old (READ_ONLY)")
+    try:
+        tables = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'old'"
+        ).fetchall()]  # fmt: skip
+        for t in tables:
+            if t not in skip:
+                con.execute(f'CREATE TABLE "{t}" AS SELECT * FROM old."{t}"')
+        return [t for t in tables if t not in skip]
+    finally:
+        con.execute("DETACH old")
+
+
+def _quote(path: Path | str) -> str:
+    return str(path).replace("'", "''")
+
+
+def file_identity(path: Path) -> tuple[int, int]:
+    """(inode, mtime) of the DB file: changes when a rebuild swaps it, so readers can reconnect."""
+    st = os.stat(path)
+    return (st.st_ino, st.st_mtime_ns)

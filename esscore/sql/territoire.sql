@@ -1,0 +1,1 @@
+SELECT * FROM territoires WHERE type = $type AND code = $code
