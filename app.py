@@ -1,0 +1,20 @@
+"""ESS Territoires — entry point: page configuration, page registry and navigation (no data code)."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from esscore.ui.data import ensure_database
+
+PAGES_DIR = Path(__file__).parent / "pages"
+
+st.set_page_config(page_title="ESS Territoires", page_icon="🤝", layout="wide")
+ensure_database()
+
+PAGES = {
+    "Observer": [
+        st.Page(PAGES_DIR / "donnees.py", title="Données & sources", icon="📚", url_path="donnees"),
+    ],
+}
+
+st.navigation(PAGES).run()

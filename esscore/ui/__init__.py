@@ -1,0 +1,1 @@
+"""The only Streamlit-aware code: cached wrappers, territory picker, banners and footers."""

@@ -1,0 +1,84 @@
+"""Cached access to the read-only database for the pages.
+
+The connection is cached per (path, inode, mtime): when ``esscore build`` swaps a new file in,
+the next rerun opens the new file while running sessions keep working on the old one.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from esscore import geography
+from esscore.build import build
+from esscore.config import db_path
+from esscore.db import connect, file_identity, query
+
+
+def ensure_database() -> None:
+    """Build the database on first start, with a visible progress message."""
+    target = db_path()
+    if target.exists():
+        return
+    with st.status("Première ouverture : construction de la base de données…", expanded=True) as status:
+        build(target, progress=status.write)
+        status.update(label="Base de données prête.", state="complete", expanded=False)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _connection(path: str, identity: tuple[int, int]) -> duckdb.DuckDBPyConnection:
+    return connect(path, read_only=True)
+
+
+def con() -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the current database file (reopened after a rebuild)."""
+    path = db_path()
+    return _connection(str(path), file_identity(path))
+
+
+def db_key() -> tuple[int, int]:
+    """Cache key component so cached results are dropped when the database is rebuilt."""
+    return file_identity(db_path())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _named(name: str, key: tuple[int, int], params: tuple) -> pd.DataFrame:
+    return query(con(), name, **dict(params))
+
+
+def named_query(name: str, **params: object) -> pd.DataFrame:
+    """Cached ``esscore.db.query`` (parameters must be hashable)."""
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    return _named(name, db_key(), frozen).copy()
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _territoire(raw: str, key: tuple[int, int]) -> geography.Territoire:
+    return geography.get(con(), raw)
+
+
+def territoire(raw: str) -> geography.Territoire:
+    return _territoire(raw, db_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _search(text: str, key: tuple[int, int]) -> pd.DataFrame:
+    return geography.search(con(), text, limit=15)
+
+
+def search(text: str) -> pd.DataFrame:
+    return _search(text, db_key())
+
+
+@st.cache_data(show_spinner=False)
+def _meta(key: tuple[int, int]) -> dict[str, str]:
+    return dict(con().execute("SELECT cle, valeur FROM meta").fetchall())
+
+
+def meta() -> dict[str, str]:
+    return _meta(db_key())
+
+
+def is_demo() -> bool:
+    return meta().get("demo") == "true"

@@ -1,0 +1,87 @@
+"""Shared page furniture: territory picker (state in the URL), demo banner, source footers."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from esscore.errors import EssError
+from esscore.geography import FRANCE_ID, TYPE_LABELS, Territoire
+from esscore.ui import data
+
+DEFAULT_TERRITOIRE = "epci:200041317"
+DEMO_TEXT = (
+    "**Données de démonstration** — les établissements affichés sont fictifs, générés à partir de la "
+    "géographie réelle et calibrés sur des ordres de grandeur publiés. Chargez les fichiers SIRENE réels "
+    "avec `esscore ingest sirene` pour des chiffres réels."
+)
+
+
+def demo_banner() -> None:
+    """Say loudly, on every page that shows ESS figures, when they are synthetic."""
+    if data.is_demo():
+        st.warning(DEMO_TEXT, icon="🧪")
+
+
+def current_territoire_id() -> str:
+    """Territory from the URL, else from the session, else the default."""
+    from_url = st.query_params.get("territoire")
+    if from_url:
+        return str(from_url)
+    return str(st.session_state.get("territoire", DEFAULT_TERRITOIRE))
+
+
+def territory_picker(key: str = "picker") -> Territoire | None:
+    """Search box + result list in the sidebar; keeps ``?territoire=TYPE:CODE`` in the URL.
+
+    Returns None (after showing a French message) when the URL carries an invalid identifier.
+    """
+    raw = current_territoire_id()
+    try:
+        terr = data.territoire(raw)
+    except EssError as err:
+        st.error(f"{err} Choisissez un territoire dans la barre latérale.")
+        terr = None
+    with st.sidebar:
+        st.markdown("**Territoire**")
+        if terr is not None:
+            st.caption(f"{TYPE_LABELS[terr.type]} · {terr.libelle}")
+        text = st.text_input("Rechercher une commune, un EPCI, un département…", key=f"{key}_q",
+                             placeholder="ex. Niort, Roumois, 79, Bretagne")  # fmt: skip
+        if text:
+            found = data.search(text)
+            if found.empty:
+                st.caption("Aucun territoire trouvé.")
+            else:
+                options = dict(zip(found["libelle"] + " · " + found["type"].map(TYPE_LABELS), found["id"],
+                                   strict=True))  # fmt: skip
+                choice = st.radio("Résultats", list(options), key=f"{key}_r", label_visibility="collapsed")
+                if choice and options[choice] != (terr.id if terr else None):
+                    if st.button("Afficher ce territoire", key=f"{key}_go", type="primary"):
+                        _select(options[choice])
+        if terr is not None and terr.parents:
+            st.caption("Remonter :")
+            for p in terr.parents:
+                pid = f"{p['type']}:{p['code']}"
+                if st.button(f"{TYPE_LABELS[p['type']]} · {p['nom']}", key=f"{key}_p_{pid}"):
+                    _select(pid)
+    if terr is not None:
+        st.session_state["territoire"] = terr.id
+        if st.query_params.get("territoire") != terr.id:
+            st.query_params["territoire"] = terr.id
+        if terr.alias_de:
+            st.info(f"Le code demandé est {terr.alias_de} ; il est rattaché à {terr.libelle}.")
+    return terr
+
+
+def _select(territoire_id: str) -> None:
+    st.session_state["territoire"] = territoire_id
+    st.query_params["territoire"] = territoire_id
+    st.rerun()
+
+
+def source_caption(text: str) -> None:
+    """« Source : … (millésime …) » under a figure, in one consistent style."""
+    st.caption(f"Source : {text}")
+
+
+__all__ = ["FRANCE_ID", "demo_banner", "territory_picker", "source_caption", "current_territoire_id"]

@@ -1,0 +1,29 @@
+"""Données & sources: every source with producer, vintage, licence, row counts and build date."""
+
+import streamlit as st
+
+from esscore.ui import data, layout, textes
+
+st.title("Données & sources")
+layout.demo_banner()
+meta = data.meta()
+st.caption(f"Base construite le {meta.get('date_construction', '?').replace('T', ' à ')} "
+           f"· ESS Territoires {meta.get('version', '')}")  # fmt: skip
+
+sources = data.named_query("sources_liste")
+st.subheader("Sources")
+st.dataframe(
+    sources,
+    hide_index=True,
+    use_container_width=True,
+    column_config={
+        "url": st.column_config.LinkColumn("Adresse"),
+        "lignes": st.column_config.NumberColumn("Lignes", format="localized"),
+    },
+)
+st.download_button("Télécharger le registre des sources (CSV)", sources.to_csv(index=False).encode("utf-8"),
+                   file_name="sources.csv", mime="text/csv")  # fmt: skip
+
+st.subheader("Géographie")
+st.markdown(textes.read("geographie"))
+st.dataframe(data.named_query("geographie_comptes"), hide_index=True)

@@ -1,0 +1,41 @@
+"""Shared fixtures: one small database built through the real build code, reused by all tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database built by ``esscore.build.build`` (real geography, fixture ESS data)."""
+    from esscore.build import build
+
+    path = tmp_path_factory.mktemp("db") / "ess.duckdb"
+    build(path, progress=lambda _msg: None)
+    return path
+
+
+@pytest.fixture()
+def db_env(db_file: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the app and the CLI at the session database."""
+    monkeypatch.setenv("ESS_DB", str(db_file))
+    return db_file
+
+
+@pytest.fixture()
+def con(db_file: Path):
+    from esscore.db import connect
+
+    connection = connect(db_file)
+    yield connection
+    connection.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")

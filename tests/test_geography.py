@@ -1,0 +1,117 @@
+"""Territory model on the real 2026 geography shipped in data/geographie/."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from esscore import geography
+from esscore.errors import TerritoireInconnu
+
+
+def test_reference_counts(con) -> None:
+    counts = dict(con.execute("SELECT type, count(*) FROM territoires GROUP BY type").fetchall())
+    assert counts == {"commune": 34969, "epci": 1255, "departement": 101, "region": 18, "france": 1}
+    kinds = dict(con.execute("SELECT type, count(*) FROM passage_communes GROUP BY type").fetchall())
+    assert kinds == {"commune-actuelle": 34969, "commune-deleguee": 2105, "commune-associee": 471,
+                     "arrondissement-municipal": 45}  # fmt: skip
+    types = dict(con.execute("SELECT type, count(*) FROM epci GROUP BY type").fetchall())
+    assert set(types) == {"CC", "CA", "CU", "ME"}
+
+
+def test_niort_agglomeration(con) -> None:
+    terr = geography.get(con, "epci:200041317")
+    assert terr.nom == "CA du Niortais"
+    data = geography.as_dict(con, terr)
+    assert list(data) == ["type", "code", "nom", "population", "parents", "communes"]
+    assert len(data["communes"]) == 40
+    assert data["communes"][0]["nom"] == "Niort"
+    assert terr.population == 123389
+    assert [p["code"] for p in terr.parents] == ["79", "75", "FR"]
+
+
+def test_commune_parents_and_alias(con) -> None:
+    niort = geography.get(con, "commune:79191")
+    assert [p["type"] for p in niort.parents] == ["epci", "departement", "region", "france"]
+    paris12 = geography.get(con, "commune:75112")
+    assert (paris12.code, paris12.nom) == ("75056", "Paris")
+    assert "arrondissement municipal" in paris12.alias_de
+    assert geography.get(con, "departement:2A").nom == "Corse-du-Sud"
+    assert geography.get(con, "departement:974").parents[0]["code"] == "04"
+    assert geography.get(con, "france").population > 66_000_000
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["", "epci", "pays:12", "epci:12", "commune:99999", "region:99", "departement:20", "commune:<script>"],
+)
+def test_bad_identifiers_raise_french_error(con, raw: str) -> None:
+    with pytest.raises(TerritoireInconnu) as err:
+        geography.get(con, raw)
+    assert any(word in str(err.value) for word in ("inconnu", "invalide", "mal formé"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("niort", "epci:200041317"), ("roumois", "epci:200066405"), ("cotentin", "epci:200067205"),
+     ("NIORTAIS", "epci:200041317"), ("bretagne", "region:53"), ("79191", "commune:79191"),
+     ("saint etienne metropole", "epci:244200770")],
+)  # fmt: skip
+def test_search_finds_right_territory_first(con, text: str, expected: str) -> None:
+    assert geography.search(con, text).iloc[0]["id"] == expected
+
+
+def test_search_is_accent_insensitive(con) -> None:
+    ids = set(geography.search(con, "saint etienne").head(10)["id"])
+    assert "commune:42218" in ids
+    assert geography.search(con, "   ").empty
+
+
+def test_peers_same_type_and_band(con) -> None:
+    terr = geography.get(con, "epci:200041317")
+    peers = geography.peers(con, terr, n=8)
+    assert len(peers) == 8
+    types = con.execute("SELECT DISTINCT type FROM epci WHERE list_contains($c, code)",
+                        {"c": peers["code"].tolist()}).fetchall()  # fmt: skip
+    assert types == [("CA",)]
+    assert peers["population"].between(terr.population / 2, terr.population * 2).all()
+    assert peers["meme_region"].iloc[0]
+
+
+def test_contours_cover_every_metro_commune(con) -> None:
+    missing = con.execute("""
+        SELECT count(*) FROM communes c LEFT JOIN contours_communes g USING (code)
+        WHERE g.code IS NULL AND c.zone <> 'com'""").fetchall()[0][0]
+    assert missing == 4  # the four restored Cantal communes (see rapport_rapprochement.json)
+    sizes = con.execute("SELECT sum(length(geojson_national)) FROM contours_epci").fetchall()[0][0]
+    assert sizes < 3_000_000
+
+
+def test_cli_territoire_json(db_env) -> None:
+    out = subprocess.run([sys.executable, "-m", "esscore.cli", "territoire", "epci:200041317", "--format", "json"],
+                         capture_output=True, text=True, check=True)  # fmt: skip
+    data = json.loads(out.stdout)
+    assert data["nom"] == "CA du Niortais" and len(data["communes"]) == 40
+    bad = subprocess.run([sys.executable, "-m", "esscore.cli", "territoire", "epci:000000000"],
+                         capture_output=True, text=True)  # fmt: skip
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "inconnu" in bad.stderr
+
+
+def test_build_failure_leaves_database_untouched(db_file, tmp_path, monkeypatch) -> None:
+    from esscore import build as build_mod
+
+    target = tmp_path / "ess.duckdb"
+    target.write_bytes(db_file.read_bytes())
+    before = target.read_bytes()
+
+    def boom(con) -> None:
+        raise build_mod.EssError("échec simulé")
+
+    monkeypatch.setattr(build_mod, "check_geography", boom)
+    with pytest.raises(build_mod.EssError):
+        build_mod.build(target, progress=lambda _m: None)
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["ess.duckdb"]

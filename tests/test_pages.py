@@ -1,0 +1,38 @@
+"""Every page registered in app.py, run headless with AppTest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_page(name: str, params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=60)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_app_shell_registers_every_page_file(db_env: Path) -> None:
+    text = (ROOT / "app.py").read_text("utf-8")
+    for page in (ROOT / "pages").glob("*.py"):
+        assert f'"{page.name}"' in text, f"{page.name} n'est pas enregistrée dans app.py"
+    assert not [p for p in (ROOT / "pages").iterdir() if p.suffix != ".py" and p.name != "__pycache__"]
+
+
+def test_app_runs(db_env: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+
+
+def test_donnees_lists_every_source(db_env: Path) -> None:
+    at = run_page("donnees")
+    assert not at.exception
+    assert at.title[0].value == "Données & sources"
+    table = at.dataframe[0].value
+    assert {"Source", "Producteur", "Millésime", "Licence", "lignes"} <= set(table.columns)
+    assert (table["lignes"].fillna(0) > 0).all()
+    assert any(s.startswith("Découpage administratif 2026") for s in table["Source"])
