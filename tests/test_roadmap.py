@@ -1,0 +1,358 @@
+"""Roadmap files, validation and the frames the follow-up page draws."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from esscore.errors import DonneesInvalides
+from esscore.roadmap import (
+    ETATS,
+    LEVIERS,
+    STATUTS,
+    FeuilleDeRouteInvalide,
+    actions_frame,
+    etat_action,
+    indicators_frame,
+    load_roadmap_file,
+    progress_by_axis,
+    read_roadmap,
+    timeline_frame,
+    validate_roadmap,
+)
+from esscore.store import default_roadmap_files
+
+FIX = Path(__file__).parent / "fixtures" / "roadmap"
+SEEDS = Path(__file__).resolve().parent.parent / "data" / "feuilles_de_route"
+AUJOURDHUI = date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def niort() -> dict:
+    return read_roadmap(SEEDS / "niort-2023-2026.yaml")
+
+
+@pytest.fixture(scope="module")
+def cotentin() -> dict:
+    return read_roadmap(SEEDS / "cotentin-2014.yaml")
+
+
+@pytest.fixture()
+def valide() -> dict:
+    return read_roadmap(FIX / "valide.yaml")
+
+
+def test_constants() -> None:
+    assert STATUTS == ("prévue", "en cours", "réalisée", "abandonnée")
+    assert LEVIERS == (
+        "Financement",
+        "Commande publique",
+        "Foncier & immobilier",
+        "Accompagnement",
+        "Sensibilisation & valorisation",
+        "Coopération & filières",
+        "Observation & évaluation",
+        "Gouvernance & co-construction",
+    )
+
+
+# ------------------------------------------------------------------ example roadmaps
+
+
+def test_default_files_are_the_two_examples() -> None:
+    assert [p.name for p in default_roadmap_files()] == ["cotentin-2014.yaml", "niort-2023-2026.yaml"]
+
+
+def test_seed_roadmaps_validate_and_are_flagged_as_examples(niort: dict, cotentin: dict) -> None:
+    for doc in (niort, cotentin):
+        assert doc["exemple"] is True
+        assert "seed 00" in doc["source"]["document"]
+        df = actions_frame(doc, AUJOURDHUI)
+        assert set(df["statut"]) == {"prévue"}, "no progress may be invented for the examples"
+        assert set(df["levier"]) <= set(LEVIERS)
+        assert df["levier"].notna().all()
+        # no personal names or e-mail addresses in the example data
+        texte = repr(doc)
+        assert "@" not in texte
+
+
+def test_niort_structure_matches_seed(niort: dict) -> None:
+    assert niort["id"] == "niort-2023-2026"
+    assert niort["territoire"] == "epci:200041317"
+    assert niort["periode"] == {"debut": "2023-01-01", "fin": "2026-12-31"}
+    assert "3 fois par an" in niort["gouvernance"]
+    assert [a["code"] for a in niort["axes"]] == ["A", "B", "C"]
+    ops = [op["code"] for a in niort["axes"] for op in a["axes_operationnels"]]
+    assert ops == ["A.1", "A.2", "A.3", "B.1", "B.2", "B.3", "C.1", "C.2", "C.3"]
+    df = actions_frame(niort, AUJOURDHUI)
+    assert df.groupby("axe_op_code").size().to_dict() == {
+        "A.1": 4,
+        "A.2": 3,
+        "A.3": 4,
+        "B.1": 4,
+        "B.2": 3,
+        "B.3": 3,
+        "C.1": 3,
+        "C.2": 3,
+        "C.3": 2,
+    }
+    assert all(re.fullmatch(rf"{op}\.\d", c) for op, c in zip(df["axe_op_code"], df["action_code"], strict=True))
+    # the seed's period; not late on 2026-11-23, late once 2026 is over
+    assert (df["fin"] == "2026-12-31").all()
+    assert not df["en_retard"].any()
+    assert actions_frame(niort, date(2027, 1, 1))["en_retard"].all()
+
+
+def test_cotentin_has_the_five_action_sheets(cotentin: dict) -> None:
+    assert cotentin["territoire"] == "departement:50"
+    assert "departement:50" in cotentin["note"]
+    df = actions_frame(cotentin, AUJOURDHUI)
+    assert len(df) == 5
+    for n in range(1, 6):
+        assert df["description"].str.contains(f"Fiche action n°{n}", regex=False).sum() == 1
+    assert df["pilote"].str.contains("Syndicat mixte du Cotentin").all()
+    assert df["debut"].isna().all() and df["fin"].isna().all()
+    assert not df["en_retard"].any(), "no end date: never late"
+    assert (df["levier"] == "Commande publique").sum() == 1
+    ind = indicators_frame(cotentin)
+    assert ind["action_code"].nunique() == 5
+    assert ind["date"].isna().all() and ind["valeur"].isna().all(), "no invented indicator values"
+    assert ind["unite"].notna().all()
+
+
+# ------------------------------------------------------------------ computed states and frames
+
+
+@pytest.mark.parametrize(
+    ("statut", "fin", "attendu"),
+    [
+        ("prévue", date(2026, 11, 22), "en retard"),
+        ("en cours", date(2026, 11, 22), "en retard"),
+        ("en cours", date(2026, 11, 23), "en cours"),  # due today is not late yet
+        ("réalisée", date(2020, 1, 1), "réalisée"),
+        ("abandonnée", date(2020, 1, 1), "abandonnée"),
+        ("prévue", None, "prévue"),
+    ],
+)
+def test_etat_action(statut: str, fin: date | None, attendu: str) -> None:
+    assert etat_action(statut, fin, AUJOURDHUI) == attendu
+
+
+def test_actions_frame_late_with_fixed_date(valide: dict) -> None:
+    df = actions_frame(valide, date(2025, 9, 1)).set_index("action_code")
+    assert df["etat"].to_dict() == {
+        "A.1.1": "réalisée",
+        "A.1.2": "en retard",
+        "A.1.3": "prévue",
+        "A.2.1": "abandonnée",
+        "B.1.1": "prévue",
+        "B.1.2": "en cours",
+    }
+    assert df.loc["A.1.1", "partenaires"] == "CRESS; Communes"
+    assert df.loc["A.1.1", "budget_eur"] == 12000.0
+    assert df.loc["B.1.1", "levier"] == "Commande publique", "lever matched case-insensitively"
+    plus_tard = actions_frame(valide, date(2026, 1, 1)).set_index("action_code")
+    assert plus_tard.loc["B.1.1", "etat"] == "en retard"
+
+
+def test_progress_by_axis_counts(valide: dict) -> None:
+    prog = progress_by_axis(actions_frame(valide, date(2026, 1, 1))).set_index("axe")
+    assert list(prog.columns) == ["axe_titre", *ETATS, "total", "taux_realisation"]
+    assert prog.loc["A", ["réalisée", "en cours", "prévue", "en retard", "abandonnée", "total"]].tolist() == [
+        1,
+        0,
+        1,
+        1,
+        1,
+        4,
+    ]
+    assert prog.loc["B", ["réalisée", "en cours", "prévue", "en retard", "abandonnée", "total"]].tolist() == [
+        0,
+        1,
+        0,
+        1,
+        0,
+        2,
+    ]
+    assert prog.loc["A", "taux_realisation"] == pytest.approx(1 / 3)  # abandoned action left out
+    assert prog.loc["B", "taux_realisation"] == 0
+    assert progress_by_axis(actions_frame({"axes": []}, AUJOURDHUI)).empty
+
+
+def test_progress_rate_is_nan_when_everything_abandoned() -> None:
+    doc = {
+        "axes": [
+            {
+                "code": "X",
+                "titre": "X",
+                "axes_operationnels": [
+                    {"code": "X.1", "titre": "x", "actions": [{"code": "X.1.1", "statut": "abandonnée"}]}
+                ],
+            }
+        ]
+    }
+    assert math.isnan(progress_by_axis(actions_frame(doc, AUJOURDHUI))["taux_realisation"].iloc[0])
+
+
+def test_indicators_frame(valide: dict) -> None:
+    ind = indicators_frame(valide)
+    i1 = ind[ind["indicateur_code"] == "I1"]
+    assert i1["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-06-30", "2024-12-31"]
+    assert i1["valeur"].tolist() == [2.0, 4.0]
+    assert i1["cible"].tolist() == [10.0, 10.0]
+    i2 = ind[ind["indicateur_code"] == "I2"]
+    assert len(i2) == 1 and i2["date"].isna().all() and i2["valeur"].isna().all()
+    assert indicators_frame({"axes": []}).empty
+
+
+def test_timeline_frame(valide: dict) -> None:
+    tl = timeline_frame(actions_frame(valide, AUJOURDHUI))
+    assert tl["action_code"].tolist() == ["A.1.1", "A.1.2", "A.2.1", "B.1.1", "B.1.2"]
+    assert (tl["fin"] >= tl["debut"]).all()
+    assert tl.loc[0, "libelle"] == "A.1.1 – Action réalisée"
+    assert timeline_frame(actions_frame({"axes": []}, AUJOURDHUI)).empty
+
+
+# ------------------------------------------------------------------ import: CSV and errors
+
+
+def test_csv_import_builds_the_nested_document() -> None:
+    doc = read_roadmap(FIX / "valide.csv")
+    assert doc["id"] == "test-csv"
+    assert doc["territoire"] == "departement:50"
+    assert doc["exemple"] is False
+    assert [a["code"] for a in doc["axes"]] == ["A", "B"]
+    df = actions_frame(doc, AUJOURDHUI).set_index("action_code")
+    assert list(df.index) == ["A.1.1", "A.2.1", "B.1.1"]
+    assert df.loc["A.1.1", "budget_eur"] == 12500.5
+    assert df.loc["A.1.1", "partenaires"] == "CRESS; Réseaux de l'ESS"
+    assert df.loc["A.1.1", "elu_referent"] == "Vice-président(e) en charge de l'ESS"
+    assert df.loc["B.1.1", "budget_eur"] == 0
+    ind = indicators_frame(doc)
+    assert ind[ind["indicateur_code"] == "I1"]["valeur"].tolist() == [1.0, 3.0]
+    assert ind[ind["indicateur_code"] == "I2"]["date"].isna().all()
+
+
+def test_csv_without_roadmap_columns_gets_id_from_file_name(tmp_path: Path) -> None:
+    f = tmp_path / "Ma Feuille 2026.csv"
+    f.write_text(
+        "axe_code;axe_titre;axe_op_code;axe_op_titre;action_code;action_titre;pilote;elu_referent;"
+        "partenaires;levier;budget_eur;debut;fin;statut\n"
+        "A;Axe;A.1;Op;A.1.1;Action;;;CRESS;Financement;;2026-01-01;2026-02-01;prévue\n",
+        encoding="utf-8",
+    )
+    doc = read_roadmap(f)
+    assert doc["id"] == "ma-feuille-2026"
+    assert doc["source"]["document"] == "Ma Feuille 2026.csv"
+    assert actions_frame(doc, AUJOURDHUI)["etat"].tolist() == ["en retard"]
+
+
+def test_invalid_yaml_lists_every_error_with_file_action_and_field() -> None:
+    with pytest.raises(FeuilleDeRouteInvalide) as exc:
+        read_roadmap(FIX / "invalide.yaml")
+    msg = str(exc.value)
+    assert "invalide.yaml" in msg
+    assert len(exc.value.erreurs) == 7
+    for attendu in (
+        "action A.1.1 : champ « statut » : « terminée » inconnu",
+        "action A.1.2 : champ « levier » : « Subventions » inconnu",
+        "action A.1.3 : champ « debut » : date « 2024-13-01 » invalide",
+        "action A.1.4 : champ « fin »",
+        "action A.1.5 : champ « budget_eur » : valeur négative",
+        "action A.1.6 : champ « titre » manquant",
+        "action A.1.1 : code en double",
+    ):
+        assert attendu in msg
+
+
+def test_invalid_csv_errors() -> None:
+    with pytest.raises(DonneesInvalides) as exc:
+        read_roadmap(FIX / "invalide.csv")
+    msg = str(exc.value)
+    assert "invalide.csv" in msg
+    assert "« beaucoup » n'est pas un nombre" in msg
+    assert "« fait » inconnu" in msg
+    assert "« 31/12/2025 » invalide" in msg
+    assert "action A.1.2 : champ « titre » manquant" in msg
+
+
+def test_csv_missing_and_unknown_columns(tmp_path: Path) -> None:
+    f = tmp_path / "manque.csv"
+    f.write_text("axe_code,action_code\nA,A.1\n", encoding="utf-8")
+    with pytest.raises(DonneesInvalides, match="colonne\\(s\\) manquante\\(s\\).*axe_titre"):
+        load_roadmap_file(f)
+    g = tmp_path / "inconnue.csv"
+    entete = (FIX / "invalide.csv").read_text(encoding="utf-8").splitlines()[0]
+    g.write_text(entete + ",couleur\n", encoding="utf-8")
+    with pytest.raises(DonneesInvalides, match="inconnue.*couleur"):
+        load_roadmap_file(g)
+
+
+def test_csv_inconsistent_repeated_action(tmp_path: Path) -> None:
+    entete = (FIX / "invalide.csv").read_text(encoding="utf-8").splitlines()[0]
+    f = tmp_path / "incoherent.csv"
+    f.write_text(
+        entete + "\nA,Axe,A.1,Op,A.1.1,Titre 1,,,,,,,,prévue\nA,Axe,A.1,Op,A.1.1,Titre 2,,,,,,,,prévue\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DonneesInvalides, match="ligne 3 : action A.1.1 : champ « titre »"):
+        load_roadmap_file(f)
+
+
+def test_encoding_size_syntax_and_extension(tmp_path: Path) -> None:
+    with pytest.raises(DonneesInvalides, match="latin1.csv.*UTF-8"):
+        load_roadmap_file(FIX / "latin1.csv")
+    with pytest.raises(DonneesInvalides, match="syntaxe.yaml.*ligne 5"):
+        load_roadmap_file(FIX / "syntaxe.yaml")
+    gros = tmp_path / "gros.yaml"
+    with gros.open("wb") as fh:
+        fh.truncate(5 * 1024 * 1024 + 1)
+    with pytest.raises(DonneesInvalides, match="trop volumineux"):
+        load_roadmap_file(gros)
+    xlsx = tmp_path / "feuille.xlsx"
+    xlsx.write_bytes(b"PK")
+    with pytest.raises(DonneesInvalides, match="extension"):
+        load_roadmap_file(xlsx)
+    with pytest.raises(DonneesInvalides, match="introuvable"):
+        load_roadmap_file(tmp_path / "absent.yaml")
+    liste = tmp_path / "liste.yaml"
+    liste.write_text("- a\n- b\n", encoding="utf-8")
+    with pytest.raises(DonneesInvalides, match="liste.yaml"):
+        load_roadmap_file(liste)
+
+
+def test_validate_rejects_unknown_fields_and_bad_ids(valide: dict) -> None:
+    doc = dict(valide)
+    doc["id"] = "Pas Un Id"
+    doc["axes"][0]["axes_operationnels"][0]["actions"][0]["statu"] = "réalisée"
+    with pytest.raises(FeuilleDeRouteInvalide) as exc:
+        validate_roadmap(doc, "doc.yaml")
+    msg = str(exc.value)
+    assert "champ « id »" in msg
+    assert "action A.1.1 : champ(s) inconnu(s) statu" in msg
+
+
+def test_validate_is_idempotent_and_json_ready(valide: dict) -> None:
+    import json
+
+    again = validate_roadmap(json.loads(json.dumps(valide)), "x")
+    assert again == valide
+    assert validate_roadmap(valide, "x") is not valide  # a copy, the caller's dict is untouched
+
+
+def test_readme_csv_example_is_valid(tmp_path: Path) -> None:
+    readme = (SEEDS / "README.md").read_text(encoding="utf-8")
+    bloc = re.search(r"```csv\n(.*?)```", readme, re.S)
+    assert bloc is not None
+    f = tmp_path / "exemple.csv"
+    f.write_text(bloc.group(1), encoding="utf-8")
+    doc = read_roadmap(f)
+    assert doc["id"] == "ma-feuille-2026"
+    ind = indicators_frame(doc)
+    assert ind["indicateur_code"].tolist() == ["A.1.1-I1", "A.1.1-I2"]
+    for levier in LEVIERS:
+        assert f"`{levier}`" in readme
