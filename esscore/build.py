@@ -23,9 +23,7 @@ Progress = Callable[[str], None]
 
 def _load_parquet(con: duckdb.DuckDBPyConnection, table: str, path: Path, where: str = "") -> None:
     if not path.exists():
-        raise EssError(
-            f"Fichier de référence manquant : {path}. Régénérez-le avec scripts/extraire_geographie.py."
-        )
+        raise EssError(f"Fichier de référence manquant : {path}. Régénérez-le avec scripts/extraire_geographie.py.")
     con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet($p) {where}", {"p": str(path)})
 
 
@@ -91,6 +89,41 @@ def check_geography(con: duckdb.DuckDBPyConnection) -> None:
             raise EssError(f"Géographie incomplète après construction : {bad}. Base non remplacée.")
 
 
+SIRENE_SOURCE = {
+    "id": "sirene",
+    "titre": "Base Sirene des entreprises et de leurs établissements (fichiers stock)",
+    "producteur": "INSEE",
+    "url": "https://www.data.gouv.fr/fr/datasets/base-sirene-des-entreprises-et-de-leurs-etablissements-siren-siret/",
+    "licence": "Licence Ouverte / Etalab 2.0",
+    "demo": False,
+}
+DEMO_SOURCE = {
+    "id": "demo-sirene",
+    "titre": "Données de démonstration : établissements fictifs au format Sirene",
+    "producteur": "ESS Territoires (générateur déterministe esscore.demo)",
+    "url": None,
+    "licence": "Licence Ouverte / Etalab 2.0",
+    "demo": True,
+    "note": "Établissements et noms fictifs, calibrés sur des ordres de grandeur publiés (ESS France, INSEE).",
+}
+
+
+def sirene_source(report: dict, files: list[Path], demo: bool) -> dict:
+    """Provenance row of the ESS establishments actually loaded."""
+    base = dict(DEMO_SOURCE if demo else SIRENE_SOURCE)
+    base.update(
+        paquet=", ".join(p.name for p in files),
+        millesime=f"stock au {report.get('date_stock') or '?'}",
+        date_acces=dt.date.today().isoformat(),
+        fichiers=", ".join(str(p) for p in files),
+        lignes=report.get("etablissements_ess_actifs"),
+    )
+    base.setdefault(
+        "note", f"Périmètre {report.get('perimetre')} ; rapport d'ingestion dans la table ingestion_rapport."
+    )
+    return base
+
+
 def load_sources(con: duckdb.DuckDBPyConnection, extra: list[dict] | None = None) -> None:
     frame = registry()
     if extra:
@@ -113,25 +146,143 @@ def write_meta(con: duckdb.DuckDBPyConnection, meta: dict[str, str]) -> None:
     con.executemany("INSERT INTO meta VALUES (?, ?)", rows)
 
 
-def build(db: str | Path | None = None, progress: Progress = print) -> dict:
-    """Build the whole database into a temp file, check it, swap it in; return timings."""
+def read_meta(path: Path) -> dict[str, str]:
+    """Meta of an existing database (empty if absent or unreadable)."""
+    if not path.exists():
+        return {}
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            return dict(con.execute("SELECT cle, valeur FROM meta").fetchall())
+    except duckdb.Error:
+        return {}
+
+
+def _ess_from_sirene(con, etab: Path, ul: Path, perimetre: str, demo: bool, progress: Progress) -> tuple[dict, dict]:
+    from esscore.ingest.sirene import load_sirene
+
+    report = load_sirene(con, etab, ul, perimetre=perimetre, progress=progress)
+    meta = {"demo": str(demo).lower(), "perimetre": perimetre, "ess": "demo" if demo else "sirene",
+            "date_stock": report.get("date_stock", "")}  # fmt: skip
+    return sirene_source(report, [etab, ul], demo), meta
+
+
+def _ess_demo(con, perimetre: str, progress: Progress) -> tuple[dict, dict]:
+    import tempfile
+
+    from esscore.demo import generate_demo
+
+    with tempfile.TemporaryDirectory(prefix="ess-demo-") as tmp:
+        progress("… données de démonstration (génération déterministe)")
+        communes = con.execute("SELECT code, nom, population, departement, region, lon, lat FROM communes").df()
+        generate_demo(communes, Path(tmp))
+        etab, ul = Path(tmp) / "StockEtablissement_utf8.parquet", Path(tmp) / "StockUniteLegale_utf8.parquet"
+        source, meta = _ess_from_sirene(con, etab, ul, perimetre, True, progress)
+    source["paquet"] = "esscore.demo.generate_demo (graine 2026)"
+    source["fichiers"] = ""
+    return source, meta
+
+
+def load_chiffres_publies(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """Published figures (seeds, INSEE 2014 table) as their own table, never mixed with estimates."""
+    path = DATA_DIR / "reference" / "chiffres_publies.csv"
+    if not path.exists():
+        return None
+    con.execute(
+        "CREATE OR REPLACE TABLE chiffres_publies AS SELECT * FROM read_csv($p, header=true, all_varchar=false)",
+        {"p": str(path)},
+    )
+    n = con.execute("SELECT count(*) FROM chiffres_publies").fetchall()[0][0]
+    return {"id": "chiffres-publies", "titre": "Chiffres publiés (diagnostics, feuilles de route, INSEE 2014)",
+            "producteur": "CRESS, collectivités, INSEE, ESS France (voir chaque chiffre)", "url": None,
+            "licence": "Citations de documents publics ; INSEE : Licence Ouverte", "millesime": "2013 à 2023",
+            "fichiers": str(path.relative_to(DATA_DIR.parent)), "lignes": n, "demo": False,
+            "note": "Affichés à côté des estimations, jamais mélangés avec elles."}  # fmt: skip
+
+
+def build(
+    db: str | Path | None = None,
+    progress: Progress = print,
+    sirene: tuple[Path, Path] | None = None,
+    demo: bool = True,
+    perimetre: str = "statistique",
+) -> dict:
+    """Build the whole database into a temp file, check it, swap it in; return timings.
+
+    ESS data: the given SIRENE files; else the real SIRENE data of the existing database (kept, never
+    replaced by the demo); else the demonstration dataset when ``demo`` is true.
+    """
     target = db_path(db)
     timings: dict[str, float] = {}
+    previous = read_meta(target)
+    keep_real = sirene is None and previous.get("ess") == "sirene"
 
-    def step(name: str, fn: Callable[[], None]) -> None:
+    def step(name: str, fn: Callable[[], object]) -> object:
         progress(f"… {name}")
         t0 = time.perf_counter()
-        fn()
+        result = fn()
         timings[name] = round(time.perf_counter() - t0, 2)
+        return result
 
     def builder(con: duckdb.DuckDBPyConnection) -> None:
         step("géographie 2026", lambda: load_geography(con))
         step("contrôles", lambda: check_geography(con))
-        step("sources", lambda: load_sources(con))
-        write_meta(con, {"demo": "false"})
+        extra: list[dict] = []
+        meta = {"demo": "false", "ess": "aucune"}
+        if sirene is not None:
+            source, meta = step("SIRENE", lambda: _ess_from_sirene(con, *sirene, perimetre, False, progress))
+            extra.append(source)
+        elif keep_real:
+            step("reprise des données SIRENE existantes", lambda: _keep_ess(con, target))
+            extra.extend(_previous_sources(target, ("sirene",)))
+            meta = {k: previous[k] for k in ("demo", "perimetre", "ess", "date_stock") if k in previous}
+        elif demo:
+            source, meta = step("démonstration", lambda: _ess_demo(con, perimetre, progress))
+            extra.append(source)
+        published = step("chiffres publiés", lambda: load_chiffres_publies(con))
+        if published:
+            extra.append(published)
+        step("sources", lambda: load_sources(con, extra))
+        write_meta(con, meta)
 
     t0 = time.perf_counter()
     atomic_build(target, builder)
     timings["total"] = round(time.perf_counter() - t0, 2)
     progress(f"Base construite : {target} ({target.stat().st_size / 1e6:.1f} Mo) en {timings['total']} s")
     return timings
+
+
+def _keep_ess(con: duckdb.DuckDBPyConnection, old: Path) -> None:
+    from esscore.db import copy_tables
+    from esscore.ingest.sirene import ESS_TABLES
+
+    copy_tables(old, con, only=set(ESS_TABLES) | {"tranches"})
+    from esscore.indicators import build_indicator_tables
+
+    build_indicator_tables(con)
+
+
+def _previous_sources(old: Path, ids: tuple[str, ...]) -> list[dict]:
+    with duckdb.connect(str(old), read_only=True) as con:
+        frame = con.execute("SELECT * FROM sources WHERE list_contains($ids, id)", {"ids": list(ids)}).df()
+    return frame.to_dict("records")
+
+
+def ingest_sirene(
+    etablissements: Path,
+    unites_legales: Path,
+    db: str | Path | None = None,
+    perimetre: str = "statistique",
+    progress: Progress = print,
+) -> dict:
+    """``esscore ingest sirene``: rebuild everything with real SIRENE data, atomically."""
+    reports: dict = {}
+
+    def _progress(msg: str) -> None:
+        progress(msg)
+
+    timings = build(db, progress=_progress, sirene=(Path(etablissements), Path(unites_legales)), perimetre=perimetre)
+    target = db_path(db)
+    with duckdb.connect(str(target), read_only=True) as con:
+        reports = dict(con.execute("SELECT cle, valeur FROM ingestion_rapport").fetchall())
+    reports["timings"] = timings
+    return reports

@@ -42,16 +42,75 @@ def cmd_territoire(args: argparse.Namespace) -> int:
     if args.format == "json":
         _print_json(data)
     else:
-        print(
-            f"{terr.libelle} — {geography.TYPE_LABELS[terr.type]}, {terr.population:,} habitants".replace(
-                ",", " "
-            )
-        )
+        print(f"{terr.libelle} — {geography.TYPE_LABELS[terr.type]}, {terr.population:,} habitants".replace(",", " "))
         for p in data["parents"]:
             print(f"  ⊂ {geography.TYPE_LABELS[p['type']]} : {p['nom']} ({p['code']})")
         _print_table(pd.DataFrame(data["communes"]).head(args.limit))
         if len(data["communes"]) > args.limit:
             print(f"… {len(data['communes'])} communes au total")
+    return 0
+
+
+def cmd_ingest_sirene(args: argparse.Namespace) -> int:
+    from esscore.build import ingest_sirene
+
+    report = ingest_sirene(args.etablissements, args.unites_legales, args.db, args.perimetre,
+                           progress=lambda msg: print(msg, file=sys.stderr))  # fmt: skip
+    print("Rapport d'ingestion :", file=sys.stderr)
+    for key, value in report.items():
+        print(f"  {key} : {value}", file=sys.stderr)
+    return 0
+
+
+def _open_territoire(args: argparse.Namespace):
+    from esscore import geography
+    from esscore.db import connect
+    from esscore.errors import EssError
+    from esscore.indicators import has_ess_data
+
+    con = connect(args.db)
+    if not has_ess_data(con):
+        raise EssError("La base ne contient pas de données ESS. Lancez « esscore build » ou « esscore ingest sirene ».")
+    return con, geography.get(con, args.territoire)
+
+
+def cmd_panorama(args: argparse.Namespace) -> int:
+    from esscore.indicators import panorama
+
+    con, terr = _open_territoire(args)
+    data = panorama(con, terr, args.perimetre)
+    if args.format == "json":
+        _print_json(data)
+        return 0
+    from esscore.labels import fmt_value
+
+    if data["demo"]:
+        print("Données de démonstration")
+    print(f"{data['territoire']['nom']} — source : {data['source']} ({data['millesime']}), périmètre {args.perimetre}")
+    rows = [{"territoire": data["territoire"]["nom"], **{k: data[k] for k in _HEAD}}]
+    rows += [{"territoire": c["nom"], **{k: c[k] for k in _HEAD}} for c in data["comparaison"]]
+    frame = pd.DataFrame(rows)
+    for col in _HEAD:
+        frame[col] = frame[col].map(lambda v, c=col: fmt_value(c, v))
+    _print_table(frame)
+    _print_table(pd.DataFrame(data["familles"]))
+    return 0
+
+
+_HEAD = ["etablissements", "etablissements_employeurs", "salaries_estimes", "part_emploi_prive",
+         "etablissements_pour_1000_hab"]  # fmt: skip
+
+
+def cmd_etablissements(args: argparse.Namespace) -> int:
+    from esscore.exports import geojson_etablissements
+    from esscore.indicators import etablissements
+
+    con, terr = _open_territoire(args)
+    frame = etablissements(con, terr, args.famille, args.perimetre)
+    if args.format == "geojson":
+        _print_json(geojson_etablissements(frame))
+    else:
+        frame.to_csv(sys.stdout, index=False)
     return 0
 
 
@@ -65,13 +124,35 @@ def parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_build)
 
     t = sub.add_parser("territoire", help="décrire un territoire TYPE:CODE")
-    t.add_argument(
-        "territoire", help="par ex. epci:200041317, commune:79191, departement:79, region:75, france"
-    )
+    t.add_argument("territoire", help="par ex. epci:200041317, commune:79191, departement:79, region:75, france")
     t.add_argument("--format", choices=["json", "table"], default="table")
     t.add_argument("--db")
     t.add_argument("--limit", type=int, default=50, help="communes affichées en mode table")
     t.set_defaults(func=cmd_territoire)
+
+    ing = sub.add_parser("ingest", help="charger une source de données")
+    ing_sub = ing.add_subparsers(dest="source", required=True)
+    si = ing_sub.add_parser("sirene", help="fichiers stock SIRENE (parquet, CSV ou CSV zippé)")
+    si.add_argument("--etablissements", required=True, help="StockEtablissement_utf8.(parquet|csv|zip)")
+    si.add_argument("--unites-legales", required=True, help="StockUniteLegale_utf8.(parquet|csv|zip)")
+    si.add_argument("--db")
+    si.add_argument("--perimetre", choices=["statistique", "legal"], default="statistique")
+    si.set_defaults(func=cmd_ingest_sirene)
+
+    pa = sub.add_parser("panorama", help="indicateurs ESS d'un territoire")
+    pa.add_argument("--territoire", required=True)
+    pa.add_argument("--perimetre", choices=["statistique", "legal"], default="statistique")
+    pa.add_argument("--format", choices=["json", "table"], default="table")
+    pa.add_argument("--db")
+    pa.set_defaults(func=cmd_panorama)
+
+    et = sub.add_parser("etablissements", help="liste des établissements ESS d'un territoire")
+    et.add_argument("--territoire", required=True)
+    et.add_argument("--famille", help="Associations, Coopératives, Mutuelles, Fondations, …")
+    et.add_argument("--perimetre", choices=["statistique", "legal"], default="statistique")
+    et.add_argument("--format", choices=["csv", "geojson"], default="csv")
+    et.add_argument("--db")
+    et.set_defaults(func=cmd_etablissements)
     return p
 
 

@@ -72,18 +72,17 @@ def atomic_build(target: Path, builder: Callable[[duckdb.DuckDBPyConnection], No
     return target
 
 
-def copy_database(src: Path, con: duckdb.DuckDBPyConnection, skip: set[str] | None = None) -> list[str]:
-    """Copy every table of ``src`` into ``con`` (used to rebuild one part while keeping the rest)."""
-    skip = skip or set()
+def copy_tables(src: Path, con: duckdb.DuckDBPyConnection, only: set[str]) -> list[str]:
+    """Copy the listed tables of ``src`` into ``con`` (keeps real data across a rebuild)."""
     con.execute(f"ATTACH '{_quote(src)}' AS old (READ_ONLY)")
     try:
         tables = [r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'old'"
         ).fetchall()]  # fmt: skip
-        for t in tables:
-            if t not in skip:
-                con.execute(f'CREATE TABLE "{t}" AS SELECT * FROM old."{t}"')
-        return [t for t in tables if t not in skip]
+        copied = [t for t in tables if t in only]
+        for t in copied:
+            con.execute(f'CREATE OR REPLACE TABLE "{t}" AS SELECT * FROM old."{t}"')
+        return copied
     finally:
         con.execute("DETACH old")
 

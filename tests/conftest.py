@@ -17,7 +17,8 @@ def db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from esscore.build import build
 
     path = tmp_path_factory.mktemp("db") / "ess.duckdb"
-    build(path, progress=lambda _msg: None)
+    sirene = (FIXTURES / "sirene" / "StockEtablissement_utf8.csv", FIXTURES / "sirene" / "StockUniteLegale_utf8.csv")
+    build(path, progress=lambda _msg: None, sirene=sirene)
     return path
 
 

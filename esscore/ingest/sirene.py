@@ -1,0 +1,383 @@
+"""Ingestion of the INSEE SIRENE stock files (parquet, CSV, or CSV inside a .zip) into ESS tables.
+
+Bounded memory: only the columns needed are read; legal units are reduced to ESS candidates and
+public bodies before the establishment scan; non-ESS establishments survive only as commune × sector
+employment aggregates (the denominator of the ESS share of private employment).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+from pyproj import Transformer
+
+from esscore import ess
+from esscore.errors import DonneesInvalides
+from esscore.sirene_schema import (
+    ETABLISSEMENT_COLUMNS,
+    ETABLISSEMENT_REQUIRED,
+    UNITE_LEGALE_COLUMNS,
+    UNITE_LEGALE_REQUIRED,
+)
+
+Progress = Callable[[str], None]
+PERIMETRES = ("statistique", "legal")
+MAX_ZIP_RATIO = 60  # real SIRENE CSV zips compress ~4x; far beyond that is a zip bomb
+MAX_UNZIPPED_BYTES = 40 * 10**9
+ESS_TABLES = ("etablissements_ess", "ess_cube", "emploi_prive", "indicateurs", "ingestion_rapport")
+
+ETAB_OPTIONAL = (
+    "nic", "denominationUsuelleEtablissement", "enseigne1Etablissement", "codePaysEtrangerEtablissement",
+    "coordonneeLambertAbscisseEtablissement", "coordonneeLambertOrdonneeEtablissement",
+    "nomenclatureActivitePrincipaleEtablissement", "activitePrincipaleNAF25Etablissement",
+    "libelleCommuneEtablissement", "etablissementSiege", "dateCreationEtablissement",
+)  # fmt: skip
+UL_OPTIONAL = ("statutDiffusionUniteLegale", "denominationUniteLegale", "sigleUniteLegale",
+               "identifiantAssociationUniteLegale", "etatAdministratifUniteLegale")  # fmt: skip
+
+
+@contextmanager
+def readable(path: Path, kind: str, workdir: Path) -> Iterator[tuple[str, Path]]:
+    """Yield (format, path DuckDB can read): a .zip's CSV member is extracted with a size guard."""
+    label = _label(kind)
+    if not path.exists():
+        raise DonneesInvalides(f"Fichier {label} introuvable : {path}.")
+    if path.stat().st_size == 0:
+        raise DonneesInvalides(f"Fichier {label} vide : {path}. Téléchargez-le de nouveau.")
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    if head == b"PAR1":
+        yield "parquet", path
+        return
+    if head[:2] == b"PK":
+        yield "csv", _extract_zip(path, label, workdir)
+        return
+    if path.suffix.lower() in (".parquet", ".zip"):
+        raise DonneesInvalides(
+            f"Fichier {label} illisible : {path.name} n'est pas un {path.suffix} valide (fichier tronqué ou "
+            "corrompu ?). Téléchargez-le de nouveau depuis data.gouv.fr."
+        )
+    yield "csv", path
+
+
+def _extract_zip(path: Path, label: str, workdir: Path) -> Path:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = [m for m in zf.infolist() if m.filename.lower().endswith(".csv")]
+            if len(members) != 1:
+                raise DonneesInvalides(
+                    f"Archive {label} {path.name} : un seul fichier .csv attendu, {len(members)} trouvé(s)."
+                )
+            member = members[0]
+            ratio = member.file_size / max(member.compress_size, 1)
+            if member.file_size > MAX_UNZIPPED_BYTES or ratio > MAX_ZIP_RATIO:
+                raise DonneesInvalides(
+                    f"Archive {label} {path.name} refusée : {member.filename} se décompresse en "
+                    f"{member.file_size / 1e9:.1f} Go (taux {ratio:.0f}:1), anormal pour un fichier SIRENE."
+                )
+            target = workdir / Path(member.filename).name
+            written = 0
+            with zf.open(member) as src, target.open("wb") as dst:
+                while chunk := src.read(1 << 20):
+                    written += len(chunk)
+                    if written > member.file_size:
+                        raise DonneesInvalides(f"Archive {label} {path.name} incohérente (taille annoncée fausse).")
+                    dst.write(chunk)
+            return target
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, OSError) as err:
+        if isinstance(err, DonneesInvalides):
+            raise
+        raise DonneesInvalides(
+            f"Archive {label} illisible : {path.name} ({err}). Fichier tronqué ? Téléchargez-le de nouveau."
+        ) from err
+
+
+def _label(kind: str) -> str:
+    return "des établissements" if kind == "etab" else "des unités légales"
+
+
+def _relation(fmt: str, path: Path) -> str:
+    p = str(path).replace("'", "''")
+    if fmt == "parquet":
+        return f"read_parquet('{p}')"
+    return (
+        f"read_csv('{p}', header=true, all_varchar=true, delim=',', quote='\"', escape='\"', "
+        "sample_size=20480, max_line_size=1048576)"
+    )
+
+
+def _columns(con: duckdb.DuckDBPyConnection, relation: str, path: Path, kind: str) -> set[str]:
+    try:
+        return {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+    except duckdb.Error as err:
+        raise _explain(err, path, kind) from err
+
+
+def _explain(err: Exception, path: Path, kind: str) -> DonneesInvalides:
+    text = str(err)
+    label = _label(kind)
+    if "UTF-8" in text or "utf-8" in text or "Invalid unicode" in text:
+        return DonneesInvalides(
+            f"Fichier {label} {path.name} : encodage non UTF-8. Utilisez les fichiers « _utf8 » publiés "
+            "par l'INSEE ou réenregistrez le fichier en UTF-8."
+        )
+    if "magic" in text.lower() or "parquet" in text.lower() or "footer" in text.lower():
+        return DonneesInvalides(
+            f"Fichier {label} {path.name} illisible (parquet tronqué ou corrompu). Téléchargez-le de nouveau."
+        )
+    first = text.splitlines()[0][:300] if text else type(err).__name__
+    return DonneesInvalides(
+        f"Fichier {label} {path.name} illisible : {first}. Vérifiez qu'il s'agit du fichier stock SIRENE "
+        "(CSV séparé par des virgules, avec en-tête, ou parquet)."
+    )
+
+
+def check_columns(found: set[str], path: Path, kind: str) -> None:
+    """Required columns present, and the right file given (not the legal-units file swapped in)."""
+    required, other = (
+        (ETABLISSEMENT_REQUIRED, UNITE_LEGALE_COLUMNS)
+        if kind == "etab"
+        else (UNITE_LEGALE_REQUIRED, ETABLISSEMENT_COLUMNS)
+    )
+    missing = [c for c in required if c not in found]
+    if not missing:
+        return
+    own = ETABLISSEMENT_COLUMNS if kind == "etab" else UNITE_LEGALE_COLUMNS
+    if len(found & set(other)) > len(found & set(own)):
+        expected = "--etablissements StockEtablissement" if kind == "etab" else "--unites-legales StockUniteLegale"
+        raise DonneesInvalides(
+            f"Le fichier {path.name} donné comme fichier {_label(kind)} semble être l'autre fichier SIRENE. "
+            f"Inversez les arguments (attendu : {expected}…)."
+        )
+    raise DonneesInvalides(
+        f"Fichier {_label(kind)} {path.name} : colonne(s) obligatoire(s) absente(s) : {', '.join(missing)}. "
+        "Utilisez le fichier stock SIRENE complet (format 3.11) sans renommer les colonnes."
+    )
+
+
+def _col(name: str, found: set[str]) -> str:
+    return f'CAST("{name}" AS VARCHAR)' if name in found else "CAST(NULL AS VARCHAR)"
+
+
+def load_sirene(
+    con: duckdb.DuckDBPyConnection,
+    etablissements: Path,
+    unites_legales: Path,
+    perimetre: str = "statistique",
+    progress: Progress = print,
+    workdir: Path | None = None,
+) -> dict:
+    """Create the ESS tables in ``con`` (which already holds the geography); return the report."""
+    if perimetre not in PERIMETRES:
+        raise DonneesInvalides(f"Périmètre inconnu : {perimetre}. Valeurs possibles : statistique, legal.")
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="ess-sirene-", dir=workdir) as tmp:
+        con.execute(f"SET temp_directory = '{tmp}'")
+        with (
+            readable(Path(unites_legales), "ul", Path(tmp)) as (ul_fmt, ul_path),
+            readable(Path(etablissements), "etab", Path(tmp)) as (et_fmt, et_path),
+        ):
+            ul_rel, et_rel = _relation(ul_fmt, ul_path), _relation(et_fmt, et_path)
+            ul_cols = _columns(con, ul_rel, ul_path, "ul")
+            et_cols = _columns(con, et_rel, et_path, "etab")
+            check_columns(ul_cols, Path(unites_legales), "ul")
+            check_columns(et_cols, Path(etablissements), "etab")
+            _reference_tables(con)
+            progress("… unités légales : sélection des candidates ESS et des organismes publics")
+            try:
+                _load_ul(con, ul_rel, ul_cols)
+                progress("… établissements : lecture, rattachement communal, familles, effectifs")
+                _load_etab(con, et_rel, et_cols)
+            except duckdb.Error as err:
+                raise _explain(err, Path(etablissements), "etab") from err
+    progress("… coordonnées : Lambert-93 / UTM → WGS84")
+    _project_coordinates(con)
+    progress("… indicateurs de tous les territoires")
+    _aggregate(con)
+    report = _report(con, perimetre, time.perf_counter() - t0)
+    con.execute("DROP TABLE IF EXISTS ul_sel; DROP TABLE IF EXISTS etab_sel;")
+    return report
+
+
+def _reference_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.register("cj_df", pd.DataFrame(list(ess.CJ_FAMILLES.items()), columns=["cj", "famille"]))
+    con.register("sect_df", pd.DataFrame(ess.secteur_table(), columns=["division", "secteur"]))
+    con.register(
+        "tr_df",
+        pd.DataFrame(
+            [(k, lab, mid, ess.CLASSES_TAILLE[k]) for k, (lab, mid) in ess.TRANCHES.items()],
+            columns=["tranche", "tranche_libelle", "milieu", "taille"],
+        ),
+    )
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE cj_familles AS SELECT * FROM cj_df;
+        CREATE OR REPLACE TEMP TABLE secteurs_naf AS SELECT * FROM sect_df;
+        CREATE OR REPLACE TABLE tranches AS SELECT * FROM tr_df;
+    """)
+    for name in ("cj_df", "sect_df", "tr_df"):
+        con.unregister(name)
+
+
+def _load_ul(con: duckdb.DuckDBPyConnection, rel: str, cols: set[str]) -> None:
+    # Keep ESS candidates (family by CJ, or ESS flag on a private form) and public bodies (4xxx/7xxx),
+    # so the establishment scan can tell ESS, public and other private employers apart.
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE ul_sel AS
+        WITH u AS (
+          SELECT CAST(siren AS VARCHAR) AS siren,
+                 lpad(regexp_replace(CAST(categorieJuridiqueUniteLegale AS VARCHAR), '\\.0$', ''), 4, '0') AS cj,
+                 upper(trim({_col("economieSocialeSolidaireUniteLegale", cols)})) AS ess_flag,
+                 {_col("statutDiffusionUniteLegale", cols)} AS diffusion_ul,
+                 coalesce(nullif({_col("denominationUniteLegale", cols)}, ''),
+                          nullif({_col("sigleUniteLegale", cols)}, '')) AS denomination,
+                 {_col("identifiantAssociationUniteLegale", cols)} AS rna
+          FROM {rel}
+        )
+        SELECT u.siren, u.cj, u.diffusion_ul, u.denomination, u.rna, u.ess_flag,
+               CASE WHEN left(u.cj, 1) IN ('4', '7') THEN NULL
+                    WHEN f.famille IS NOT NULL THEN f.famille
+                    WHEN u.ess_flag = 'O' AND left(u.cj, 1) IN ('5', '6') THEN 'Sociétés commerciales de l''ESS'
+               END AS famille,
+               left(u.cj, 1) IN ('4', '7') AS public
+        FROM u LEFT JOIN cj_familles f ON f.cj = u.cj
+        WHERE f.famille IS NOT NULL OR u.ess_flag = 'O' OR left(u.cj, 1) IN ('4', '7')
+    """)
+
+
+def _load_etab(con: duckdb.DuckDBPyConnection, rel: str, cols: set[str]) -> None:
+    emp_bands = ", ".join(f"'{t}'" for t in ess.TRANCHES_EMPLOYEUR)
+    excl = " OR ".join(
+        f"ape LIKE '{code}%'" if len(code) == 2 else f"ape = '{code}'" for code in ess.EXCLUSIONS_STATISTIQUES
+    )
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE etab_sel AS
+        WITH e AS (
+          SELECT CAST(siren AS VARCHAR) AS siren, CAST(siret AS VARCHAR) AS siret,
+                 upper(trim({_col("statutDiffusionEtablissement", cols)})) AS diffusion,
+                 nullif(trim({_col("trancheEffectifsEtablissement", cols)}), '') AS tranche_brute,
+                 upper(nullif(trim({_col("caractereEmployeurEtablissement", cols)}), '')) AS caractere,
+                 nullif(trim({_col("codeCommuneEtablissement", cols)}), '') AS code_commune_source,
+                 nullif(trim({_col("codePaysEtrangerEtablissement", cols)}), '') AS pays,
+                 nullif(trim({_col("activitePrincipaleEtablissement", cols)}), '') AS ape,
+                 nullif(trim({_col("nomenclatureActivitePrincipaleEtablissement", cols)}), '') AS nomenclature,
+                 nullif(trim({_col("activitePrincipaleNAF25Etablissement", cols)}), '') AS ape_naf25,
+                 coalesce(nullif({_col("denominationUsuelleEtablissement", cols)}, ''),
+                          nullif({_col("enseigne1Etablissement", cols)}, '')) AS nom_etab,
+                 TRY_CAST(replace({_col("coordonneeLambertAbscisseEtablissement", cols)}, ',', '.') AS DOUBLE) AS x,
+                 TRY_CAST(replace({_col("coordonneeLambertOrdonneeEtablissement", cols)}, ',', '.') AS DOUBLE) AS y,
+                 {_col("etablissementSiege", cols)} AS siege,
+                 left({_col("dateDernierTraitementEtablissement", cols)}, 10) AS date_traitement
+          FROM {rel}
+          WHERE "etatAdministratifEtablissement" = 'A'
+        ), j AS (
+          SELECT e.*, u.famille, u.cj, coalesce(u.public, FALSE) AS public, u.denomination, u.diffusion_ul,
+                 (e.caractere = 'O' OR (e.caractere IS NULL AND e.tranche_brute IN ({emp_bands}))) AS employeur,
+                 ({excl}) AS hors_statistique,
+                 TRY_CAST(left(regexp_replace(coalesce(e.ape, ''), '[^0-9]', '', 'g'), 2) AS INTEGER) AS division
+          FROM e LEFT JOIN ul_sel u USING (siren)
+        )
+        SELECT j.*, t.milieu, t.taille, p.code_commune AS commune,
+               CASE WHEN j.code_commune_source IS NULL AND j.pays IS NOT NULL THEN 'étranger'
+                    WHEN j.code_commune_source IS NULL THEN 'commune absente'
+                    WHEN p.code_commune IS NULL THEN 'code commune inconnu' END AS anomalie_geo,
+               CASE WHEN j.hors_statistique THEN 'Hors champ statistique'
+                    WHEN j.ape = '94.99Z' OR j.division IS NULL THEN 'Non classés'
+                    WHEN j.nomenclature IS NOT NULL AND j.nomenclature NOT IN ('NAFRev2', 'NAF2025') THEN 'Non classés'
+                    ELSE s.secteur END AS secteur
+        FROM j
+        LEFT JOIN tranches t ON t.tranche = coalesce(j.tranche_brute, '00')
+        LEFT JOIN passage_communes p ON p.code = j.code_commune_source
+        LEFT JOIN secteurs_naf s ON s.division = j.division
+        WHERE j.famille IS NOT NULL OR j.employeur
+    """)
+    con.execute("""
+        CREATE OR REPLACE TABLE etablissements_ess AS
+        SELECT siret, siren, famille, cj, ape, ape_naf25, secteur, hors_statistique,
+               coalesce(tranche_brute, 'NN') AS tranche, taille, employeur,
+               CASE WHEN employeur THEN coalesce(milieu, 0) ELSE 0 END AS salaries,
+               commune, code_commune_source, anomalie_geo, coalesce(diffusion, 'O') AS diffusion,
+               diffusion = 'P' OR diffusion_ul = 'P' AS non_diffusible,
+               CASE WHEN diffusion = 'P' OR diffusion_ul = 'P' THEN NULL
+                    ELSE coalesce(nom_etab, denomination) END AS nom,
+               CASE WHEN diffusion = 'P' THEN NULL ELSE x END AS x,
+               CASE WHEN diffusion = 'P' THEN NULL ELSE y END AS y,
+               CAST(NULL AS DOUBLE) AS lon, CAST(NULL AS DOUBLE) AS lat
+        FROM etab_sel WHERE famille IS NOT NULL;
+
+        -- Private employment denominator (CJ not public, APE not 84), by commune and sector.
+        CREATE OR REPLACE TABLE emploi_prive AS
+        SELECT commune, secteur, count(*)::BIGINT AS employeurs, sum(coalesce(milieu, 0)) AS salaries
+        FROM etab_sel
+        WHERE employeur AND NOT public AND coalesce(division, 0) <> 84 AND commune IS NOT NULL
+        GROUP BY ALL;
+    """)
+
+
+def _project_coordinates(con: duckdb.DuckDBPyConnection) -> None:
+    """Lambert-93 / DOM UTM → WGS84 with pyproj, one vectorised transform per CRS."""
+    rows = con.execute("""
+        SELECT e.siret, e.x, e.y, c.departement FROM etablissements_ess e JOIN communes c ON c.code = e.commune
+        WHERE e.x IS NOT NULL AND e.y IS NOT NULL
+    """).df()
+    if rows.empty:
+        return
+    rows["epsg"] = rows["departement"].map(ess.epsg_for_departement)
+    parts = []
+    for epsg, grp in rows.groupby("epsg"):
+        tr = Transformer.from_crs(int(epsg), 4326, always_xy=True)
+        lon, lat = tr.transform(grp["x"].to_numpy(), grp["y"].to_numpy())
+        parts.append(pd.DataFrame({"siret": grp["siret"].to_numpy(), "lon": np.round(lon, 6), "lat": np.round(lat, 6)}))
+    coords = pd.concat(parts, ignore_index=True)
+    coords = coords[np.isfinite(coords["lon"]) & np.isfinite(coords["lat"])]
+    con.register("coords_df", coords)
+    con.execute("""
+        UPDATE etablissements_ess e SET lon = c.lon, lat = c.lat FROM coords_df c WHERE c.siret = e.siret
+    """)
+    con.unregister("coords_df")
+
+
+def _aggregate(con: duckdb.DuckDBPyConnection) -> None:
+    from esscore.indicators import build_indicator_tables
+
+    build_indicator_tables(con)
+
+
+def _report(con: duckdb.DuckDBPyConnection, perimetre: str, seconds: float) -> dict:
+    counts = con.execute("""
+        SELECT count(*), count(*) FILTER (WHERE employeur),
+               count(*) FILTER (WHERE anomalie_geo = 'étranger'),
+               count(*) FILTER (WHERE anomalie_geo = 'code commune inconnu'),
+               count(*) FILTER (WHERE anomalie_geo = 'commune absente'),
+               count(*) FILTER (WHERE non_diffusible),
+               (SELECT count(*) FROM etab_sel WHERE famille IS NULL AND anomalie_geo IS NOT NULL)
+        FROM etablissements_ess
+    """).fetchall()[0]
+    unknown = con.execute("""
+        SELECT code_commune_source, count(*) AS n FROM etablissements_ess
+        WHERE anomalie_geo = 'code commune inconnu' GROUP BY ALL ORDER BY n DESC LIMIT 20
+    """).fetchall()
+    report = {
+        "perimetre": perimetre,
+        "etablissements_ess_actifs": counts[0],
+        "etablissements_ess_employeurs": counts[1],
+        "ess_a_l_etranger": counts[2],
+        "ess_code_commune_inconnu": counts[3],
+        "ess_sans_commune": counts[4],
+        "ess_non_diffusibles": counts[5],
+        "codes_inconnus_exemples": ", ".join(f"{c} ({n})" for c, n in unknown),
+        "autres_employeurs_hors_geographie": counts[6],
+        "date_stock": con.execute("SELECT max(date_traitement) FROM etab_sel").fetchall()[0][0] or "",
+        "employeurs_prives": con.execute("SELECT sum(employeurs) FROM emploi_prive").fetchall()[0][0] or 0,
+        "duree_s": round(seconds, 1),
+    }
+    con.execute("CREATE OR REPLACE TABLE ingestion_rapport (cle VARCHAR, valeur VARCHAR)")
+    con.executemany("INSERT INTO ingestion_rapport VALUES (?, ?)", [(k, str(v)) for k, v in report.items()])
+    return report

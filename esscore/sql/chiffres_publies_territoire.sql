@@ -1,0 +1,1 @@
+SELECT * FROM chiffres_publies WHERE territoire = $id ORDER BY annee DESC, indicateur

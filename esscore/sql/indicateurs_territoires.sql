@@ -1,0 +1,1 @@
+SELECT * FROM indicateurs WHERE list_contains($ids, id) AND perimetre = $perimetre
