@@ -153,6 +153,12 @@ def parser() -> argparse.ArgumentParser:
     et.add_argument("--format", choices=["csv", "geojson"], default="csv")
     et.add_argument("--db")
     et.set_defaults(func=cmd_etablissements)
+
+    imp = sub.add_parser("import", help="importer un fichier (benchmark, initiatives, feuille de route)")
+    import_sub = imp.add_subparsers(dest="kind", required=True)
+    from esscore.commands import register_all
+
+    register_all(sub, import_sub)
     return p
 
 
