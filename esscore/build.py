@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,10 @@ from esscore.sources import registry
 from esscore.text import normalize
 
 GEO_DIR = DATA_DIR / "geographie"
+# Catalogue tables loaded from readable files under data/ at every build: "module:function", each
+# function takes the connection, creates its table(s) and returns a provenance row (dict) or None.
+# User imports are saved as files under data/ first, so a rebuild never loses them.
+EXTRA_LOADERS: tuple[str, ...] = ()
 Progress = Callable[[str], None]
 
 
@@ -241,6 +246,12 @@ def build(
         published = step("chiffres publiés", lambda: load_chiffres_publies(con))
         if published:
             extra.append(published)
+        for loader in EXTRA_LOADERS:
+            module, func = loader.split(":")
+            fn = getattr(importlib.import_module(module), func)
+            row = step(module.rsplit(".", 1)[-1], lambda fn=fn: fn(con))
+            if row:
+                extra.append(row)
         step("sources", lambda: load_sources(con, extra))
         write_meta(con, meta)
 
