@@ -32,6 +32,7 @@ Progress = Callable[[str], None]
 PERIMETRES = ("statistique", "legal")
 MAX_ZIP_RATIO = 60  # real SIRENE CSV zips compress ~4x; far beyond that is a zip bomb
 MAX_UNZIPPED_BYTES = 40 * 10**9
+MEMORY_LIMIT = "3GB"
 ESS_TABLES = ("etablissements_ess", "ess_cube", "emploi_prive", "indicateurs", "ingestion_rapport")
 
 ETAB_OPTIONAL = (
@@ -180,7 +181,10 @@ def load_sirene(
         raise DonneesInvalides(f"Périmètre inconnu : {perimetre}. Valeurs possibles : statistique, legal.")
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="ess-sirene-", dir=workdir) as tmp:
+        # Bounded memory on national files: DuckDB spills joins/aggregates to the temp directory.
         con.execute(f"SET temp_directory = '{tmp}'")
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        con.execute("SET preserve_insertion_order = false")
         with (
             readable(Path(unites_legales), "ul", Path(tmp)) as (ul_fmt, ul_path),
             readable(Path(etablissements), "etab", Path(tmp)) as (et_fmt, et_path),
@@ -281,7 +285,7 @@ def _load_etab(con: duckdb.DuckDBPyConnection, rel: str, cols: set[str]) -> None
           SELECT e.*, u.famille, u.cj, coalesce(u.public, FALSE) AS public, u.denomination, u.diffusion_ul,
                  (e.caractere = 'O' OR (e.caractere IS NULL AND e.tranche_brute IN ({emp_bands}))) AS employeur,
                  ({excl}) AS hors_statistique,
-                 TRY_CAST(left(regexp_replace(coalesce(e.ape, ''), '[^0-9]', '', 'g'), 2) AS INTEGER) AS division
+                 TRY_CAST(left(e.ape, 2) AS INTEGER) AS division
           FROM e LEFT JOIN ul_sel u USING (siren)
         )
         SELECT j.*, t.milieu, t.taille, p.code_commune AS commune,
@@ -339,7 +343,9 @@ def _project_coordinates(con: duckdb.DuckDBPyConnection) -> None:
     coords = coords[np.isfinite(coords["lon"]) & np.isfinite(coords["lat"])]
     con.register("coords_df", coords)
     con.execute("""
-        UPDATE etablissements_ess e SET lon = c.lon, lat = c.lat FROM coords_df c WHERE c.siret = e.siret
+        CREATE OR REPLACE TABLE etablissements_ess AS
+        SELECT e.* REPLACE (c.lon AS lon, c.lat AS lat)
+        FROM etablissements_ess e LEFT JOIN coords_df c USING (siret)
     """)
     con.unregister("coords_df")
 
