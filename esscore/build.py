@@ -243,6 +243,7 @@ def build(
         elif demo:
             source, meta = step("démonstration", lambda: _ess_demo(con, perimetre, progress))
             extra.append(source)
+        con.execute("CREATE TABLE IF NOT EXISTS ingestion_rapport (cle VARCHAR, valeur VARCHAR)")
         published = step("chiffres publiés", lambda: load_chiffres_publies(con))
         if published:
             extra.append(published)

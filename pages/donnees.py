@@ -24,6 +24,14 @@ st.dataframe(
 st.download_button("Télécharger le registre des sources (CSV)", sources.to_csv(index=False).encode("utf-8"),
                    file_name="sources.csv", mime="text/csv")  # fmt: skip
 
+st.subheader("Méthode ESS")
+st.markdown(textes.read("methode"))
+rapport = data.named_query("ingestion_rapport_liste")
+if not rapport.empty:
+    st.subheader("Rapport d'ingestion SIRENE")
+    st.caption("Comptes de la dernière ingestion : rien n'est écarté sans être compté ici.")
+    st.dataframe(rapport, hide_index=True)
+
 st.subheader("Géographie")
 st.markdown(textes.read("geographie"))
 st.dataframe(data.named_query("geographie_comptes"), hide_index=True)
