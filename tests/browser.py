@@ -1,0 +1,335 @@
+"""Real-browser harness: a Streamlit server on a free port, Debian's Chromium driven by Playwright, helpers.
+
+Why a real browser: AppTest runs page scripts without the frontend, so it misses what only breaks in the
+browser (deck.gl JSON expressions, sub-page URLs opened directly, downloads, query-string injection).
+
+This is a plain module, not a conftest: browser test modules opt in with
+``from tests.browser import streamlit_server, browser, page  # noqa: F401`` and mark themselves
+``pytestmark = pytest.mark.browser``. ``db_file`` comes from ``tests/conftest.py``.
+Chromium is Debian's (``/usr/bin/chromium``); never ``playwright install``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+from urllib.parse import urlencode
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+DOWNLOADS = ARTIFACTS / "downloads"
+CHROMIUM = Path("/usr/bin/chromium")
+# Verified on this stack (docs: ARCHITECTURE.md). Never add --disable-software-rasterizer: deck.gl maps go blank.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_TIMEOUT_S = 60.0
+APP_READY_TIMEOUT_MS = 30_000
+DEFAULT_TIMEOUT_MS = 15_000
+
+# True once the app has run to the end: connected, script finished (or failed to compile), no stale
+# element left from a previous run, and something rendered in the main block.
+_APP_READY_JS = """
+() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app) return false;
+  const state = app.getAttribute('data-test-script-state');
+  if (state !== 'notRunning' && state !== 'compilationError') return false;
+  const conn = app.getAttribute('data-test-connection-state');
+  if (conn && conn !== 'CONNECTED') return false;
+  if (document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')) return false;
+  const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+  if (!main || !main.querySelector('[data-testid="stElementContainer"]')) return false;
+  return !main.querySelector('[data-stale="true"]');
+}
+"""
+
+
+# Controls drawn over maps (zoom buttons, toolbar, attribution, tooltip): hidden while counting map pixels.
+MAP_OVERLAYS_CSS = (
+    '[data-testid="stDeckGlJsonChartZoomButton"], [data-testid="stElementToolbar"], .mapboxgl-control-container,'
+    " .maplibregl-control-container, .deck-tooltip { visibility: hidden !important; }"
+)
+
+
+class BrowserError(NamedTuple):
+    """One error seen by the page: ``kind`` is ``"console"`` (console.error) or ``"pageerror"`` (uncaught)."""
+
+    kind: str
+    text: str
+
+
+class PixelStats(NamedTuple):
+    """Pixels of an element screenshot: how many differ from the dominant (background) colour."""
+
+    non_background: int
+    distinct_colours: int
+    total: int
+
+
+# ---------------------------------------------------------------- server
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def health(base_url: str, timeout: float = 2.0) -> str:
+    """Body of ``GET /_stcore/health`` ("ok" when the server is up), or "" when unreachable."""
+    try:
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=timeout) as resp:  # noqa: S310
+            return resp.read().decode("utf-8", "replace").strip()
+    except (urllib.error.URLError, OSError):
+        return ""
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Terminate the whole process group (streamlit may spawn children), then kill if it lingers."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def run_streamlit(db_file: Path, log_path: Path) -> Iterator[str]:
+    """Run ``streamlit run app.py`` on a free local port against ``db_file``; yield its base URL.
+
+    Fails the test with the server log when the server exits or stays unhealthy for 60 s.
+    """
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "ESS_DB": str(db_file), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while health(base_url, timeout=1.0) != "ok":
+            if time.monotonic() > deadline or proc.poll() is not None:
+                reason = (
+                    f"s'est arrêté (code {proc.returncode})"
+                    if proc.poll() is not None
+                    else f"n'a pas répondu en {SERVER_START_TIMEOUT_S:.0f} s"
+                )
+                log_text = log_path.read_text("utf-8", "replace")
+                pytest.fail(f"Le serveur Streamlit {reason} sur {base_url}.\n--- journal du serveur ---\n{log_text}")
+            try:  # waits on the process itself: returns at once if it dies, else paces the polling
+                proc.wait(timeout=0.2)
+            except subprocess.TimeoutExpired:
+                pass
+        yield base_url
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def streamlit_server(db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of one Streamlit server shared by all browser tests of the session."""
+    with run_streamlit(db_file, tmp_path_factory.mktemp("streamlit") / "server.log") as base_url:
+        yield base_url
+
+
+@pytest.fixture()
+def fresh_streamlit_server(db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a server no browser has talked to yet (first-visit behaviour, e.g. deep links); ~2 s."""
+    with run_streamlit(db_file, tmp_path_factory.mktemp("streamlit") / "server.log") as base_url:
+        yield base_url
+
+
+# ---------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium through Playwright (skips when it is not installed)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium absent ({CHROMIUM}) : installer le paquet Debian « chromium » / Chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    try:
+        instance = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+    finally:
+        pw.stop()
+
+
+@pytest.fixture()
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh context + page (1400×1000, fr-FR, downloads allowed); errors are collected in ``page.errors``."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR", accept_downloads=True)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    pg = context.new_page()
+    errors: list[BrowserError] = []
+    pg.errors = errors  # type: ignore[attr-defined]
+    pg.on("console", lambda msg: errors.append(BrowserError("console", msg.text)) if msg.type == "error" else None)
+    pg.on("pageerror", lambda exc: errors.append(BrowserError("pageerror", str(exc))))
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+def page_errors(page: Page, kind: str = "pageerror") -> list[str]:
+    """Texts of the errors of one kind collected on ``page`` ("pageerror" or "console")."""
+    return [e.text for e in getattr(page, "errors", []) if e.kind == kind]
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def page_url(base_url: str, path: str = "", params: Mapping[str, str] | None = None) -> str:
+    """``base_url/path?params`` with the query string URL-encoded."""
+    url = f"{base_url.rstrip('/')}/{path.lstrip('/')}"
+    return f"{url}?{urlencode(dict(params))}" if params else url
+
+
+def wait_ready(page: Page, timeout_ms: int = APP_READY_TIMEOUT_MS) -> None:
+    """Wait until the Streamlit script run is over and the main block shows content."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    page.wait_for_function(_APP_READY_JS, timeout=timeout_ms)
+
+
+def open_page(
+    page: Page,
+    base_url: str,
+    path: str = "",
+    params: Mapping[str, str] | None = None,
+    timeout_ms: int = APP_READY_TIMEOUT_MS,
+) -> None:
+    """Navigate to a page of the app (``path`` = url_path, e.g. "donnees") and wait until it has rendered."""
+    page.goto(page_url(base_url, path, params), wait_until="domcontentloaded", timeout=timeout_ms)
+    wait_ready(page, timeout_ms)
+
+
+_COUNT_RUNS_JS = """
+() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!window.__essRuns) {
+    window.__essRuns = {n: 0};
+    new MutationObserver(() => {
+      if (app.getAttribute('data-test-script-state') === 'running') window.__essRuns.n += 1;
+    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  }
+  return window.__essRuns.n;
+}
+"""
+
+
+def run_and_wait(page: Page, action: Callable[[], object], timeout_ms: int = APP_READY_TIMEOUT_MS) -> None:
+    """Do ``action`` (click, fill + Enter…) and wait for the rerun it triggers to finish.
+
+    ``wait_ready`` alone could return before the rerun starts; here a DOM observer counts script runs, so
+    the wait ends only after a new run has started and finished.
+    """
+    before = page.evaluate(_COUNT_RUNS_JS)
+    action()
+    page.wait_for_function(f"() => window.__essRuns.n > {int(before)}", timeout=timeout_ms)
+    wait_ready(page, timeout_ms)
+
+
+def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
+    """Save ``tests/artifacts/screenshots/<name>.png`` (git-ignored) and return its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def pixel_stats(png: bytes, tolerance: int = 8) -> PixelStats:
+    """Count pixels farther than ``tolerance`` (per channel) from the most common colour of a PNG."""
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    total = img.width * img.height
+    colours = img.getcolors(maxcolors=total) or []
+    _, background = max(colours)
+    non_bg = sum(
+        n for n, colour in colours if max(abs(a - b) for a, b in zip(colour, background, strict=True)) > tolerance
+    )
+    return PixelStats(non_background=non_bg, distinct_colours=len(colours), total=total)
+
+
+def canvas_has_pixels(
+    page: Page, selector: str = "canvas", min_pixels: int = 1, timeout_ms: int = 10_000, tolerance: int = 8
+) -> int:
+    """Number of drawn (non-background) pixels in the first element matching ``selector``.
+
+    WebGL canvases (deck.gl) cannot be read back without ``preserveDrawingBuffer``, so the element is
+    screenshotted instead. deck.gl draws after its data arrives: screenshots are retried, one per animation
+    frame, until ``min_pixels`` are drawn or ``timeout_ms`` passes; the last count is returned (0 = blank).
+    """
+    element = page.locator(selector).first
+    element.wait_for(state="visible", timeout=timeout_ms)
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        png = element.screenshot(timeout=timeout_ms, style=MAP_OVERLAYS_CSS, animations="disabled")
+        count = pixel_stats(png, tolerance).non_background
+        if count >= min_pixels or time.monotonic() > deadline:
+            return count
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => r(null)))")
+
+
+def click_download(
+    page: Page, button_text: str, dest_dir: Path | None = None, timeout_ms: int = DEFAULT_TIMEOUT_MS
+) -> Path:
+    """Click the ``st.download_button`` labelled ``button_text``; return the saved file path.
+
+    The file is saved under ``tests/artifacts/downloads/`` (or ``dest_dir``) with the browser's suggested name.
+    """
+    button = page.locator('[data-testid="stDownloadButton"] button', has_text=button_text)
+    with page.expect_download(timeout=timeout_ms) as info:
+        button.click(timeout=timeout_ms)
+    download = info.value
+    target_dir = dest_dir or DOWNLOADS
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / download.suggested_filename
+    download.save_as(str(target))
+    return target
+
+
+def body_text(page: Page) -> str:
+    """Visible text of the whole page (to assert that no traceback or raw error is shown)."""
+    return str(page.locator("body").inner_text())
