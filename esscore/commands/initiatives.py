@@ -1,0 +1,111 @@
+"""``esscore import initiatives FICHIER``: check an export, save it under data/, rebuild the database.
+
+Why save then rebuild: the database is rebuilt from ``data/`` by every ``esscore build``; an import
+that only lived in the database would vanish at the next build. The accepted records are written as
+``data/initiatives/imports/<nom>.csv`` (atomically), then the database is rebuilt atomically; if the
+rebuild fails, the previous file (or its absence) is restored, so nothing is ever half imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from esscore import initiatives as ini
+from esscore import initiatives_db
+from esscore.errors import DonneesInvalides, EssError
+from esscore.text import normalize
+
+
+def register(sub: argparse._SubParsersAction, import_sub: argparse._SubParsersAction) -> None:
+    p = import_sub.add_parser(
+        "initiatives",
+        help="importer des initiatives (CSV, GeoJSON ou export GoGoCarto/Carteco)",
+        description="Contrôle le fichier (nom, position, commune), l'enregistre sous "
+        "data/initiatives/imports/ puis reconstruit la base. Au moindre enregistrement invalide, rien "
+        "n'est importé, sauf avec --garder-valides.",
+    )
+    p.add_argument("fichier", help="fichier .csv, .geojson ou .json (export /api/elements.json?ontology=gogofull)")
+    p.add_argument(
+        "--garder-valides",
+        action="store_true",
+        help="importer les enregistrements valides et ignorer les autres (listés en avertissement)",
+    )
+    p.add_argument("--nom", help="nom du fichier enregistré (défaut : nom du fichier importé)")
+    p.add_argument("--db", help="chemin de la base (défaut : $ESS_DB ou data/ess.duckdb)")
+    p.set_defaults(func=cmd_import_initiatives)
+
+
+def nom_import(nom: str) -> str:
+    """Safe file stem for data/initiatives/imports: ascii letters, digits and dashes only."""
+    racine = re.sub(r"[^a-z0-9]+", "-", normalize(Path(nom).stem)).strip("-")[:60]
+    if not racine:
+        raise EssError(f"Nom d'import inutilisable : « {nom[:60]} ». Donnez un nom avec --nom (ex. --nom carteco-79).")
+    return racine
+
+
+def communes_de_reference(db: str | None) -> pd.DataFrame:
+    """Communes of the database with their outlines (point-in-polygon placement)."""
+    from esscore.db import connect
+
+    con = connect(db)
+    try:
+        return con.execute(
+            "SELECT c.code, c.nom, c.lon, c.lat, c.codes_postaux, k.geojson "
+            "FROM communes c LEFT JOIN contours_communes k USING (code)"
+        ).df()
+    finally:
+        con.close()
+
+
+def importer(
+    fichier: str | Path,
+    db: str | None = None,
+    garder_valides: bool = False,
+    nom: str | None = None,
+    progress=print,
+) -> tuple[Path, pd.DataFrame, list[str]]:
+    """Validate ``fichier`` against the DB communes, save it, rebuild the DB; return (file, rows, messages)."""
+    from esscore.build import build
+
+    chemin = Path(fichier)
+    records = ini.read_initiatives(chemin)
+    tableau, messages = ini.validate_initiatives(records, communes_de_reference(db), chemin.name, garder_valides)
+    if tableau.empty:
+        raise DonneesInvalides(f"« {chemin.name} » : aucune initiative valide à importer ; rien n'a été modifié.")
+    cible = initiatives_db.IMPORTS_DIR / f"{nom_import(nom or chemin.name)}.csv"
+    ancien = cible.read_bytes() if cible.exists() else None
+    initiatives_db.ecrire_csv(tableau, cible)
+    try:
+        build(db, progress=progress)
+    except BaseException:
+        if ancien is None:
+            cible.unlink(missing_ok=True)
+        else:
+            _restaurer(cible, ancien)
+        raise
+    return cible, tableau, messages
+
+
+def _restaurer(cible: Path, octets: bytes) -> None:
+    """Put the previous import file back, atomically."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{cible.name}.", suffix=".tmp", dir=cible.parent)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(octets)
+    os.replace(tmp, cible)
+
+
+def cmd_import_initiatives(args: argparse.Namespace) -> int:
+    cible, tableau, messages = importer(
+        args.fichier, args.db, args.garder_valides, args.nom, progress=lambda m: print(m, file=sys.stderr)
+    )
+    for message in messages:
+        print(f"Avertissement : {message}", file=sys.stderr)
+    print(f"{len(tableau)} initiative(s) importée(s) depuis « {Path(args.fichier).name} », enregistrées dans {cible}.")
+    return 0
