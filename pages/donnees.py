@@ -3,7 +3,9 @@
 import streamlit as st
 
 from esscore.ui import data, layout, textes
+from esscore.ui.bootstrap import page_setup
 
+page_setup()
 st.title("Données & sources")
 layout.demo_banner()
 meta = data.meta()

@@ -20,6 +20,8 @@ def test_app_shell_registers_every_page_file(db_env: Path) -> None:
     text = (ROOT / "app.py").read_text("utf-8")
     for page in (ROOT / "pages").glob("*.py"):
         assert f'"{page.name}"' in text, f"{page.name} n'est pas enregistrée dans app.py"
+        # a first visit to a sub-page URL must go through app.py (see esscore/ui/bootstrap.py)
+        assert "page_setup()" in page.read_text("utf-8"), f"{page.name} doit appeler page_setup() en premier"
     assert not [p for p in (ROOT / "pages").iterdir() if p.suffix != ".py" and p.name != "__pycache__"]
 
 
