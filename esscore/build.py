@@ -22,7 +22,7 @@ GEO_DIR = DATA_DIR / "geographie"
 # Catalogue tables loaded from readable files under data/ at every build: "module:function", each
 # function takes the connection, creates its table(s) and returns a provenance row (dict) or None.
 # User imports are saved as files under data/ first, so a rebuild never loses them.
-EXTRA_LOADERS: tuple[str, ...] = ("esscore.initiatives_db:load_into_db",)
+EXTRA_LOADERS: tuple[str, ...] = ("esscore.initiatives_db:load_into_db", "esscore.benchmark_db:load_into_db")
 Progress = Callable[[str], None]
 
 

@@ -1,0 +1,3 @@
+SELECT ordre, axe, orientation, action, exemple, entrees
+FROM boite_a_outils
+ORDER BY ordre
