@@ -508,6 +508,7 @@ for _f, _liste in (*PROFILS.items(), (-1, PROFILS_EXCLUS)):
     _INDEX[str(_f)] = np.arange(len(_TOUS), len(_TOUS) + len(_liste))
     _TOUS.extend(_liste)
     _FAM_PROFIL.extend([ASSO if _f == -1 else _f] * len(_liste))
+del _f, _liste
 FAM_PROFIL = np.array(_FAM_PROFIL, dtype=np.int8)
 APE = np.array([p[0] for p in _TOUS])
 
@@ -1153,8 +1154,9 @@ def _write(table: pa.Table, path: Path, fmt: str) -> None:
         else:  # DuckDB quotes only the values that need it, like the INSEE files
             with duckdb.connect() as con:
                 con.register("t", table)
+                target = tmp.replace("'", "''")
                 con.execute(
-                    f"COPY t TO '{tmp}' (FORMAT csv, HEADER, DELIMITER ',', QUOTE '\"', "
+                    f"COPY t TO '{target}' (FORMAT csv, HEADER, DELIMITER ',', QUOTE '\"', "
                     "DATEFORMAT '%Y-%m-%d', TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S')"
                 )
         os.chmod(tmp, 0o644)
