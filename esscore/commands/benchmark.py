@@ -1,0 +1,158 @@
+"""``esscore import benchmark FICHIER`` and ``esscore benchmark``: extend and list the policy catalogue.
+
+Why save then rebuild: the database is rebuilt from ``data/`` by every ``esscore build``; an import that
+only lived in the database would vanish at the next build. Accepted entries are merged into
+``data/benchmark/ajouts.yaml`` (validated, written atomically), then the database is rebuilt atomically;
+if the rebuild fails, the previous ``ajouts.yaml`` (or its absence) is restored, so nothing is ever half
+imported. The shipped ``catalogue.yaml`` is never modified: an import with an existing id overrides it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from esscore import benchmark as bm
+from esscore import benchmark_db
+from esscore.errors import EssError
+
+
+def register(sub: argparse._SubParsersAction, import_sub: argparse._SubParsersAction) -> None:
+    p = import_sub.add_parser(
+        "benchmark",
+        help="ajouter ou mettre à jour des fiches du benchmark (YAML ou CSV)",
+        description="Contrôle chaque fiche (levier, source, montants…), l'enregistre dans "
+        "data/benchmark/ajouts.yaml puis reconstruit la base. Au moindre champ invalide, rien n'est importé. "
+        "Une fiche dont l'id existe déjà remplace l'ancienne. Format : data/benchmark/README.md.",
+    )
+    p.add_argument("fichier", help="fichier .yaml, .yml ou .csv (UTF-8)")
+    p.add_argument("--db", help="chemin de la base (défaut : $ESS_DB ou data/ess.duckdb)")
+    p.set_defaults(func=cmd_import_benchmark)
+
+    b = sub.add_parser(
+        "benchmark",
+        help="lister les politiques ESS d'autres collectivités (filtres, recherche)",
+        description="Liste les fiches du benchmark chargées dans la base. Les critères différents se "
+        "cumulent ; les valeurs d'un même critère sont des alternatives.",
+    )
+    b.add_argument("--levier", action="append", help=f"levier ({' ; '.join(bm.LEVIERS)}) ; répétable")
+    b.add_argument("--type", action="append", choices=bm.TYPES_COLLECTIVITE, help="type de collectivité ; répétable")
+    b.add_argument("--region", action="append", help="code région (ex. 75) ; répétable")
+    b.add_argument("--theme", action="append", help="thématique (ex. « économie circulaire ») ; répétable")
+    b.add_argument("--annee", type=int, help="année citée par la fiche")
+    b.add_argument("--min", type=float, dest="montant_min", help="montant principal minimum (€)")
+    b.add_argument("--max", type=float, dest="montant_max", help="montant principal maximum (€)")
+    b.add_argument("--texte", help="recherche plein texte, sans accents ni majuscules")
+    b.add_argument("--format", choices=["json", "table"], default="table")
+    b.add_argument("--db", help="chemin de la base (défaut : $ESS_DB ou data/ess.duckdb)")
+    b.set_defaults(func=cmd_benchmark)
+
+
+# ------------------------------------------------------------------------------------------------ import
+
+
+def importer(fichier: str | Path, db: str | None = None, progress=print) -> tuple[int, int, Path]:
+    """Validate ``fichier``, merge it into ``ajouts.yaml``, rebuild the DB; return (added, updated, file)."""
+    from esscore.build import build
+
+    nouvelles = bm.read_import_file(Path(fichier))  # all-or-nothing validation, French errors
+    cible = benchmark_db.ajouts_path()
+    actuelles, _ = benchmark_db.lire_entrees(ajouts=cible)
+    _, ajoutees, mises_a_jour = bm.merge_entries(actuelles, nouvelles)
+    if ajoutees == 0 and mises_a_jour == 0:
+        return 0, 0, cible
+    ajouts = bm.load_catalogue(cible) if cible.exists() else []
+    fusion, _, _ = bm.merge_entries(ajouts, nouvelles)
+    ancien = cible.read_bytes() if cible.exists() else None
+    bm.save_catalogue(fusion, cible)
+    try:
+        build(db, progress=progress)
+    except BaseException:
+        if ancien is None:
+            cible.unlink(missing_ok=True)
+        else:
+            _restaurer(cible, ancien)
+        raise
+    return ajoutees, mises_a_jour, cible
+
+
+def _restaurer(cible: Path, octets: bytes) -> None:
+    """Put the previous additions file back, atomically."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{cible.name}.", suffix=".tmp", dir=cible.parent)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(octets)
+    os.replace(tmp, cible)
+
+
+def cmd_import_benchmark(args: argparse.Namespace) -> int:
+    ajoutees, mises_a_jour, cible = importer(args.fichier, args.db, progress=lambda m: print(m, file=sys.stderr))
+    if ajoutees or mises_a_jour:
+        print(f"Fiches enregistrées dans {cible} ; base reconstruite.", file=sys.stderr)
+    else:
+        print("Aucun changement : ces fiches sont déjà au catalogue, à l'identique.", file=sys.stderr)
+    print(f"{ajoutees} ajoutée(s), {mises_a_jour} mise(s) à jour")
+    return 0
+
+
+# ------------------------------------------------------------------------------------------------ listing
+
+
+def _leviers(values: list[str] | None) -> list[str]:
+    """Accept levers without accents or case; refuse unknown ones with the list of valid names."""
+    connus = {bm.normaliser_texte(lev): lev for lev in bm.LEVIERS}
+    out = []
+    for value in values or []:
+        lev = connus.get(bm.normaliser_texte(value))
+        if lev is None:
+            raise EssError(f"Levier inconnu « {value} ». Leviers possibles : {' ; '.join(bm.LEVIERS)}.")
+        out.append(lev)
+    return out
+
+
+def _montant(value: float) -> str:
+    return "" if pd.isna(value) else f"{bm.format_nombre(value)} €"
+
+
+def cmd_benchmark(args: argparse.Namespace) -> int:
+    from esscore.db import connect
+
+    leviers = _leviers(args.levier)
+    con = connect(args.db)
+    try:
+        frame = benchmark_db.lire_catalogue(con)
+    finally:
+        con.close()
+    found = bm.filter_catalogue(
+        frame,
+        leviers=leviers,
+        types=args.type,
+        regions=[r.zfill(2) for r in args.region or []],
+        thematiques=args.theme,
+        montant_min=args.montant_min,
+        montant_max=args.montant_max,
+        annee=args.annee,
+        texte=args.texte,
+    )
+    if args.format == "json":
+        json.dump(benchmark_db.entrees_json(found), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    table = pd.DataFrame(
+        {
+            "id": found["id"],
+            "collectivité": found["collectivite_nom"],
+            "titre": [t if len(t) <= 60 else t[:59] + "…" for t in found["titre"]],
+            "leviers": found["leviers_texte"],
+            "montant principal": [_montant(v) for v in found["montant_principal_eur"]],
+        }
+    )
+    print(f"{len(found)} fiche(s) sur {len(frame)}")
+    if not table.empty:
+        sys.stdout.write(table.to_string(index=False) + "\n")
+    return 0
