@@ -27,10 +27,13 @@ from esscore.sirene_schema import ETABLISSEMENT_COLUMNS, UNITE_LEGALE_COLUMNS  #
 
 NATIONAL_ETAB, NATIONAL_UL = 43_896_818, 29_922_486
 
-# Realistic mixes: ~45 % active; CJ mostly EI/companies, ~7 % associations; bands mostly NN.
+# Realistic mixes: ~45 % active; CJ mostly EI/companies, ~10 % ESS family forms (as in the real stock);
+# bands mostly NN; the ESS flag on 0.2 % of units.
+_CJ = [1000] * 16 + [5710] * 8 + [5499] * 6 + [5720] * 3 + [6540] * 2 + [7210] + [9220] * 3 + [5458]
+CJ_MIX = f"{_CJ}[1 + h % {len(_CJ)}]"
 UL_VALUES = {
-    "categorieJuridiqueUniteLegale": "[1000,1000,1000,5710,5499,5720,9220,9220,6540,7210,5458,8210,9300,6316][1 + h % 14]",
-    "economieSocialeSolidaireUniteLegale": "CASE WHEN h % 9 = 0 THEN 'O' WHEN h % 3 = 0 THEN 'N' ELSE NULL END",
+    "categorieJuridiqueUniteLegale": CJ_MIX,
+    "economieSocialeSolidaireUniteLegale": "CASE WHEN h % 500 = 0 THEN 'O' WHEN h % 3 = 0 THEN 'N' ELSE NULL END",
     "statutDiffusionUniteLegale": "CASE WHEN h % 25 = 0 THEN 'P' ELSE 'O' END",
     "denominationUniteLegale": "'SOCIETE BENCH ' || i",
     "etatAdministratifUniteLegale": "CASE WHEN h % 3 = 0 THEN 'C' ELSE 'A' END",

@@ -36,6 +36,12 @@ def load_geography(con: duckdb.DuckDBPyConnection, geo_dir: Path = GEO_DIR) -> N
     """Reference tables plus the unified ``territoires`` table used by lookup and search."""
     _load_parquet(con, "communes", geo_dir / "communes.parquet")
     _load_parquet(con, "passage_communes", geo_dir / "passage_communes.parquet")
+    # One row per code: 584 codes are both a commune actuelle and a commune déléguée of itself.
+    con.execute("""
+        CREATE TABLE code_commune_2026 AS
+        SELECT code, arg_min(code_commune, type <> 'commune-actuelle') AS code_commune
+        FROM passage_communes GROUP BY code
+    """)
     _load_parquet(con, "epci_ref", geo_dir / "epci.parquet")
     _load_parquet(con, "departements", geo_dir / "departements.parquet", "WHERE zone <> 'com'")
     _load_parquet(con, "regions", geo_dir / "regions.parquet", "WHERE zone <> 'com'")
@@ -179,7 +185,8 @@ def _ess_demo(con, perimetre: str, progress: Progress) -> tuple[dict, dict]:
     with tempfile.TemporaryDirectory(prefix="ess-demo-") as tmp:
         progress("… données de démonstration (génération déterministe)")
         communes = con.execute("SELECT code, nom, population, departement, region, lon, lat FROM communes").df()
-        generate_demo(communes, Path(tmp))
+        passage = con.execute("SELECT code, type, code_commune FROM passage_communes").df()
+        generate_demo(communes, Path(tmp), passage=passage)
         etab, ul = Path(tmp) / "StockEtablissement_utf8.parquet", Path(tmp) / "StockUniteLegale_utf8.parquet"
         source, meta = _ess_from_sirene(con, etab, ul, perimetre, True, progress)
     source["paquet"] = "esscore.demo.generate_demo (graine 2026)"

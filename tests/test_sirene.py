@@ -68,6 +68,13 @@ def test_public_and_foreign_bodies_never_ess_and_arrondissements_roll_up(db_file
     assert -0.6 < lon < -0.3 and 46.2 < lat < 46.5  # Lambert-93 → WGS84 near Niort
 
 
+def test_each_establishment_counted_once(db_file: Path) -> None:
+    with duckdb.connect(str(db_file), read_only=True) as con:
+        rows, distinct = con.execute("SELECT count(*), count(DISTINCT siret) FROM etablissements_ess").fetchall()[0]
+        dup_codes = con.execute("SELECT count(*) - count(DISTINCT code) FROM code_commune_2026").fetchall()[0][0]
+    assert rows == distinct and dup_codes == 0
+
+
 def test_secrecy_on_single_employer_commune(db_file: Path) -> None:
     pano = _panorama(db_file, "commune:79081")  # Chauray: SCOP Beta only
     assert pano["etablissements_employeurs"] == 1 and pano["salaries_estimes"] == "s"

@@ -298,7 +298,7 @@ def _load_etab(con: duckdb.DuckDBPyConnection, rel: str, cols: set[str]) -> None
                     ELSE s.secteur END AS secteur
         FROM j
         LEFT JOIN tranches t ON t.tranche = coalesce(j.tranche_brute, '00')
-        LEFT JOIN passage_communes p ON p.code = j.code_commune_source
+        LEFT JOIN code_commune_2026 p ON p.code = j.code_commune_source
         LEFT JOIN secteurs_naf s ON s.division = j.division
         WHERE j.famille IS NOT NULL OR j.employeur
     """)
