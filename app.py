@@ -16,6 +16,9 @@ PAGES = {
         st.Page(PAGES_DIR / "carte.py", title="Carte des initiatives", icon="🗺️", url_path="carte"),
         st.Page(PAGES_DIR / "donnees.py", title="Données & sources", icon="📚", url_path="donnees"),
     ],
+    "S'inspirer": [
+        st.Page(PAGES_DIR / "benchmark.py", title="Benchmark des politiques", icon="💡", url_path="benchmark"),
+    ],
 }
 
 st.navigation(PAGES).run()

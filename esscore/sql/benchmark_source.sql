@@ -1,0 +1,3 @@
+SELECT titre, producteur, millesime, licence
+FROM sources
+WHERE id = 'benchmark'
