@@ -100,3 +100,138 @@ def deck(layers: list[pdk.Layer], view: pdk.ViewState, tooltip_html: str | None 
     tooltip = {"html": tooltip_html, "style": {"backgroundColor": "#1f2937", "color": "white", "fontSize": "13px"}}
     return pdk.Deck(layers=layers, initial_view_state=view, map_style=None, map_provider=None,
                     tooltip=tooltip if tooltip_html else False)  # fmt: skip
+
+
+# ---------------------------------------------------------------- choropleths of the panorama and comparisons
+
+# National views: overseas départements drawn as insets in the Atlantic, west of metropolitan France.
+# dept → (source centre lon, lat, inset centre lon, lat, scale)
+DOM_INSETS: dict[str, tuple[float, float, float, float, float]] = {
+    "971": (-61.41, 16.17, -8.3, 47.6, 1.3),
+    "972": (-61.02, 14.64, -6.8, 47.6, 2.2),
+    "973": (-53.10, 3.93, -8.3, 46.2, 0.32),
+    "974": (55.53, -21.13, -6.8, 46.2, 1.8),
+    "976": (45.16, -12.82, -7.55, 44.9, 3.0),
+}
+INSET_HALF = (0.72, 0.52)  # half width / height (degrees) of the frame drawn around each inset
+NATIONAL_BOUNDS = (-9.2, 41.3, 9.6, 51.1)
+HIGHLIGHT = (17, 24, 39)
+
+
+def _move(ring: list, params: tuple[float, float, float, float, float]) -> list:
+    sx, sy, tx, ty, scale = params
+    ratio = math.cos(math.radians(ty)) / math.cos(math.radians(sy))  # keep shapes under Web Mercator
+    return [[round(tx + (x - sx) * scale, 5), round(ty + (y - sy) * scale * ratio, 5)] for x, y in ring]
+
+
+def insets_dom(frame: pd.DataFrame, dom: dict[str, str | None]) -> pd.DataFrame:
+    """Move the polygons of overseas territories (``dom``: code → DOM département) next to the mainland."""
+    out = frame.copy()
+    moved = []
+    for code, polygon in zip(out["code"], out["polygon"], strict=True):
+        params = DOM_INSETS.get(dom.get(code) or "")
+        moved.append([_move(ring, params) for ring in polygon] if params else polygon)
+    out["polygon"] = moved
+    return out
+
+
+def inset_frames(doms: list[str]) -> pd.DataFrame:
+    """Light rectangles around the insets drawn, so nobody reads them as Atlantic islands."""
+    hw, hh = INSET_HALF
+    rows = []
+    for d in sorted(set(doms) & set(DOM_INSETS)):
+        _, _, tx, ty, _ = DOM_INSETS[d]
+        rows.append((d, [[[tx - hw, ty - hh], [tx + hw, ty - hh], [tx + hw, ty + hh], [tx - hw, ty + hh]]]))
+    return pd.DataFrame(rows, columns=["code", "polygon"])
+
+
+def legend(breaks: list[float], fmt, palette: list[tuple[int, int, int]] = PALETTE) -> list[tuple[str, str]]:
+    """(hex colour, French label) per class of ``color_scale``; ``fmt`` formats a class bound."""
+    if not breaks:
+        return []
+    colours = palette[: len(breaks) + 1] if len(breaks) + 1 < len(palette) else palette
+    labels = [f"moins de {fmt(breaks[0])}"]
+    labels += [f"de {fmt(a)} à {fmt(b)}" for a, b in zip(breaks[:-1], breaks[1:], strict=True)]
+    labels.append(f"{fmt(breaks[-1])} et plus")
+    return [("#{:02x}{:02x}{:02x}".format(*c), label) for c, label in zip(colours, labels, strict=False)]
+
+
+def polygons_json(frame: pd.DataFrame) -> pd.DataFrame:
+    """(code, polygon) → (code, polygon_json): serialise the heavy part once, so it can be cached."""
+    texts = [json.dumps(p, separators=(",", ":")) for p in frame["polygon"]]
+    return pd.DataFrame({"code": frame["code"].values, "polygon_json": texts})
+
+
+def records_json(frame: pd.DataFrame) -> str:
+    """deck.gl layer data as compact JSON text; ``polygon_json`` is spliced in as is (already JSON)."""
+    others = [c for c in frame.columns if c != "polygon_json"]
+    parts = []
+    for record, polygon in zip(frame[others].to_dict("records"), frame["polygon_json"], strict=True):
+        head = json.dumps(record, separators=(",", ":"), ensure_ascii=False, default=str)
+        parts.append(f'{head[:-1]},"polygon":{polygon}}}' if others else f'{{"polygon":{polygon}}}')
+    return "[" + ",".join(parts) + "]"
+
+
+def choropleth_records(
+    polygons: pd.DataFrame, values: pd.DataFrame, value_column: str, tooltip_columns: list[str]
+) -> tuple[str, list[float]]:
+    """Colour each code by quantile class of ``value_column`` (« s » / missing → grey) and return the layer
+    data as JSON text plus the class breaks.
+
+    ``polygons``: code, polygon_json (see ``polygons_json``); ``values``: code, the value and the tooltip
+    columns, which must already be HTML-escaped text.
+    """
+    colours, breaks = color_scale(values[value_column])
+    keep = ["code", *[c for c in tooltip_columns if c != "code"]]
+    per_code = values[keep].assign(couleur=colours)
+    frame = polygons.merge(per_code, on="code", how="inner")
+    return records_json(frame), breaks
+
+
+class CompactDeck(pdk.Deck):
+    """A Deck serialised without indentation (pydeck indents: ~4× the bytes), whose layers may carry
+    pre-serialised data spliced in at ``to_json`` time (Streamlit calls ``to_json`` at every rerun)."""
+
+    def to_json(self) -> str:
+        raw = self.__dict__.pop("_raw", {})
+        try:
+            text = json.dumps(self, sort_keys=True, default=_default_serialize, separators=(",", ":"))
+        finally:
+            if raw:
+                self.__dict__["_raw"] = raw
+        for token, payload in raw.items():
+            text = text.replace(json.dumps(token), payload, 1)
+        return text
+
+
+def _default_serialize(obj: object) -> object:
+    from pydeck.bindings.json_tools import default_serialize
+
+    if isinstance(obj, pd.DataFrame):
+        return obj.to_dict(orient="records")
+    return default_serialize(obj)
+
+
+def choropleth_deck(
+    records: str,
+    view: pdk.ViewState,
+    tooltip_html: str,
+    outline: pd.DataFrame | None = None,
+    context: pd.DataFrame | None = None,
+    frames: pd.DataFrame | None = None,
+) -> CompactDeck:
+    """Choropleth (pre-serialised ``records``) + context outlines (e.g. régions) + inset frames +
+    the selection outlined in dark grey; no tile server."""
+    token = "__ess_choroplethe__"
+    layers = [choropleth_layer(pd.DataFrame(), "choroplethe")]
+    layers[0].data = token
+    if context is not None and not context.empty:
+        layers.append(outline_layer(context, "contexte", color=(110, 110, 110), width=1))
+    if frames is not None and not frames.empty:
+        layers.append(outline_layer(frames, "encarts", color=(150, 150, 150), width=1))
+    if outline is not None and not outline.empty:
+        layers.append(outline_layer(outline, "selection", color=HIGHLIGHT, width=3))
+    out = deck(layers, view, tooltip_html)
+    out.__class__ = CompactDeck  # same attributes, compact serialisation
+    out.__dict__["_raw"] = {token: records}
+    return out

@@ -1,0 +1,215 @@
+"""Comparisons: peer suggestion (population and rurality), side-by-side tables with ranks, the sub-units
+of a territory (map and table of the panorama) and the national level to map.
+
+Pure functions taking an open DuckDB connection and returning DataFrames, shared by the pages, the
+benchmarks and the tests (the pages add caching only).
+"""
+
+from __future__ import annotations
+
+import math
+
+import duckdb
+import pandas as pd
+
+from esscore import ess
+from esscore.db import query
+from esscore.errors import TerritoireInconnu
+from esscore.geography import FRANCE_ID, TYPE_LABELS, Territoire, parse_id
+from esscore.indicators import INDICATEURS, SECRET, apply_secret, familles_pour_1000, indicateurs
+from esscore.labels import fmt_value
+from esscore.phrases import ordinal
+
+MAX_PAIRS = 8
+# National map level matching the territory (35 000 communes would be too heavy: EPCI instead).
+NIVEAU_CARTE = {"commune": "epci", "epci": "epci", "departement": "departement", "region": "region",
+                "france": "region"}  # fmt: skip
+# Sub-units shown on the panorama map and table: communes up to the département, EPCI for a région,
+# départements for France.
+NIVEAU_UNITES = {"commune": "commune", "epci": "commune", "departement": "commune", "region": "epci",
+                 "france": "departement"}  # fmt: skip
+COLONNES_RATIOS = ("employeurs_pour_1000_hab", "etablissements_pour_1000_hab")
+
+
+def pairs_suggeres(con: duckdb.DuckDBPyConnection, territoire: Territoire, n: int = MAX_PAIRS) -> pd.DataFrame:
+    """Suggested peers: same level, similar population and rurality, same zone and région first."""
+    if territoire.type == "france":
+        return pd.DataFrame(columns=["id", "type", "code", "nom", "population", "part_pop_petites_communes"])
+    return query(con, "pairs_ruralite", type=territoire.type, code=territoire.code, n=n)
+
+
+def parse_pairs(
+    con: duckdb.DuckDBPyConnection, territoire: Territoire, raw: str | None, limit: int = MAX_PAIRS
+) -> tuple[list[str], list[str]]:
+    """Peer ids from the URL (``TYPE:CODE,…``): valid ones (same level, known, deduplicated) and French
+    messages for the others."""
+    valides: list[str] = []
+    erreurs: list[str] = []
+    for item in (raw or "").split(","):
+        if not item.strip():
+            continue
+        try:
+            kind, code = parse_id(item)
+        except TerritoireInconnu as err:
+            erreurs.append(str(err))
+            continue
+        pid = f"{kind}:{code}"
+        if kind != territoire.type:
+            attendu = TYPE_LABELS[territoire.type].lower()
+            erreurs.append(f"« {pid} » ignoré : les pairs doivent être du même niveau que le territoire ({attendu}).")
+        elif pid != territoire.id and pid not in valides:
+            valides.append(pid)
+    if valides:
+        connus = set(query(con, "territoires_par_ids", ids=valides)["id"])
+        erreurs += [f"« {p} » ignoré : territoire inconnu (millésime 2026)." for p in valides if p not in connus]
+        valides = [p for p in valides if p in connus]
+    if len(valides) > limit:
+        erreurs.append(f"Au plus {limit} pairs : les suivants sont ignorés ({', '.join(valides[limit:])}).")
+        valides = valides[:limit]
+    return valides, erreurs
+
+
+def references(territoire: Territoire) -> list[dict]:
+    """Région and France for a territory (France alone for a région; none for France), with their role."""
+    refs = [p for p in territoire.parents if p["type"] in ("region", "france")]
+    return [{"id": f"{p['type']}:{p['code']}", "role": p["type"], **p} for p in refs]
+
+
+def rang(frame: pd.DataFrame, territoire_id: str, indicator: str) -> tuple[int, int] | None:
+    """(rank, number ranked) of a territory for an indicator, highest first; None when secret or missing."""
+    values = pd.to_numeric(frame[indicator].where(frame[indicator] != SECRET), errors="coerce")
+    ranks = values.rank(ascending=False, method="min")
+    mine = ranks[frame["id"] == territoire_id]
+    if mine.empty or pd.isna(mine.iloc[0]):
+        return None
+    return int(mine.iloc[0]), int(values.notna().sum())
+
+
+def avec_rangs(frame: pd.DataFrame, indicators: list[str] | None = None) -> pd.DataFrame:
+    """Adds ``rang_<indicator>`` (1 = highest; secret and missing figures are not ranked)."""
+    out = frame.copy()
+    for ind in indicators or list(INDICATEURS):
+        values = pd.to_numeric(out[ind].where(out[ind] != SECRET), errors="coerce")
+        out[f"rang_{ind}"] = values.rank(ascending=False, method="min").astype("Int64")
+    return out
+
+
+def tableau(
+    con: duckdb.DuckDBPyConnection, territoire: Territoire, pairs: list[str], perimetre: str = "statistique"
+) -> pd.DataFrame:
+    """The territory, its peers (ranked) and its references (région, France; not ranked), one row each.
+
+    Columns: id, type, code, nom, population, role (territoire / pair / region / france), the indicators,
+    ``part_pop_petites_communes`` and ``rang_<indicator>``.
+    """
+    refs = references(territoire)
+    ids = [territoire.id, *pairs]
+    frame = avec_rangs(indicateurs(con, ids, perimetre))
+    frame["role"] = ["territoire" if i == territoire.id else "pair" for i in frame["id"]]
+    if refs:
+        ref_frame = indicateurs(con, [r["id"] for r in refs], perimetre)
+        ref_frame["role"] = ref_frame["type"]
+        frame = pd.concat([frame, ref_frame], ignore_index=True)
+    rural = query(con, "ruralite_territoires", ids=list(frame["id"]))
+    frame = frame.merge(rural, on="id", how="left")
+    return frame
+
+
+def tableau_affiche(frame: pd.DataFrame, indicators: list[str] | None = None) -> pd.DataFrame:
+    """French display version of ``tableau``: « 4,5 (2e) », « s » kept, references labelled."""
+    inds = indicators or list(INDICATEURS)
+    ranked = frame["role"].isin(["territoire", "pair"])
+    plusieurs = {ind: int(frame.loc[ranked, f"rang_{ind}"].notna().sum()) > 1 for ind in inds}
+    rows = []
+    for _, row in frame.iterrows():
+        label = row["nom"] if row["role"] in ("territoire", "pair") else f"{row['nom']} (référence)"
+        out = {"Territoire": label, "Population": fmt_value("population", row["population"])}
+        for ind in inds:
+            text = fmt_value(ind, row[ind])
+            r = row.get(f"rang_{ind}")
+            if plusieurs[ind] and row["role"] in ("territoire", "pair") and r is not None and not pd.isna(r):
+                text += f" ({ordinal(int(r))})"
+            out[INDICATEURS[ind]] = text
+        part = row.get("part_pop_petites_communes")
+        out["Population en communes < 2 000 hab."] = fmt_value("part_emploi_prive", part) if _num(part) else "–"
+        rows.append(out)
+    return pd.DataFrame(rows)
+
+
+def _num(value: object) -> bool:
+    return isinstance(value, int | float) and not math.isnan(float(value))
+
+
+def niveau(con: duckdb.DuckDBPyConnection, type_: str, perimetre: str = "statistique") -> pd.DataFrame:
+    """Every territory of a level with its indicators (``indicateurs_niveau``), secrecy applied."""
+    return apply_secret(query(con, "indicateurs_niveau", type=type_, perimetre=perimetre))
+
+
+def points_nuage(niveau_frame: pd.DataFrame, territoire: Territoire, selection: list[str]) -> pd.DataFrame:
+    """Territories drawn on the population × indicator scatter: the whole level, except communes (those of
+    the same département, plus the selection) to keep the chart light."""
+    if territoire.type != "commune":
+        return niveau_frame
+    dep = next((p["code"] for p in territoire.parents if p["type"] == "departement"), None)
+    keep = niveau_frame["departement"].eq(dep) | niveau_frame["id"].isin([territoire.id, *selection])
+    return niveau_frame[keep]
+
+
+def niveau_carte(territoire: Territoire) -> str:
+    return NIVEAU_CARTE[territoire.type]
+
+
+def codes_carte(territoire: Territoire, selection: list[str], con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Codes to outline on the national map: the selection itself, or the EPCI of selected communes."""
+    ids = [territoire.id, *selection]
+    level = niveau_carte(territoire)
+    if territoire.type == "france":
+        return []
+    if territoire.type == level:
+        return [i.split(":", 1)[1] for i in ids]
+    found = query(con, "epci_des_territoires", ids=ids)
+    return sorted({str(c) for c in found["epci"].dropna()})
+
+
+def unites(
+    con: duckdb.DuckDBPyConnection, territoire: Territoire, perimetre: str = "statistique"
+) -> tuple[str, pd.DataFrame, list[str]]:
+    """Sub-units of the panorama map/table: (level, indicators per unit, codes to outline).
+
+    A commune is shown among the communes of its EPCI (outlined); an EPCI or a département by its
+    communes; a région by its EPCI; France by its départements.
+    """
+    level = NIVEAU_UNITES[territoire.type]
+    parent_type, parent_code, outline = territoire.type, territoire.code, []
+    if territoire.type == "commune":
+        epci = next((p["code"] for p in territoire.parents if p["type"] == "epci"), None)
+        parent_type, parent_code = ("epci", epci) if epci else ("commune", territoire.code)
+        outline = [territoire.code]
+    if parent_type == "commune":
+        frame = query(con, "indicateurs_unites", niveau="commune", parent_type="aucun", parent_code="",
+                      perimetre=perimetre)  # fmt: skip
+        frame = frame[frame["code"] == territoire.code]
+    else:
+        frame = query(con, "indicateurs_unites", niveau=level, parent_type=parent_type, parent_code=parent_code,
+                      perimetre=perimetre)  # fmt: skip
+    return level, apply_secret(frame).reset_index(drop=True), outline
+
+
+def ratios_familles(
+    con: duckdb.DuckDBPyConnection, territoire: Territoire, perimetre: str = "statistique"
+) -> pd.DataFrame:
+    """Per-1 000-inhabitant ratios by family for the territory, its région and France (zeros filled)."""
+    refs = [r for r in references(territoire) if r["id"] != territoire.id]
+    ids = [territoire.id] + [r["id"] for r in refs]
+    noms = {territoire.id: territoire.nom, **{r["id"]: r["nom"] for r in refs}}
+    roles = {territoire.id: "territoire", **{r["id"]: r["role"] for r in refs}}
+    if territoire.id == FRANCE_ID:
+        roles[FRANCE_ID] = "territoire"
+    found = familles_pour_1000(con, ids, perimetre)
+    grid = pd.MultiIndex.from_product([ids, list(ess.FAMILLES)], names=["id", "famille"]).to_frame(index=False)
+    out = grid.merge(found[["id", "famille", *COLONNES_RATIOS]], on=["id", "famille"], how="left")
+    for col in COLONNES_RATIOS:
+        out[col] = out[col].fillna(0.0)
+    out["nom"] = out["id"].map(noms)
+    out["role"] = out["id"].map(roles)
+    return out

@@ -1,0 +1,269 @@
+"""Automatic French sentences describing a territory's position, generated from the data.
+
+Nothing here is written per territory: names get an article from their type (and, for départements,
+from the official COG liaison type), numbers are formatted the French way, ranks are ordinals.
+Pure functions returning plain text (callers escape it for Markdown).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from esscore.indicators import SECRET
+from esscore.labels import fmt_int, fmt_pct, fmt_value
+
+# COG « type de nom en clair » (TNCC) of each département: 0 « de », 1 « d' », 2 « du », 3 « de la »,
+# 4 « des », 5 « de l' » (article of the name, e.g. « le département des Deux-Sèvres »).
+_TNCC_DEPARTEMENTS = dict(item.split(":") for item in (
+    "01:5 02:5 03:5 04:4 05:4 06:4 07:5 08:4 09:5 10:5 11:5 12:5 13:4 14:2 15:2 16:3 17:3 18:2 19:3 21:3 22:4 "
+    "23:3 24:3 25:2 26:3 27:5 28:1 29:2 2A:3 2B:3 30:2 31:3 32:2 33:3 34:5 35:1 36:5 37:1 38:5 39:2 40:4 41:2 "
+    "42:3 43:3 44:3 45:2 46:2 47:2 48:3 49:0 50:3 51:3 52:3 53:3 54:0 55:3 56:2 57:3 58:3 59:2 60:5 61:5 62:2 "
+    "63:2 64:4 65:4 66:4 67:2 68:2 69:2 70:3 71:0 72:3 73:3 74:3 75:0 76:3 77:0 78:4 79:4 80:3 81:2 82:2 83:2 "
+    "84:2 85:3 86:3 87:3 88:4 89:5 90:2 91:5 92:4 93:3 94:2 95:2 971:3 972:3 973:3 974:0 976:0"
+).split())  # fmt: skip
+_LIAISON = {"0": "de ", "1": "d'", "2": "du ", "3": "de la ", "4": "des ", "5": "de l'"}
+_VOYELLES = "AEIOUYÂÀÉÈÊËÎÏÔÖÛÜŒaeiouyâàéèêëîïôöûüœ"
+_EPCI_FEMININ = ("CC ", "CA ", "CU ", "Communauté ", "Métropole ")
+
+# How each indicator reads after « Avec … » (singular, plural).
+_FORMES: dict[str, tuple[str, str]] = {
+    "etablissements": ("établissement de l'ESS", "établissements de l'ESS"),
+    "etablissements_employeurs": ("établissement employeur de l'ESS", "établissements employeurs de l'ESS"),
+    "salaries_estimes": ("salarié estimé dans l'ESS", "salariés estimés dans l'ESS"),
+    "part_emploi_prive": ("de l'emploi salarié privé dans l'ESS", "de l'emploi salarié privé dans l'ESS"),
+    "etablissements_pour_1000_hab": ("établissement de l'ESS pour 1 000 habitants",
+                                     "établissements de l'ESS pour 1 000 habitants"),
+    "employeurs_pour_1000_hab": ("établissement employeur de l'ESS pour 1 000 habitants",
+                                 "établissements employeurs de l'ESS pour 1 000 habitants"),
+    "salaries_pour_1000_hab": ("salarié de l'ESS pour 1 000 habitants", "salariés de l'ESS pour 1 000 habitants"),
+}  # fmt: skip
+# Only rates and shares are compared with an average; counts are compared by rank only.
+TAUX = ("part_emploi_prive", "etablissements_pour_1000_hab", "employeurs_pour_1000_hab", "salaries_pour_1000_hab")
+_ADJECTIFS = {"commune": "communale", "epci": "intercommunale", "departement": "départementale",
+              "region": "régionale", "france": "nationale"}  # fmt: skip
+NIVEAUX_PLURIEL = {"commune": "communes", "epci": "EPCI", "departement": "départements", "region": "régions",
+                   "france": "pays"}  # fmt: skip
+TOLERANCE = 0.05  # within ±5 % of the reference: « au niveau de »
+
+
+def _is_number(value: object) -> bool:
+    if value is None or value == SECRET or isinstance(value, str):
+        return False
+    try:
+        return not math.isnan(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def majuscule(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def ordinal(n: int) -> str:
+    """1 → « 1er », 2 → « 2e » (rang is masculine)."""
+    return "1er" if n == 1 else f"{n}e"
+
+
+def de(text: str) -> str:
+    """« de » + a noun phrase, with contraction and elision: du, des, de la, de l', d'."""
+    low = text.lower()
+    if low.startswith("le "):
+        return "du " + text[3:]
+    if low.startswith("les "):
+        return "des " + text[4:]
+    if low.startswith("la ") or low.startswith("l'"):
+        return "de " + text
+    if text[:1] in _VOYELLES:
+        return "d'" + text
+    return "de " + text
+
+
+def _de_commune(nom: str) -> str:
+    """« de Niort », « du Mans », « des Groseillers », « de La Rochelle », « d'Angers »."""
+    if nom.startswith("Le "):
+        return "du " + nom[3:]
+    if nom.startswith("Les "):
+        return "des " + nom[4:]
+    return de(nom) if not nom.startswith(("La ", "L'")) else "de " + nom
+
+
+def designation(type_: str, nom: str, code: str | None = None) -> str:
+    """The territory as a noun phrase with its article: « la commune de Niort », « la CA du Niortais »,
+    « le département des Deux-Sèvres », « la région Nouvelle-Aquitaine », « la France »."""
+    if type_ == "commune":
+        return f"la commune {_de_commune(nom)}"
+    if type_ == "epci":
+        if nom.startswith(_EPCI_FEMININ):
+            return f"la {nom}"
+        if nom.startswith("Eurométropole"):
+            return f"l'{nom}"
+        return nom if "Métropole" in nom or "Agglo" in nom else f"l'EPCI {nom}"
+    if type_ == "departement":
+        liaison = _LIAISON.get(_TNCC_DEPARTEMENTS.get(code or "", ""))
+        return f"le département {liaison}{nom}" if liaison else f"le département {_de_commune(nom)}"
+    if type_ == "region":
+        return f"la région {nom}"
+    return "la France"
+
+
+def position(valeur: float, reference: float, tolerance: float = TOLERANCE) -> str:
+    """« au-dessus », « en dessous » or « au niveau » (within ±5 %) of a reference."""
+    if reference == 0:
+        return "au niveau" if valeur == 0 else "au-dessus"
+    ecart = (valeur - reference) / abs(reference)
+    if abs(ecart) <= tolerance:
+        return "au niveau"
+    return "au-dessus" if ecart > 0 else "en dessous"
+
+
+def valeur_texte(indicator: str, value: object) -> str:
+    """« 4,5 établissements employeurs de l'ESS pour 1 000 habitants », « 26,0 % de l'emploi… »."""
+    singulier, pluriel = _FORMES.get(indicator, ("", ""))
+    number = fmt_value(indicator, value)
+    forme = singulier if _is_number(value) and abs(float(value)) < 2 else pluriel  # type: ignore[arg-type]
+    return f"{number} {forme}".strip()
+
+
+def _references_texte(indicator: str, valeur: float, references: Sequence[tuple[str, object]]) -> str:
+    """« au-dessus des moyennes régionale (3,1) et nationale (2,9) », grouped by position."""
+    groupes: dict[str, list[str]] = {}
+    for role, ref in references:
+        if not _is_number(ref):
+            continue
+        pos = position(valeur, float(ref))  # type: ignore[arg-type]
+        groupes.setdefault(pos, []).append(f"{_ADJECTIFS.get(role, role)} ({fmt_value(indicator, ref)})")
+    parts = []
+    for pos in ("au-dessus", "au niveau", "en dessous"):
+        items = groupes.get(pos)
+        if not items:
+            continue
+        if len(items) == 1:
+            parts.append(f"{pos} de la moyenne {items[0]}")
+        else:
+            parts.append(f"{pos} des moyennes {', '.join(items[:-1])} et {items[-1]}")
+    if len(parts) > 1:
+        return ", ".join(parts[:-1]) + ", mais " + parts[-1]
+    return parts[0] if parts else ""
+
+
+def phrase_position(
+    indicator: str,
+    type_: str,
+    nom: str,
+    code: str | None,
+    valeur: object,
+    references: Sequence[tuple[str, object]] = (),
+    rang: tuple[int, int] | None = None,
+    contexte: str = "territoires comparés",
+) -> str:
+    """« Avec 4,5 établissements employeurs de l'ESS pour 1 000 habitants, la CA du Niortais se situe
+    au-dessus de la moyenne régionale (3,1) et au 2e rang des 9 territoires comparés. »
+
+    ``references``: (role, value) pairs, role in commune/epci/departement/region/france; ``rang``: (rank, total).
+    """
+    qui = designation(type_, nom, code)
+    if valeur == SECRET:
+        return (f"Pour {qui}, le chiffre « {_FORMES.get(indicator, ('', indicator))[1]} » est couvert par le "
+                "secret statistique (s).")  # fmt: skip
+    if not _is_number(valeur):
+        return f"L'indicateur n'est pas disponible pour {qui}."
+    refs = _references_texte(indicator, float(valeur), references) if indicator in TAUX else ""  # type: ignore[arg-type]
+    classement = f"au {ordinal(rang[0])} rang des {rang[1]} {contexte}" if rang and rang[1] > 1 else ""
+    if not refs and not classement:
+        if float(valeur) == 0 and indicator not in TAUX:  # type: ignore[arg-type]
+            return f"Aucun {_FORMES[indicator][0]} n'est recensé dans {qui}." if indicator in _FORMES else ""
+        return f"{majuscule(qui)} compte {valeur_texte(indicator, valeur)}."
+    debut = f"Avec {valeur_texte(indicator, valeur)}, {qui}"
+    if refs and classement:
+        return f"{debut} se situe {refs}, et se classe {classement}."
+    return f"{debut} se situe {refs}." if refs else f"{debut} se classe {classement}."
+
+
+def phrase_emploi(
+    type_: str,
+    nom: str,
+    code: str | None,
+    part: object,
+    salaries: object,
+    references: Sequence[tuple[str, str, str | None, object]] = (),
+) -> str:
+    """« L'ESS représente 21,7 % de l'emploi salarié privé de la CA du Niortais (7 575 salariés estimés),
+    contre 15,3 % pour la région Nouvelle-Aquitaine et 13,9 % pour la France. »
+
+    ``references``: (type, nom, code, part) tuples.
+    """
+    qui = designation(type_, nom, code)
+    if part == SECRET or salaries == SECRET:
+        return (f"Les effectifs salariés de l'ESS {de(qui)} sont couverts par le secret statistique (s) : "
+                "trop peu d'établissements employeurs, ou un seul établissement prépondérant.")  # fmt: skip
+    if not _is_number(part):
+        return f"La part de l'ESS dans l'emploi salarié privé n'est pas disponible pour {qui}."
+    texte = f"L'ESS représente {fmt_pct(float(part))} de l'emploi salarié privé {de(qui)}"  # type: ignore[arg-type]
+    if _is_number(salaries):
+        n = float(salaries)  # type: ignore[arg-type]
+        texte += f" ({fmt_int(n)} salarié{'s' if n >= 2 else ''} estimé{'s' if n >= 2 else ''})"
+    refs = [f"{fmt_pct(float(p))} pour {designation(t, n, c)}" for t, n, c, p in references if _is_number(p)]  # type: ignore[arg-type]
+    if refs:
+        texte += ", contre " + (", ".join(refs[:-1]) + " et " + refs[-1] if len(refs) > 1 else refs[0])
+    return texte + "."
+
+
+def phrase_familles(type_: str, nom: str, code: str | None, familles: Sequence[tuple[str, float]]) -> str:
+    """« Les associations regroupent 78 % des établissements employeurs de l'ESS de la CA du Niortais,
+    devant les coopératives (16 %). » — ``familles``: (family, employer establishments)."""
+    qui = designation(type_, nom, code)
+    valides = [(f, float(n)) for f, n in familles if _is_number(n) and float(n) > 0]
+    total = sum(n for _, n in valides)
+    if not total:
+        return f"Aucun établissement employeur de l'ESS n'est recensé dans {qui}."
+    valides.sort(key=lambda item: -item[1])
+    premiere, n1 = valides[0]
+    nom_famille = _famille_pluriel(premiere)
+    verbe = "regroupent" if n1 >= 2 else "regroupe"
+    texte = (
+        f"{majuscule(nom_famille)} {verbe} {fmt_pct(n1 / total, 0)} des établissements employeurs de l'ESS {de(qui)}"
+    )
+    if len(valides) > 1:
+        seconde, n2 = valides[1]
+        texte += f", devant {_famille_pluriel(seconde)} ({fmt_pct(n2 / total, 0)})"
+    return texte + "."
+
+
+def _famille_pluriel(famille: str) -> str:
+    return {"Sociétés commerciales de l'ESS": "les sociétés commerciales de l'ESS"}.get(
+        famille, f"les {famille.lower()}"
+    )
+
+
+def phrase_concentration(type_: str, nom: str, code: str | None, concentration: dict, unite: str = "communes") -> str:
+    """« Niort concentre 38 % des établissements employeurs de l'ESS ; 35 des 40 communes en accueillent
+    au moins un. »"""
+    n = int(concentration.get("communes") or 0)
+    avec = int(concentration.get("communes_avec_employeur") or 0)
+    principale = concentration.get("commune_principale")
+    part = concentration.get("part_commune_principale")
+    if n <= 1:
+        return ""
+    if not avec:
+        return f"Aucune des {fmt_int(n)} {unite} n'accueille d'établissement employeur de l'ESS."
+    texte = ""
+    if principale and _is_number(part):
+        qui = de(designation(type_, nom, code))
+        texte = f"{principale} concentre {fmt_pct(float(part), 0)} des établissements employeurs de l'ESS {qui} ; "  # type: ignore[arg-type]
+    accord = "en accueille" if avec == 1 else "en accueillent"
+    suite = f"{fmt_int(avec)} des {fmt_int(n)} {unite} {accord} au moins un."
+    return texte + suite if texte else majuscule(suite)
+
+
+def phrase_rang_national(indicator: str, type_: str, nom: str, code: str | None, rang: tuple[int, int] | None) -> str:
+    """« Parmi les 1 254 EPCI, la CA du Niortais est au 45e rang pour les établissements employeurs… »."""
+    if not rang or rang[1] <= 1 or type_ == "france":
+        return ""
+    forme = _FORMES.get(indicator, ("", indicator))[1]
+    quoi = "la part de l'ESS dans l'emploi salarié privé" if indicator == "part_emploi_prive" else f"les {forme}"
+    if indicator in ("salaries_estimes",):
+        quoi = "les salariés estimés de l'ESS"
+    niveau = NIVEAUX_PLURIEL.get(type_, type_)
+    return (f"Parmi les {fmt_int(rang[1])} {niveau} de France, {designation(type_, nom, code)} "
+            f"est au {ordinal(rang[0])} rang pour {quoi}.")  # fmt: skip
