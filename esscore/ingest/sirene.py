@@ -7,6 +7,8 @@ employment aggregates (the denominator of the ESS share of private employment).
 
 from __future__ import annotations
 
+import codecs
+import re
 import tempfile
 import time
 import zipfile
@@ -122,13 +124,33 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str, path: Path, kind: st
         raise _explain(err, path, kind) from err
 
 
+def _starts_as_utf8(path: Path) -> bool:
+    """True when the first MiB of ``path`` decodes as UTF-8 (a character cut at the end is fine)."""
+    try:
+        with path.open("rb") as fh:
+            codecs.getincrementaldecoder("utf-8")().decode(fh.read(1 << 20), final=False)
+    except (UnicodeDecodeError, OSError):
+        return False
+    return True
+
+
 def _explain(err: Exception, path: Path, kind: str) -> DonneesInvalides:
     text = str(err)
     label = _label(kind)
-    if "UTF-8" in text or "utf-8" in text or "Invalid unicode" in text:
+    # DuckDB's "could not sniff the dialect" message always lists "Encoding: utf-8": check the bytes ourselves.
+    sniff = "sniffing" in text or "parsing dialect" in text
+    if "Invalid unicode" in text or "not utf-8 encoded" in text or (sniff and not _starts_as_utf8(path)):
         return DonneesInvalides(
             f"Fichier {label} {path.name} : encodage non UTF-8. Utilisez les fichiers « _utf8 » publiés "
             "par l'INSEE ou réenregistrez le fichier en UTF-8."
+        )
+    if sniff or "CSV Error on Line" in text:
+        line = re.search(r"CSV Error on Line: (\d+)", text)
+        where = f", ligne {line.group(1)}" if line else ""
+        return DonneesInvalides(
+            f"Fichier {label} {path.name}{where} : CSV mal formé (guillemet non fermé, nombre de colonnes "
+            "variable ou séparateur autre que la virgule). Téléchargez de nouveau le fichier stock SIRENE "
+            "(CSV UTF-8 séparé par des virgules, avec en-tête) ou sa version parquet."
         )
     if "magic" in text.lower() or "parquet" in text.lower() or "footer" in text.lower():
         return DonneesInvalides(
@@ -152,6 +174,11 @@ def check_columns(found: set[str], path: Path, kind: str) -> None:
     if not missing:
         return
     own = ETABLISSEMENT_COLUMNS if kind == "etab" else UNITE_LEGALE_COLUMNS
+    if len(found) == 1 and any(sep in next(iter(found)) for sep in (";", "\t", "|")):
+        raise DonneesInvalides(
+            f"Fichier {_label(kind)} {path.name} : une seule colonne lue, le séparateur n'est pas la virgule "
+            "(point-virgule ou tabulation ?). Utilisez le fichier stock SIRENE tel que publié par l'INSEE."
+        )
     if len(found & set(other)) > len(found & set(own)):
         expected = "--etablissements StockEtablissement" if kind == "etab" else "--unites-legales StockUniteLegale"
         raise DonneesInvalides(
@@ -162,6 +189,19 @@ def check_columns(found: set[str], path: Path, kind: str) -> None:
         f"Fichier {_label(kind)} {path.name} : colonne(s) obligatoire(s) absente(s) : {', '.join(missing)}. "
         "Utilisez le fichier stock SIRENE complet (format 3.11) sans renommer les colonnes."
     )
+
+
+def _check_rows(con: duckdb.DuckDBPyConnection, relation: str, path: Path, kind: str) -> None:
+    """Refuse a header-only file (interrupted download, empty export): it would replace real data by nothing."""
+    try:
+        empty = not con.execute(f"SELECT 1 FROM {relation} LIMIT 1").fetchall()
+    except duckdb.Error as err:
+        raise _explain(err, path, kind) from err
+    if empty:
+        raise DonneesInvalides(
+            f"Fichier {_label(kind)} {path.name} : aucune ligne de données (en-tête seul). Fichier tronqué ou "
+            "export vide ? Téléchargez-le de nouveau depuis data.gouv.fr."
+        )
 
 
 def _col(name: str, found: set[str]) -> str:
@@ -194,6 +234,8 @@ def load_sirene(
             et_cols = _columns(con, et_rel, et_path, "etab")
             check_columns(ul_cols, Path(unites_legales), "ul")
             check_columns(et_cols, Path(etablissements), "etab")
+            _check_rows(con, ul_rel, Path(unites_legales), "ul")
+            _check_rows(con, et_rel, Path(etablissements), "etab")
             _reference_tables(con)
             progress("… unités légales : sélection des candidates ESS et des organismes publics")
             try:
