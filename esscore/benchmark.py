@@ -14,6 +14,7 @@ import io
 import math
 import os
 import re
+import reprlib
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -187,6 +188,18 @@ def default_boite_a_outils_path() -> Path:
 # --------------------------------------------------------------------------------------------- validation
 
 
+# Values quoted in error messages are shortened: a YAML alias bomb (nested lists referencing each other)
+# or a megabyte-long string must give a one-line message, not hang while building a gigantic repr.
+_APERCU = reprlib.Repr()
+_APERCU.maxlevel, _APERCU.maxlist, _APERCU.maxdict = 2, 4, 4
+_APERCU.maxstring, _APERCU.maxother, _APERCU.maxlong = 80, 80, 40
+
+
+def _apercu(value: object) -> str:
+    """Short repr of an untrusted value for an error message."""
+    return _APERCU.repr(value)
+
+
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -227,7 +240,7 @@ def _check_str_list(value: object, field: str, errors: list[str], where: str) ->
         if isinstance(item, str) and item.strip():
             out.append(item.strip())
         else:
-            errors.append(f"{where} : champ « {field} » : élément {item!r} invalide (texte non vide attendu).")
+            errors.append(f"{where} : champ « {field} » : élément {_apercu(item)} invalide (texte non vide attendu).")
     return out
 
 
@@ -247,7 +260,7 @@ def _check_collectivite(value: object, errors: list[str], where: str) -> dict[st
     kind = value.get("type")
     if kind not in TYPES_COLLECTIVITE:
         errors.append(
-            f"{where} : champ « collectivite.type » : valeur {kind!r} inconnue "
+            f"{where} : champ « collectivite.type » : valeur {_apercu(kind)} inconnue "
             f"(autorisées : {', '.join(TYPES_COLLECTIVITE)})."
         )
     else:
@@ -257,7 +270,7 @@ def _check_collectivite(value: object, errors: list[str], where: str) -> dict[st
     if code is not None and code != "":
         if not isinstance(code, str) or not _CODE_RE.match(code.strip()):
             errors.append(
-                f"{where} : champ « collectivite.code » : {code!r} mal formé "
+                f"{where} : champ « collectivite.code » : {_apercu(code)} mal formé "
                 "(attendu TYPE:CODE, par ex. « epci:200041317 », ou vide)."
             )
         else:
@@ -268,7 +281,7 @@ def _check_collectivite(value: object, errors: list[str], where: str) -> dict[st
     if region is not None and region != "":
         if not isinstance(region, str) or not _REGION_RE.match(region.strip()):
             errors.append(
-                f"{where} : champ « collectivite.region » : {region!r} invalide "
+                f"{where} : champ « collectivite.region » : {_apercu(region)} invalide "
                 "(code région attendu, par ex. « 75 », ou vide)."
             )
         else:
@@ -294,11 +307,11 @@ def _check_montants(value: object, errors: list[str], where: str) -> dict[str, A
         amount = value[key]
         field = f"montants.{key}"
         if not _is_number(amount):
-            errors.append(f"{where} : champ « {field} » : {amount!r} n'est pas un nombre (ex. 15000).")
+            errors.append(f"{where} : champ « {field} » : {_apercu(amount)} n'est pas un nombre (ex. 15000).")
         elif not math.isfinite(amount) or amount < 0:
-            errors.append(f"{where} : champ « {field} » : {amount!r} doit être un nombre positif.")
+            errors.append(f"{where} : champ « {field} » : {_apercu(amount)} doit être un nombre positif.")
         elif amount > MAX_MONTANT:
-            errors.append(f"{where} : champ « {field} » : {amount!r} est invraisemblable (> 10 milliards).")
+            errors.append(f"{where} : champ « {field} » : {_apercu(amount)} est invraisemblable (> 10 milliards).")
         else:
             out[key] = int(amount) if float(amount).is_integer() else float(amount)
     autre = _check_text(value.get(MONTANT_AUTRE), f"montants.{MONTANT_AUTRE}", errors, where)
@@ -318,7 +331,7 @@ def _check_annees(value: object, errors: list[str], where: str) -> list[int]:
         if isinstance(year, int) and not isinstance(year, bool) and 1900 <= year <= 2100:
             out.append(year)
         else:
-            errors.append(f"{where} : champ « annees » : {year!r} n'est pas une année (ex. 2023).")
+            errors.append(f"{where} : champ « annees » : {_apercu(year)} n'est pas une année (ex. 2023).")
     return out
 
 
@@ -340,7 +353,7 @@ def _check_source(value: object, errors: list[str], where: str) -> dict[str, Any
         date = str(date)
     if date is not None and date != "":
         if not isinstance(date, str) or not _DATE_RE.match(date.strip()):
-            errors.append(f"{where} : champ « source.date » : {date!r} invalide (format AAAA ou AAAA-MM).")
+            errors.append(f"{where} : champ « source.date » : {_apercu(date)} invalide (format AAAA ou AAAA-MM).")
         else:
             out["date"] = date.strip()
     return out
@@ -385,7 +398,8 @@ def _check_entry(entry: object, position: int, errors: list[str], where_prefix: 
         out["id"] = None
     elif not _ID_RE.match(ident.strip()):
         errors.append(
-            f"{where} : champ « id » : {ident!r} invalide (minuscules, chiffres et tirets, ex. « nantes-prix-ess »)."
+            f"{where} : champ « id » : {_apercu(ident)} invalide "
+            "(minuscules, chiffres et tirets, ex. « nantes-prix-ess »)."
         )
         out["id"] = ident.strip()
     else:
@@ -492,6 +506,13 @@ def _parse_yaml(text: str, fichier: str) -> object:
             f"Le fichier {fichier} n'est pas un YAML valide{where} : {getattr(err, 'problem', err)}. "
             "Vérifiez l'indentation et les guillemets."
         ) from err
+    except RecursionError:
+        raise DonneesInvalides(f"Le fichier {fichier} : YAML trop profondément imbriqué.") from None
+    except ValueError:  # e.g. an integer of more than 4 300 digits (Python's conversion limit)
+        raise DonneesInvalides(
+            f"Le fichier {fichier} contient une valeur illisible (nombre de plus de 4 300 chiffres ?). "
+            "Corrigez la valeur puis recommencez."
+        ) from None
 
 
 def load_catalogue(path: Path | None = None) -> list[dict]:

@@ -595,6 +595,10 @@ def _lire_json(texte: str, nom: str) -> list[dict[str, Any]]:
         ) from None
     except RecursionError:
         raise DonneesInvalides(f"« {nom} » : JSON trop profondément imbriqué.") from None
+    except ValueError:  # e.g. an integer of more than 4 300 digits (Python's conversion limit)
+        raise DonneesInvalides(
+            f"« {nom} » : valeur illisible (nombre de plus de 4 300 chiffres ?) ; corrigez la valeur."
+        ) from None
     compact = DonneesInvalides(
         f"« {nom} » est un export GoGoCarto « gogocompact » (éléments sous forme de listes, sans nom ni "
         "catégories lisibles) : réexportez avec /api/elements.json?ontology=gogofull."

@@ -234,6 +234,12 @@ def _parse_yaml(texte: str, nom: str) -> dict[str, Any]:
         raise DonneesInvalides(
             f"Fichier « {nom} » : YAML illisible{ligne} ; vérifiez l'indentation et les deux-points."
         ) from None
+    except RecursionError:
+        raise DonneesInvalides(f"Fichier « {nom} » : YAML trop profondément imbriqué.") from None
+    except ValueError:  # e.g. an integer of more than 4 300 digits (Python's conversion limit)
+        raise DonneesInvalides(
+            f"Fichier « {nom} » : valeur illisible (nombre de plus de 4 300 chiffres ?) ; corrigez la valeur."
+        ) from None
     if not isinstance(doc, dict):
         raise DonneesInvalides(
             f"Fichier « {nom} » : le YAML doit décrire une feuille de route (clés id, titre, axes…), "
