@@ -6,15 +6,17 @@ located points the map shows one bubble per commune, or hexagons binned here in 
 view stays well under 2 MB whatever the territory. Sizes and colours are columns computed here, never
 deck.gl expressions (the browser refuses function calls in JSON expressions).
 
-Why dedicated tooltip columns: deck.gl tooltips are HTML, and names come from outside (SIRENE,
-GoGoCarto exports). Every text shown in a tooltip is escaped here into ``titre``/``ligne1..3``, so
-``<script>`` in a name is displayed as text. Non-diffusible establishments never carry a name or a
-position: they are counted, listed as « [non diffusible] », and placed only through their commune.
+Why dedicated tooltip columns and a *text* tooltip: names come from outside (SIRENE, GoGoCarto exports)
+and must show as typed, ``<script>`` included. Streamlit 1.67 already HTML-escapes the values it puts in
+an ``html`` tooltip, so escaping them here too showed « &lt;img… » to users (checked in Chromium); a
+``text`` tooltip is set by deck.gl with ``innerText`` and cannot turn any value into markup, whatever the
+Streamlit version. Each layer carries the same ``titre``/``ligne1..3`` columns, cleaned here (one line,
+capped). Non-diffusible establishments never carry a name or a position: they are counted, listed as
+« [non diffusible] », and placed only through their commune.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from dataclasses import dataclass, field
@@ -57,8 +59,13 @@ COULEURS_FAMILLES: dict[str, tuple[int, int, int]] = {
     "Autres": (110, 110, 110),
 }
 COULEUR_INITIATIVE_CONTOUR = (20, 20, 20)
-INFOBULLE = "<b>{titre}</b><br/>{ligne1}<br/>{ligne2}<br/>{ligne3}"
-INFOBULLE_STYLE = {"html": INFOBULLE, "style": {"backgroundColor": "#1f2937", "color": "white", "fontSize": "13px"}}
+# A *text* tooltip: deck.gl sets it with innerText, so no name can ever become markup (see module docstring).
+INFOBULLE = "{titre}\n{ligne1}\n{ligne2}\n{ligne3}"
+INFOBULLE_STYLE = {
+    "text": INFOBULLE,
+    "style": {"backgroundColor": "#1f2937", "color": "white", "fontSize": "13px", "whiteSpace": "pre-line"},
+}
+INFOBULLE_LONGUEUR_MAX = 120
 COLONNES_INFOBULLE = ("titre", "ligne1", "ligne2", "ligne3")
 RAYON_MIN_PX, RAYON_POINT_MAX_PX, RAYON_BULLE_MAX_PX = 3.0, 22.0, 34.0
 FRANCE_METRO = (-5.2, 41.3, 9.6, 51.1)
@@ -96,16 +103,21 @@ class Filtres:
 # ---------------------------------------------------------------------------------------------
 
 
-def echapper(valeur: object) -> str:
-    """Text for an HTML tooltip: escaped, and braces neutralised (deck.gl fills ``{champ}`` in order)."""
+def texte_infobulle(valeur: object) -> str:
+    """One tooltip line: one line of plain text, capped, braces made inert.
+
+    Streamlit fills ``{champ}`` placeholders one after the other, so a ``{ligne1}`` inside a name would
+    capture the next value: braces are swapped for their full-width look-alikes (display only).
+    """
     if valeur is None or (isinstance(valeur, float) and math.isnan(valeur)):
         return ""
-    return html.escape(str(valeur), quote=True).replace("{", "&#123;").replace("}", "&#125;")
+    texte, tronque = ini.nettoyer_texte(valeur, INFOBULLE_LONGUEUR_MAX)
+    return texte.replace("{", "\uff5b").replace("}", "\uff5d") + ("…" if tronque else "")
 
 
-def _echapper_colonnes(frame: pd.DataFrame) -> pd.DataFrame:
+def _colonnes_infobulle(frame: pd.DataFrame) -> pd.DataFrame:
     for col in COLONNES_INFOBULLE:
-        frame[col] = [echapper(v) for v in frame[col]] if col in frame else ""
+        frame[col] = [texte_infobulle(v) for v in frame[col]] if col in frame else ""
     return frame
 
 
@@ -259,7 +271,7 @@ def points_initiatives(df: pd.DataFrame) -> pd.DataFrame:
     approx = np.where(df["precision"] == "commune", " (position : centre de la commune)", "")
     sortie["ligne2"] = df["commune_nom"].fillna("") + approx
     sortie["ligne3"] = [", ".join(t) for t in df["thematiques"]]
-    return _echapper_colonnes(sortie)
+    return _colonnes_infobulle(sortie)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -316,7 +328,7 @@ def points_etablissements_carte(points: pd.DataFrame) -> pd.DataFrame:
             "ligne3": "Effectif : " + points["tranche"].fillna("non renseigné"),
         }
     )
-    return _echapper_colonnes(sortie)
+    return _colonnes_infobulle(sortie)
 
 
 def _ligne_comptes(etablissements: float, employeurs: float) -> str:
@@ -328,6 +340,11 @@ def _ligne_salaries(employeurs: float, salaries: float, max_salaries: float) -> 
     if is_secret(employeurs, salaries, max_salaries):
         return "Salariés estimés : s (secret statistique)", True
     return f"Salariés estimés : {fmt_int(salaries)}", False
+
+
+def rayon_bulle_max(n: int) -> float:
+    """Largest bubble: 34 px for a few hundred communes, smaller when thousands share the screen."""
+    return float(min(RAYON_BULLE_MAX_PX, max(8.0, RAYON_BULLE_MAX_PX * math.sqrt(300 / max(n, 1)))))
 
 
 def bulles_communes(communes: pd.DataFrame) -> pd.DataFrame:
@@ -344,7 +361,7 @@ def bulles_communes(communes: pd.DataFrame) -> pd.DataFrame:
         {
             "lon": communes["lon"].astype(float).round(5),
             "lat": communes["lat"].astype(float).round(5),
-            "r": rayons(visibles, RAYON_MIN_PX, RAYON_BULLE_MAX_PX),
+            "r": rayons(visibles, RAYON_MIN_PX, rayon_bulle_max(len(communes))),
             "famille": communes["famille"],
             "titre": communes["nom"] + " (" + communes["code"] + ")",
             "ligne1": [
@@ -354,7 +371,7 @@ def bulles_communes(communes: pd.DataFrame) -> pd.DataFrame:
             "ligne3": "Famille principale : " + communes["famille"].fillna(""),
         }
     )
-    return _echapper_colonnes(sortie)
+    return _colonnes_infobulle(sortie)
 
 
 _R_TERRE = 6378137.0
@@ -438,7 +455,7 @@ def hexagones(
     agg["ligne1"] = [_ligne_comptes(n, e) for n, e in zip(agg["etablissements"], agg["employeurs"], strict=True)]
     agg["ligne2"] = [t for t, _ in lignes]
     agg["ligne3"] = "Famille principale : " + agg["famille"].fillna("")
-    return _echapper_colonnes(agg[["polygon", "etablissements", "famille", "couleur", *COLONNES_INFOBULLE]].copy())
+    return _colonnes_infobulle(agg[["polygon", "etablissements", "famille", "couleur", *COLONNES_INFOBULLE]].copy())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -504,9 +521,9 @@ def _couches_par_famille(frame: pd.DataFrame, prefixe: str, **style: Any) -> lis
                 get_fill_color=[*couleur, style.get("alpha", 200)],
                 get_line_color=list(style.get("contour", (255, 255, 255))),
                 get_radius="r" if "r" in frame else style.get("rayon", 6),
-                radius_units="pixels",
+                radius_units="'pixels'",  # quoted: pydeck turns bare strings into expressions,
                 stroked=True,
-                line_width_units="pixels",
+                line_width_units="'pixels'",
                 get_line_width=style.get("epaisseur", 0.5),
                 pickable=True,
                 auto_highlight=True,
@@ -617,7 +634,7 @@ def carte(
     init = None
     if couche in (COUCHE_TOUT, COUCHE_INIT):
         init = points_initiatives(filtrer_initiatives(initiatives_territoire(con, terr.id), f))
-    view = maps.view_for_bounds(emprise(con, terr))
+    view = maps.view_for_bounds(emprise(con, terr), width_px=700, height_px=560)
     deck = construire_deck(fond_de_carte(con, terr), vue, etab, init, view)
     elements = (0 if etab is None else len(etab)) + (0 if init is None else len(init))
     return Carte(deck=deck, vue=vue, notes=notes, elements=elements)

@@ -94,17 +94,15 @@ def con_hostile(db_hostile: Path):
     connection.close()
 
 
-def _couches(deck_json: str) -> dict[str, list[dict]]:
-    return {layer["id"]: layer.get("data", []) for layer in json.loads(deck_json)["layers"]}
-
-
 # ---------------------------------------------------------------------------------------------- pure helpers
 
 
-def test_echapper_neutralises_html_and_template_braces() -> None:
-    assert C.echapper("<script>alert('x')</script>") == "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"
-    assert C.echapper("{ligne1}") == "&#123;ligne1&#125;"
-    assert C.echapper(None) == "" and C.echapper(float("nan")) == ""
+def test_texte_infobulle_is_one_plain_line() -> None:
+    assert C.texte_infobulle("<script>alert('x')</script>") == "<script>alert('x')</script>"  # shown as typed
+    assert C.texte_infobulle("a\nb\u202ec") == "a bc"
+    assert C.texte_infobulle("{ligne1}") == "\uff5bligne1\uff5d"
+    assert C.texte_infobulle("x" * 300) == "x" * C.INFOBULLE_LONGUEUR_MAX + "…"
+    assert C.texte_infobulle(None) == "" and C.texte_infobulle(float("nan")) == ""
 
 
 def test_filtres_sql_normalises_the_search() -> None:
@@ -213,16 +211,15 @@ def test_carte_every_level_small_payload(con) -> None:
         assert any(layer["id"].startswith("fond-") for layer in spec["layers"])
 
 
-def test_hostile_names_are_escaped_in_tooltips(con_hostile) -> None:
+def test_hostile_names_only_in_text_tooltips(con_hostile) -> None:
     terr = geography.get(con_hostile, NIORT_AGGLO)
     resultat = C.carte(con_hostile, terr, C.Filtres())
-    texte = resultat.deck.to_json()
-    assert "<img" not in texte and "<script" not in texte
-    couches = _couches(texte)
+    spec = json.loads(resultat.deck.to_json())
+    assert "html" not in resultat.deck._tooltip and resultat.deck._tooltip["text"] == C.INFOBULLE
+    couches = {layer["id"]: layer.get("data", []) for layer in spec["layers"]}
     titres = [p["titre"] for nom, data in couches.items() if not nom.startswith("fond-") for p in data]
-    assert "&lt;img src=x onerror=alert(1)&gt;" in titres
-    assert "&lt;script&gt;alert(&#x27;carte&#x27;)&lt;/script&gt;" in titres
-    assert json.loads(texte)["layers"] and resultat.vue == C.VUE_POINTS
+    assert HOSTILE_ETAB in titres and HOSTILE_INIT in titres
+    assert resultat.vue == C.VUE_POINTS
 
 
 def test_initiatives_filters_and_counts(con_hostile) -> None:
@@ -367,5 +364,6 @@ def test_page_hostile_names_render_as_text(db_hostile: Path, monkeypatch) -> Non
     assert not at.exception
     tables = [d.value for d in at.dataframe]
     assert HOSTILE_ETAB in set(tables[0]["Nom"]) and HOSTILE_INIT in set(tables[1]["Nom"])
-    texte = at.get("deck_gl_json_chart")[0].proto.json
-    assert "<img" not in texte and "<script" not in texte and "&lt;img src=x" in texte
+    proto = at.get("deck_gl_json_chart")[0].proto
+    assert json.loads(proto.tooltip)["text"] == C.INFOBULLE and "html" not in json.loads(proto.tooltip)
+    assert HOSTILE_ETAB in proto.json

@@ -1,0 +1,181 @@
+"""The initiative map in Debian's Chromium: drawn canvas, escaped tooltips, downloads, URL state, speed."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from esscore import carte as C
+from esscore import geography, maps
+from tests.browser import (
+    body_text,
+    browser,  # noqa: F401
+    canvas_has_pixels,
+    click_download,
+    open_page,
+    page,  # noqa: F401
+    page_errors,
+    run_streamlit,
+    screenshot,
+)
+from tests.test_carte import HOSTILE_ETAB, HOSTILE_INIT, NIORT_AGGLO, base_synthetique
+
+pytestmark = pytest.mark.browser
+
+CANVAS = '[data-testid="stDeckGlJsonChart"] canvas#deckgl-overlay'
+TILE_SIZE = 512  # deck.gl Web Mercator world size at zoom 0
+
+
+@pytest.fixture(scope="module")
+def db_hostile(db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return base_synthetique(db_file, tmp_path_factory.mktemp("carte_nav") / "hostile.duckdb", n=300)
+
+
+@pytest.fixture(scope="module")
+def serveur(db_hostile: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with run_streamlit(db_hostile, tmp_path_factory.mktemp("carte_srv") / "server.log") as base_url:
+        yield base_url
+
+
+def _vue(db: Path, territoire_id: str) -> tuple[float, float, float]:
+    """(longitude, latitude, zoom) the page computes for a territory (same pure functions)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        view = maps.view_for_bounds(C.emprise(con, geography.get(con, territoire_id)), width_px=700, height_px=560)
+    finally:
+        con.close()
+    return view.longitude, view.latitude, view.zoom
+
+
+def _monde(lon: float, lat: float, zoom: float) -> tuple[float, float]:
+    echelle = TILE_SIZE * 2**zoom
+    x = echelle * (lon + 180) / 360
+    y = echelle * (0.5 - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / (2 * math.pi))
+    return x, y
+
+
+def _ecran(page, vue: tuple[float, float, float], lon: float, lat: float) -> tuple[float, float]:  # noqa: F811
+    """Page coordinates of (lon, lat) on the map canvas (Web Mercator, as deck.gl projects)."""
+    boite = page.locator(CANVAS).bounding_box()
+    cx, cy = _monde(vue[0], vue[1], vue[2])
+    px, py = _monde(lon, lat, vue[2])
+    return boite["x"] + boite["width"] / 2 + (px - cx), boite["y"] + boite["height"] / 2 + (py - cy)
+
+
+def _survoler(page, x: float, y: float) -> str:  # noqa: F811
+    """Hover around (x, y) until deck.gl shows a tooltip; return its text ('' if none)."""
+    infobulle = page.locator(".deck-tooltip")
+    for dx, dy in [(0, 0), (2, 0), (0, 2), (-2, 0), (0, -2), (4, 4), (-4, -4)]:
+        page.mouse.move(x + dx + 40, y + dy + 40)
+        page.mouse.move(x + dx, y + dy, steps=4)
+        try:
+            infobulle.wait_for(state="visible", timeout=1500)
+        except Exception:  # noqa: BLE001 - Playwright timeout: try the next offset
+            continue
+        texte = infobulle.inner_text()
+        if texte.strip():
+            return texte
+    return ""
+
+
+def _point(db: Path, sql: str) -> tuple[float, float]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()[0]
+    finally:
+        con.close()
+
+
+def test_carte_drawn_and_tooltips_show_hostile_names_as_text(page, serveur, db_hostile) -> None:  # noqa: F811
+    alertes: list[str] = []
+
+    def sur_dialogue(dialog) -> None:
+        alertes.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", sur_dialogue)
+    open_page(page, serveur, "carte", {"territoire": NIORT_AGGLO, "q": "alert"})
+    page.wait_for_selector(CANVAS, timeout=30_000)
+    assert canvas_has_pixels(page, '[data-testid="stDeckGlJsonChart"]', min_pixels=2000) >= 2000
+    vue = _vue(db_hostile, NIORT_AGGLO)
+
+    lon, lat = _point(db_hostile, "SELECT lon, lat FROM etablissements_ess WHERE siret = '77700000000001'")
+    texte = _survoler(page, *_ecran(page, vue, lon, lat))
+    assert HOSTILE_ETAB in texte, f"infobulle de l'établissement introuvable ou altérée : {texte!r}"
+    assert "Action sociale" in texte and "Niort" in texte
+    assert page.locator(".deck-tooltip img").count() == 0
+
+    lon, lat = _point(db_hostile, "SELECT lon, lat FROM initiatives WHERE id = 'hostile-1'")
+    texte = _survoler(page, *_ecran(page, vue, lon, lat))
+    assert HOSTILE_INIT in texte, f"infobulle de l'initiative introuvable ou altérée : {texte!r}"
+    assert page.locator(".deck-tooltip script").count() == 0
+    screenshot(page, "carte_infobulle", full_page=False)
+
+    assert alertes == []
+    assert page_errors(page) == []
+
+
+def test_carte_exports_download(page, serveur) -> None:  # noqa: F811
+    open_page(page, serveur, "carte", {"territoire": NIORT_AGGLO})
+    chemin = click_download(page, "Établissements (CSV)")
+    with chemin.open(encoding="utf-8-sig", newline="") as fh:
+        lignes = list(csv.DictReader(fh))
+    assert len(lignes) > 300
+    nd = [r for r in lignes if r["nom"] == C.NON_DIFFUSIBLE]
+    assert nd and all(not r["siret"] and not r["lon"] and not r["lat"] for r in nd)
+    assert any(r["nom"] == HOSTILE_ETAB for r in lignes)
+
+    geo = json.loads(click_download(page, "Établissements (GeoJSON)").read_text("utf-8"))
+    assert len(geo["features"]) == len(lignes)
+    assert all(f["geometry"] is None for f in geo["features"] if f["properties"]["nom"] == C.NON_DIFFUSIBLE)
+
+    page.get_by_role("tab", name="Initiatives").click()
+    init = click_download(page, "Initiatives (CSV)")
+    with init.open(encoding="utf-8-sig", newline="") as fh:
+        noms = {r["nom"] for r in csv.DictReader(fh)}
+    assert HOSTILE_INIT in noms
+    geo_init = json.loads(click_download(page, "Initiatives (GeoJSON)").read_text("utf-8"))
+    assert {f["properties"]["nom"] for f in geo_init["features"]} == noms
+    screenshot(page, "carte")
+    assert page_errors(page) == []
+
+
+def test_carte_filters_write_the_url(page, serveur) -> None:  # noqa: F811
+    open_page(page, serveur, "carte", {"territoire": NIORT_AGGLO, "couche": "Établissements"})
+    assert "couche=" in page.url
+    page.get_by_role("radio", name="Hexagones").check(force=True)
+    page.wait_for_url("**vue=Hexagones**", timeout=15_000)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state') === 'notRunning'"
+    )
+    assert "territoire=epci" in page.url
+    page.reload()
+    page.wait_for_selector(CANVAS, timeout=30_000)
+    assert page.get_by_role("radio", name="Hexagones").is_checked()
+    assert page_errors(page) == []
+
+
+@pytest.fixture(scope="module")
+def serveur_5000(db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = base_synthetique(db_file, tmp_path_factory.mktemp("carte_5000") / "synth.duckdb", n=4990)
+    with run_streamlit(db, tmp_path_factory.mktemp("carte_5000_srv") / "server.log") as base_url:
+        yield base_url
+
+
+def test_epci_5000_points_draws_quickly(page, serveur_5000) -> None:  # noqa: F811
+    open_page(page, serveur_5000, "carte", {"territoire": NIORT_AGGLO, "couche": "Établissements"})  # warm cache
+    debut = time.perf_counter()
+    open_page(page, serveur_5000, "carte", {"territoire": NIORT_AGGLO, "couche": "Établissements"})
+    page.wait_for_selector(CANVAS, timeout=30_000)
+    dessines = canvas_has_pixels(page, '[data-testid="stDeckGlJsonChart"]', min_pixels=20_000, timeout_ms=20_000)
+    duree = time.perf_counter() - debut
+    assert dessines >= 20_000
+    assert "Trop d'établissements" not in body_text(page)  # individual points, not aggregated
+    assert duree < 6.0, f"{duree:.1f} s pour dessiner 5 000 points (objectif 2 s, voir benchmarks/carte.py)"
