@@ -308,9 +308,10 @@ def nuage_population(
         color=alt.Color("role:N", scale=alt.Scale(domain=["territoire", "pair"],
                                                   range=[ROLE_COLORS["territoire"], "#E07B28"]), legend=None),
     )  # fmt: skip
+    # Only the territory studied is labelled: peers are alike by construction and their names would overlap.
     labels = (
-        alt.Chart(picked)
-        .mark_text(align="left", dx=7, dy=-6, fontSize=12, color=TEXT_COLOR)
+        alt.Chart(data[data["role"] == "territoire"])
+        .mark_text(align="left", dx=8, dy=-8, fontSize=13, fontWeight="bold", color=ROLE_COLORS["territoire"])
         .encode(x=x, y=y, text="nom:N")
     )
     return alt.layer(others, points, labels).properties(

@@ -32,11 +32,12 @@ _FORMES: dict[str, tuple[str, str]] = {
     "etablissements_employeurs": ("établissement employeur de l'ESS", "établissements employeurs de l'ESS"),
     "salaries_estimes": ("salarié estimé dans l'ESS", "salariés estimés dans l'ESS"),
     "part_emploi_prive": ("de l'emploi salarié privé dans l'ESS", "de l'emploi salarié privé dans l'ESS"),
-    "etablissements_pour_1000_hab": ("établissement de l'ESS pour 1 000 habitants",
-                                     "établissements de l'ESS pour 1 000 habitants"),
-    "employeurs_pour_1000_hab": ("établissement employeur de l'ESS pour 1 000 habitants",
-                                 "établissements employeurs de l'ESS pour 1 000 habitants"),
-    "salaries_pour_1000_hab": ("salarié de l'ESS pour 1 000 habitants", "salariés de l'ESS pour 1 000 habitants"),
+    "etablissements_pour_1000_hab": ("établissement de l'ESS pour 1\u202f000 habitants",
+                                     "établissements de l'ESS pour 1\u202f000 habitants"),
+    "employeurs_pour_1000_hab": ("établissement employeur de l'ESS pour 1\u202f000 habitants",
+                                 "établissements employeurs de l'ESS pour 1\u202f000 habitants"),
+    "salaries_pour_1000_hab": ("salarié de l'ESS pour 1\u202f000 habitants",
+                               "salariés de l'ESS pour 1\u202f000 habitants"),
 }  # fmt: skip
 # Only rates and shares are compared with an average; counts are compared by rank only.
 TAUX = ("part_emploi_prive", "etablissements_pour_1000_hab", "employeurs_pour_1000_hab", "salaries_pour_1000_hab")
@@ -118,7 +119,7 @@ def position(valeur: float, reference: float, tolerance: float = TOLERANCE) -> s
 
 
 def valeur_texte(indicator: str, value: object) -> str:
-    """« 4,5 établissements employeurs de l'ESS pour 1 000 habitants », « 26,0 % de l'emploi… »."""
+    """« 4,5 établissements employeurs de l'ESS pour 1\u202f000 habitants », « 26,0 % de l'emploi… »."""
     singulier, pluriel = _FORMES.get(indicator, ("", ""))
     number = fmt_value(indicator, value)
     forme = singulier if _is_number(value) and abs(float(value)) < 2 else pluriel  # type: ignore[arg-type]
@@ -157,7 +158,7 @@ def phrase_position(
     rang: tuple[int, int] | None = None,
     contexte: str = "territoires comparés",
 ) -> str:
-    """« Avec 4,5 établissements employeurs de l'ESS pour 1 000 habitants, la CA du Niortais se situe
+    """« Avec 4,5 établissements employeurs de l'ESS pour 1\u202f000 habitants, la CA du Niortais se situe
     au-dessus de la moyenne régionale (3,1) et au 2e rang des 9 territoires comparés. »
 
     ``references``: (role, value) pairs, role in commune/epci/departement/region/france; ``rang``: (rank, total).
@@ -220,9 +221,8 @@ def phrase_familles(type_: str, nom: str, code: str | None, familles: Sequence[t
     valides.sort(key=lambda item: -item[1])
     premiere, n1 = valides[0]
     nom_famille = _famille_pluriel(premiere)
-    verbe = "regroupent" if n1 >= 2 else "regroupe"
     texte = (
-        f"{majuscule(nom_famille)} {verbe} {fmt_pct(n1 / total, 0)} des établissements employeurs de l'ESS {de(qui)}"
+        f"{majuscule(nom_famille)} regroupent {fmt_pct(n1 / total, 0)} des établissements employeurs de l'ESS {de(qui)}"
     )
     if len(valides) > 1:
         seconde, n2 = valides[1]

@@ -1,0 +1,158 @@
+"""Comparaisons page blocks: state kept in the URL (peers, indicator), side-by-side table, charts, national map.
+
+The whole state lives in ``?territoire=…&pairs=TYPE:CODE,…&indicateur=…`` so a technician can send the link;
+peers come from the URL when it was written for this territory, else from the suggestion.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from esscore import charts, comparaison, indicators, maps, phrases
+from esscore.geography import TYPE_LABELS, Territoire
+from esscore.labels import indicator_label
+from esscore.ui import data
+from esscore.ui import panorama as pano
+
+INDICATEUR_DEFAUT = "employeurs_pour_1000_hab"
+_TERR_KEY = "cmp_territoire"  # territory for which the URL's ``pairs`` were written in this session
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _options(tid: str, key: tuple[int, int]) -> dict[str, str]:
+    """Peer candidates offered in the multiselect (id → label): the level, or the département for communes."""
+    terr = data.territoire(tid)
+    frame = comparaison.points_nuage(pano.niveau(terr.type), terr, [])
+    frame = frame[frame["id"] != tid].sort_values("nom")
+    if terr.type == "commune":
+        labels = frame["nom"] + " (" + frame["code"] + ")"
+    elif terr.type == "departement":
+        labels = frame["nom"] + " (" + frame["code"] + ")"
+    else:
+        labels = frame["nom"]
+    return dict(zip(frame["id"], labels, strict=True))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _labels(ids: tuple[str, ...], key: tuple[int, int]) -> dict[str, str]:
+    found = data.named_query("territoires_par_ids", ids=list(ids))
+    return dict(zip(found["id"], found["nom"], strict=True))
+
+
+def etat(terr: Territoire) -> tuple[list[str], str]:
+    """Peers and indicator from the URL (validated, French warnings), widgets to edit them, URL rewritten."""
+    suggested = list(pano.pairs(terr)["id"])
+    raw_pairs = st.query_params.get("pairs")
+    written_for = st.session_state.get(_TERR_KEY)
+    initial = suggested
+    if raw_pairs is not None and written_for in (None, terr.id):
+        initial, erreurs = comparaison.parse_pairs(data.con(), terr, raw_pairs)
+        for message in erreurs:
+            st.warning(message)
+    options = dict(_options(terr.id, data.db_key()))
+    missing = tuple(i for i in [*initial, *suggested] if i not in options)
+    if missing:
+        options.update(_labels(missing, data.db_key()))
+    key = f"cmp_pairs_{terr.id}"
+    niveau = TYPE_LABELS[terr.type] if terr.type == "epci" else TYPE_LABELS[terr.type].lower()
+
+    def reset() -> None:
+        st.session_state[key] = suggested
+
+    c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
+    with c1:
+        chosen = st.multiselect(
+            f"Territoires comparés (jusqu'à {comparaison.MAX_PAIRS}, même niveau : {niveau})",
+            list(options), default=initial, format_func=lambda i: options.get(i, i), key=key,
+            max_selections=comparaison.MAX_PAIRS, placeholder="Ajouter un territoire…",
+        )  # fmt: skip
+    c2.button("Pairs suggérés", on_click=reset, help="Population et part d'habitants en communes de moins de "
+              "2 000 habitants proches, même région d'abord.", key="cmp_reset", width="stretch")  # fmt: skip
+    indicator = choix_indicateur()
+    st.session_state[_TERR_KEY] = terr.id
+    st.query_params["pairs"] = ",".join(chosen)
+    st.query_params["indicateur"] = indicator
+    return list(chosen), indicator
+
+
+def choix_indicateur() -> str:
+    options = list(indicators.INDICATEURS)
+    raw = st.query_params.get("indicateur")
+    if raw and raw not in options:
+        st.warning(f"Indicateur inconnu dans l'adresse : « {pano.md(raw[:60])} ». Indicateur par défaut affiché.")
+    index = options.index(raw) if raw in options else options.index(INDICATEUR_DEFAUT)
+    return str(st.selectbox("Indicateur", options, index=index, format_func=indicator_label, key="cmp_indicateur"))
+
+
+def phrase(terr: Territoire, table: pd.DataFrame, indicator: str) -> None:
+    main = table.iloc[0]
+    refs = [(r["role"], r[indicator]) for _, r in table.iterrows() if r["role"] in ("region", "france")]
+    ranked = table[table["role"].isin(["territoire", "pair"])]
+    textes = [phrases.phrase_position(indicator, terr.type, terr.nom, terr.code, main[indicator], refs,
+                                      comparaison.rang(ranked, terr.id, indicator))]  # fmt: skip
+    national = comparaison.rang(pano.niveau(terr.type), terr.id, indicator)
+    textes.append(phrases.phrase_rang_national(indicator, terr.type, terr.nom, terr.code, national))
+    st.markdown("\n".join(f"- {pano.md(t)}" for t in textes if t))
+
+
+def tableau(terr: Territoire, table: pd.DataFrame) -> None:
+    st.subheader("Tous les indicateurs côte à côte")
+    st.dataframe(comparaison.tableau_affiche(table), hide_index=True)
+    st.caption(f"Entre parenthèses : rang parmi les territoires comparés (références exclues). « s » : secret "
+               f"statistique. Source : {pano.md(pano.source())} ; population : recensement (COG 2026).")  # fmt: skip
+    st.download_button("Tableau de comparaison (CSV)", pano.export(table), key="dl_cmp_tableau", on_click="ignore",
+                       file_name=f"{pano.fichier(terr, 'comparaison')}.csv", mime="text/csv",
+                       icon=":material/table:")  # fmt: skip
+
+
+def graphiques(terr: Territoire, table: pd.DataFrame, selection: list[str], indicator: str) -> None:
+    compared = table[table["role"].isin(["territoire", "pair"])]
+    refs = table[table["role"].isin(["region", "france"])]
+    st.subheader(indicator_label(indicator))
+    pano.graphique(charts.barres_comparaison(compared, indicator, terr.id, refs, sous_titre=f"{terr.nom} et ses pairs"),
+                   pano.fichier(terr, f"comparaison-{indicator}"), compared, "cmp_barres")  # fmt: skip
+    points = comparaison.points_nuage(pano.niveau(terr.type), terr, selection)
+    where = "du département" if terr.type == "commune" else f"de France ({phrases.NIVEAUX_PLURIEL[terr.type]})"
+    pano.graphique(charts.nuage_population(points, indicator, selection, terr.id,
+                                           sous_titre=f"Chaque point est un territoire {where} ; sélection en couleur"),
+                   pano.fichier(terr, f"nuage-{indicator}"), points, "cmp_nuage")  # fmt: skip
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _carte_nationale(level: str, indicator: str, key: tuple[int, int]) -> tuple[str, list[float]]:
+    values = pano.tooltip_columns(pano.niveau(level), indicator).assign(t_label=html.escape(indicator_label(indicator)))
+    polys = pano.polygones_json(level, None, national=True)
+    return maps.choropleth_records(polys, values, indicator, ["t_nom", "t_label", "t_valeur", "t_emp", "t_pop"])
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _outline(tid: str, selection: tuple[str, ...], key: tuple[int, int]) -> tuple[str, list[str]]:
+    terr = data.territoire(tid)
+    level = comparaison.niveau_carte(terr)
+    return level, comparaison.codes_carte(terr, list(selection), data.con())
+
+
+def carte_nationale_deck(terr: Territoire, selection: list[str], indicator: str) -> tuple[maps.CompactDeck, list]:
+    """The national choropleth of the matching level with the selection outlined (and its class breaks)."""
+    level, codes = _outline(terr.id, tuple(selection), data.db_key())
+    records, breaks = _carte_nationale(level, indicator, data.db_key())
+    outline = pano.polygones(level, codes, national=True) if codes else pd.DataFrame()
+    context = pano.polygones("region", None, national=True) if level in ("epci", "departement") else None
+    frames = maps.inset_frames(list(maps.DOM_INSETS))
+    view = maps.view_for_bounds(maps.NATIONAL_BOUNDS, height_px=620)
+    return maps.choropleth_deck(records, view, pano.TOOLTIP, outline=outline, context=context, frames=frames), breaks
+
+
+def carte_nationale(terr: Territoire, selection: list[str], indicator: str) -> None:
+    level = comparaison.niveau_carte(terr)
+    noms = {"epci": "EPCI", "departement": "départements", "region": "régions"}
+    st.subheader(f"Carte de France des {noms[level]}")
+    deck, breaks = carte_nationale_deck(terr, selection, indicator)
+    st.pydeck_chart(deck, height=620)
+    st.markdown(pano.legende_html(breaks, indicator), unsafe_allow_html=True)
+    note = " Les communes sont situées par leur EPCI." if terr.type == "commune" else ""
+    st.caption(f"{pano.md(indicator_label(indicator))} ; territoires comparés entourés en noir, outre-mer en encarts."
+               f"{note} Contours : découpage administratif 2026. Source : {pano.md(pano.source())}.")  # fmt: skip

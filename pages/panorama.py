@@ -1,0 +1,26 @@
+"""Panorama : les chiffres clés de l'ESS d'un territoire, sa position, ses familles, secteurs et communes."""
+
+import streamlit as st
+
+from esscore.ui import layout
+from esscore.ui import panorama as ui
+from esscore.ui.bootstrap import page_setup
+
+page_setup()
+st.title("Panorama de l'ESS")
+terr = layout.territory_picker()
+if terr is None:
+    st.stop()
+layout.demo_banner()
+if not ui.has_ess():
+    st.error("La base ne contient pas encore de données ESS : lancez « esscore build » ou « esscore ingest sirene ».")
+    st.stop()
+
+ui.entete(terr)
+ui.cartes_chiffres(terr)
+ui.synthese(terr)
+ui.chiffres_publies(terr)
+ui.familles(terr)
+ui.secteurs_tailles(terr)
+ui.carte(terr)
+ui.tableau_chiffres(terr)

@@ -1,0 +1,130 @@
+"""Peers (population and rurality), ranks, sub-units of the panorama, national maps (payload size)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from esscore import comparaison, ess, geography, maps
+from esscore.db import query
+
+NIORT = "epci:200041317"
+
+
+def test_peers_share_level_and_legal_type_and_stay_close(con) -> None:
+    terr = geography.get(con, NIORT)
+    peers = comparaison.pairs_suggeres(con, terr)
+    assert len(peers) == comparaison.MAX_PAIRS
+    assert terr.id not in set(peers["id"])
+    types = query(con, "territoires_par_ids", ids=list(peers["id"]))["type"]
+    assert set(types) == {"epci"}
+    kinds = con.execute("SELECT DISTINCT epci_type FROM territoires WHERE list_contains($ids, id)",
+                        {"ids": list(peers["id"])}).fetchall()  # fmt: skip
+    assert kinds == [("CA",)]
+    assert peers["score"].is_monotonic_increasing or peers["meme_region"].iloc[0]
+    assert peers["part_pop_petites_communes"].between(0, 1).all()
+
+
+def test_overseas_departement_gets_overseas_peers_first(con) -> None:
+    peers = comparaison.pairs_suggeres(con, geography.get(con, "departement:974"))
+    assert set(peers["code"].iloc[:4]) == {"971", "972", "973", "976"}
+
+
+def test_tiny_commune_gets_tiny_peers_and_france_none(con) -> None:
+    peers = comparaison.pairs_suggeres(con, geography.get(con, "commune:79139"))
+    assert len(peers) == 8 and peers["population"].max() < 200
+    assert comparaison.pairs_suggeres(con, geography.get(con, "france")).empty
+
+
+def test_parse_pairs_keeps_valid_ids_and_explains_the_rest(con) -> None:
+    terr = geography.get(con, NIORT)
+    raw = f"{NIORT}, epci:243500139,,epci:243500139,epci:999999999,commune:79191,n'importe quoi"
+    valides, erreurs = comparaison.parse_pairs(con, terr, raw)
+    assert valides == ["epci:243500139"]
+    assert len(erreurs) == 3
+    assert any("même niveau" in e for e in erreurs) and any("inconnu" in e for e in erreurs)
+    many = ",".join(f"epci:{c}" for c in query(con, "pairs_ruralite", type="epci", code="200041317", n=10)["code"])
+    valides, erreurs = comparaison.parse_pairs(con, terr, many)
+    assert len(valides) == comparaison.MAX_PAIRS and "Au plus 8" in erreurs[-1]
+
+
+def test_table_ranks_peers_and_keeps_references_unranked(con) -> None:
+    terr = geography.get(con, NIORT)
+    peers = list(comparaison.pairs_suggeres(con, terr)["id"])
+    table = comparaison.tableau(con, terr, peers)
+    assert list(table["role"]) == ["territoire"] + ["pair"] * 8 + ["region", "france"]
+    assert table.loc[table["role"] == "france", "rang_etablissements"].isna().all()
+    ranked = table[table["role"].isin(["territoire", "pair"])]
+    rank = comparaison.rang(ranked, terr.id, "etablissements")
+    assert rank is not None and rank[1] <= 9
+    shown = comparaison.tableau_affiche(table)
+    assert shown.iloc[0]["Territoire"] == "CA du Niortais"
+    assert shown.iloc[-1]["Territoire"] == "France (référence)"
+    assert "Population en communes < 2 000 hab." in shown.columns
+
+
+def test_rank_ignores_secret_figures() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "x": [3.0, "s", 5.0]})
+    assert comparaison.rang(frame, "a", "x") == (2, 2)
+    assert comparaison.rang(frame, "b", "x") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "level", "outlined"),
+    [
+        ("commune:79139", "commune", ["79139"]),
+        ("commune:75056", "commune", ["75056"]),
+        (NIORT, "commune", []),
+        ("departement:974", "commune", []),
+        ("region:75", "epci", []),
+        ("france", "departement", []),
+    ],
+)
+def test_units_of_every_level(con, raw: str, level: str, outlined: list[str]) -> None:
+    terr = geography.get(con, raw)
+    got_level, frame, outline = comparaison.unites(con, terr)
+    assert got_level == level and outline == outlined
+    assert not frame.empty
+    if raw.startswith("commune"):
+        assert outlined[0] in set(frame["code"])
+    if raw == "france":
+        assert len(frame) == 101
+
+
+def test_family_ratios_fill_every_family(con) -> None:
+    frame = comparaison.ratios_familles(con, geography.get(con, "commune:79139"))
+    assert len(frame) == 3 * len(ess.FAMILLES)
+    assert set(frame["role"]) == {"territoire", "region", "france"}
+    assert (frame["employeurs_pour_1000_hab"] >= 0).all()
+    france = comparaison.ratios_familles(con, geography.get(con, "france"))
+    assert set(france["role"]) == {"territoire"}
+
+
+def test_map_outline_for_communes_uses_their_epci(con) -> None:
+    terr = geography.get(con, "commune:79191")
+    assert comparaison.niveau_carte(terr) == "epci"
+    assert comparaison.codes_carte(terr, ["commune:79139"], con) == sorted({"200041317", "200069748"})
+    assert comparaison.codes_carte(geography.get(con, "france"), [], con) == []
+
+
+def test_national_epci_map_payload_stays_small(con) -> None:
+    values = comparaison.niveau(con, "epci").assign(t_nom=lambda f: f["nom"])
+    dom = dict(query(con, "territoires_niveau_dom", niveau="epci")[["code", "dom"]].values)
+    polys = maps.insets_dom(maps.contours(con, "epci", None, national=True), dom)
+    records, breaks = maps.choropleth_records(maps.polygons_json(polys), values, "etablissements", ["t_nom"])
+    deck = maps.choropleth_deck(records, maps.view_for_bounds(maps.NATIONAL_BOUNDS), "<b>{t_nom}</b>",
+                                outline=polys[polys["code"] == "200041317"],
+                                frames=maps.inset_frames(list(maps.DOM_INSETS)))  # fmt: skip
+    text = deck.to_json()
+    assert len(text) < 3_000_000
+    spec = json.loads(text)
+    layer = spec["layers"][0]
+    assert layer["id"] == "choroplethe" and len(layer["data"]) >= 1255
+    assert {"polygon", "couleur", "t_nom", "code"} <= set(layer["data"][0])
+    assert "mapStyle" not in spec  # no tile server
+    # overseas EPCI are moved next to the mainland (insets)
+    reunion = [r for r in layer["data"] if dom.get(r["code"]) == "974"]
+    assert reunion and all(-9.5 < x < -5.5 for x, _ in reunion[0]["polygon"][0])

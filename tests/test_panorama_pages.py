@@ -1,0 +1,144 @@
+"""Panorama and Comparaisons pages run headless (AppTest) with URL parameters, for every level."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+NIORT = "epci:200041317"
+
+
+def run_page(name: str, params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=90)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _param(at: AppTest, key: str) -> str:
+    value = at.query_params[key]
+    return value[0] if isinstance(value, list) else value
+
+
+def _text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_panorama_epci(db_env: Path) -> None:
+    at = run_page("panorama", {"territoire": NIORT})
+    assert not at.exception
+    assert at.title[0].value == "Panorama de l'ESS"
+    assert [m.label for m in at.metric] == [
+        "Établissements de l'ESS", "Établissements employeurs de l'ESS", "Salariés estimés de l'ESS",
+        "Part de l'ESS dans l'emploi privé", "Établissements employeurs pour 1 000 habitants",
+    ]  # fmt: skip
+    text = _text(at)
+    assert "la CA du Niortais" in text and "pour 1\u202f000 habitants" in text
+    assert "Source :" in text
+    assert "Deux-Sèvres" in text  # gaps to the département shown on the cards
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Image (PNG)" in labels and "Données (CSV)" in labels and "Chiffres clés (CSV)" in labels
+    assert len(at.get("vega_lite_chart")) >= 6
+    assert len(at.get("deck_gl_json_chart")) == 1
+
+
+def test_panorama_shows_published_figures_next_to_the_estimate(db_env: Path) -> None:
+    at = run_page("panorama", {"territoire": NIORT})
+    expanders = [e.label for e in at.expander]
+    if not any(label.startswith("Chiffres publiés") for label in expanders):
+        pytest.skip("pas de fichier data/reference/chiffres_publies.csv dans cet arbre")
+    table = next(df.value for df in at.dataframe if "Chiffre publié" in df.value.columns)
+    assert "Estimation ESS Territoires" in table.columns
+    assert table["Chiffre publié"].str.contains("545").any()
+
+
+@pytest.mark.parametrize("territoire", ["commune:79139", "commune:75056", "departement:974", "region:75", "france"])
+def test_panorama_every_level(db_env: Path, territoire: str) -> None:
+    at = run_page("panorama", {"territoire": territoire})
+    assert not at.exception, at.exception
+    assert len(at.metric) == 5
+    assert not at.error
+
+
+@pytest.mark.parametrize("bad", ["zzz", "commune:99999", "epci:12", "<script>alert(1)</script>"])
+def test_bad_territory_gives_a_french_message(db_env: Path, bad: str) -> None:
+    for page in ("panorama", "comparaisons"):
+        at = run_page(page, {"territoire": bad})
+        assert not at.exception
+        assert at.error and "territoire" in at.error[0].value.lower()
+        assert not at.metric
+
+
+def test_comparaisons_reads_and_rewrites_the_url(db_env: Path) -> None:
+    params = {"territoire": NIORT, "pairs": "epci:200069854,epci:243500139", "indicateur": "salaries_pour_1000_hab"}
+    at = run_page("comparaisons", params)
+    assert not at.exception
+    assert at.multiselect[0].value == ["epci:200069854", "epci:243500139"]
+    assert at.selectbox[0].value == "salaries_pour_1000_hab"
+    assert _param(at, "pairs") == "epci:200069854,epci:243500139"
+    table = next(df.value for df in at.dataframe if "Territoire" in df.value.columns)
+    assert list(table["Territoire"])[:3] == ["CA du Niortais", "CU du Grand Poitiers", "Rennes Métropole"]
+    assert len(at.get("deck_gl_json_chart")) == 1
+    # the user edits the selection and the indicator: the URL follows
+    at.multiselect[0].set_value(["epci:200069854"]).run()
+    at.selectbox[0].set_value("part_emploi_prive").run()
+    assert not at.exception
+    assert _param(at, "pairs") == "epci:200069854"
+    assert _param(at, "indicateur") == "part_emploi_prive"
+
+
+def test_comparaisons_suggests_peers_and_warns_on_bad_parameters(db_env: Path) -> None:
+    at = run_page("comparaisons", {"territoire": NIORT, "pairs": "commune:79191,epci:999999999", "indicateur": "x"})
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "même niveau" in warnings and "inconnu" in warnings and "Indicateur inconnu" in warnings
+    assert at.selectbox[0].value == "employeurs_pour_1000_hab"
+    at = run_page("comparaisons", {"territoire": NIORT})
+    assert len(at.multiselect[0].value) == 8  # suggested peers
+
+
+@pytest.mark.parametrize("territoire", ["commune:79139", "commune:75056", "departement:974", "region:75", "france"])
+def test_comparaisons_every_level(db_env: Path, territoire: str) -> None:
+    at = run_page("comparaisons", {"territoire": territoire})
+    assert not at.exception, at.exception
+    assert not at.error
+    assert len(at.get("deck_gl_json_chart")) == 1
+
+
+def test_units_table_and_published_figures_helpers() -> None:
+    from esscore.ui import panorama as ui
+
+    frame = pd.DataFrame({
+        "code": ["1", "2", "3"], "nom": ["A", "B", "C"], "population": [100, 200, 300],
+        "etablissements": [3, 1, 0], "etablissements_employeurs": [3, 1, 0],
+        "salaries_estimes": [12.0, "s", 0.0], "part_emploi_prive": [0.1234, "s", None],
+        "employeurs_pour_1000_hab": [30.0, 5.0, 0.0],
+    })  # fmt: skip
+    table = ui.unites_tableau(frame, "commune")
+    assert list(table["Commune"]) == ["A", "B", "C"]
+    assert pd.isna(table.loc[1, "Salariés estimés"])  # secret → shown « s » by the placeholder
+    assert table.loc[0, "Part de l'emploi privé (%)"] == 12.3
+    assert table.loc[2, "Part de l'emploi privé (%)"] == 0.0  # no ESS job: 0 %, not secret
+    assert ui.ecart("etablissements", 50, 200) == "25,0 % du total"
+    assert ui.ecart("part_emploi_prive", 0.26, 0.15).startswith("+11,0")
+    assert ui.ecart("employeurs_pour_1000_hab", 3.0, 4.5) == "−1,5"
+    assert ui.ecart("salaries_estimes", "s", 10) == "s"
+    pub = pd.DataFrame({
+        "indicateur": ["etablissements_employeurs", "part_emploi_prive", "benevoles"],
+        "valeur": [545, 0.26, 29000], "unite": ["établissements", "part", "bénévoles"], "annee": [2023] * 3,
+        "libelle": ["Établissements employeurs", "Part de l'emploi privé", "Bénévoles"],
+        "source_document": ["002.txt"] * 3, "source_detail": ["Feuille de route"] * 3,
+        "qualificatif": [None, None, "estimation"], "perimetre": [None] * 3, "note": [None] * 3,
+    })  # fmt: skip
+    heads = pd.DataFrame([{"etablissements_employeurs": 540, "part_emploi_prive": 0.2171}])
+    shown = ui.publies_affiche(pub, heads)
+    assert list(shown["Chiffre publié"]) == ["545 établissements", "26 %", "estimation 29\u202f000 bénévoles"]
+    assert shown.loc[0, "Estimation ESS Territoires"].startswith("540")
+    assert shown.loc[1, "Estimation ESS Territoires"].startswith("21,7")
+    assert shown.loc[2, "Estimation ESS Territoires"] == "–"
+    assert shown.loc[0, "Source"] == "002.txt — Feuille de route"
