@@ -65,22 +65,31 @@ def source_catalogue() -> str:
     return f"{row['titre']} — {row['producteur']} (millésime : {row['millesime']})"
 
 
-@st.cache_data(show_spinner=False, ttl=30)
-def feuilles_de_route() -> list[dict[str, Any]]:
-    """Roadmaps of the editing store; the shipped examples when the store does not exist yet or is empty.
-
-    Read-only on purpose: this page never creates nor seeds the store (the roadmap page does).
-    """
+@st.cache_data(show_spinner=False, ttl=30, max_entries=8)
+def _feuilles(path: str, identity: tuple[int, ...] | None) -> list[dict[str, Any]]:
     from esscore.roadmap import read_roadmap
     from esscore.store import RoadmapStore, default_roadmap_files
 
-    path = config.store_path()
-    if path.exists():
+    if identity is not None:
         store = RoadmapStore(path)
         docs = [store.get(ident) for ident in store.list_roadmaps()["id"]]
         if docs:
             return docs
     return [read_roadmap(p) for p in default_roadmap_files()]
+
+
+def feuilles_de_route() -> list[dict[str, Any]]:
+    """Roadmaps of the editing store; the shipped examples when the store does not exist yet or is empty.
+
+    Read-only on purpose: this page never creates nor seeds the store (the roadmap page does). Cached for
+    30 s per store file (an edit shows up at the latest 30 s later, at once if the file changed).
+    """
+    path = config.store_path()
+    identity = None
+    if path.exists():
+        wal = path.with_name(path.name + "-wal")
+        identity = (path.stat().st_mtime_ns, wal.stat().st_mtime_ns if wal.exists() else 0)
+    return _feuilles(str(path), identity)
 
 
 # ---------------------------------------------------------------------------------------- URL <-> widgets
@@ -610,11 +619,11 @@ def carte(row: Mapping[str, Any], compare: list[str], prefix: str = "bm") -> Non
         st.caption(ligne_source(row))
         left, right = st.columns(2)
         left.button("Voir la fiche", key=f"{prefix}_voir_{ident}", on_click=ouvrir_fiche, args=(ident,),
-                    icon=":material/description:", use_container_width=True)  # fmt: skip
+                    icon=":material/description:", width="stretch")  # fmt: skip
         inside = ident in compare
         right.button("Retirer" if inside else "Comparer", key=f"{prefix}_cmp_{ident}", on_click=basculer_comparaison,
                      args=(ident,), icon=":material/check_box:" if inside else ":material/add:",
-                     use_container_width=True)  # fmt: skip
+                     width="stretch")  # fmt: skip
 
 
 def cartes(frame: pd.DataFrame, colonnes: int = 3, limit: int | None = None, prefix: str = "bm") -> None:
@@ -777,7 +786,7 @@ def vue_montants(found: pd.DataFrame) -> None:
                     key="bm_log")  # fmt: skip
     chart = graphique_montants(found, log=log)
     if chart is not None:
-        st.altair_chart(chart, use_container_width=True)
+        st.altair_chart(chart, width="stretch")
     st.caption(
         f"{int(with_amount.sum())} fiche(s) chiffrée(s) sur {len(found)}. {AIDE_MONTANT} Les natures de montant "
         "(couleurs) ne sont pas directement comparables."
@@ -821,7 +830,7 @@ def vue_territoire(terr: Any, annotated: pd.DataFrame) -> None:
                    limit=6, prefix="bm_terr")  # fmt: skip
         if not comparables.empty:
             with st.expander(f"Toutes les fiches comparables ({len(comparables)}), Pays compris"):
-                st.dataframe(tableau_comparables(annotated), hide_index=True, use_container_width=True,
+                st.dataframe(tableau_comparables(annotated), hide_index=True, width="stretch",
                              column_config={"Fiche": st.column_config.TextColumn(width="large")})  # fmt: skip
             st.caption("Ces fiches portent la mention « Collectivité comparable » et viennent en premier "
                        "dans l'onglet « Fiches ».")  # fmt: skip
