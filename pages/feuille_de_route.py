@@ -1,0 +1,59 @@
+"""Suivi de la feuille de route: progress by axis, actions, timeline, indicators, levers, log, COPIL deck."""
+
+from datetime import date
+
+import streamlit as st
+
+from esscore import roadmap
+from esscore.errors import EssError
+from esscore.ui import copil, layout
+from esscore.ui import feuille_de_route as fdr
+from esscore.ui.bootstrap import page_setup
+
+page_setup()
+st.title("Suivi de la feuille de route")
+try:
+    store = fdr.magasin()
+    feuilles = store.list_roadmaps()
+except (EssError, OSError) as err:
+    st.error(f"Magasin d'édition inaccessible : {err} Vérifiez la variable ESS_STORE et les droits d'écriture.")
+    st.stop()
+
+droits = fdr.droits()
+fdr.panneau_edition(droits)
+fdr.afficher_flash()
+feuille_id = fdr.choisir_feuille(feuilles, layout.current_territoire_id())
+if feuille_id is None:
+    st.stop()
+
+doc = store.get(feuille_id)
+today = date.today()
+actions = roadmap.actions_frame(doc, today)
+avancement = roadmap.progress_by_axis(actions)
+indicateurs = roadmap.indicators_frame(doc)
+fdr.entete(doc)
+
+noms = ["Avancement", "Actions", "Calendrier", "Indicateurs", "Leviers & benchmark", "Journal", "COPIL"]
+if droits.edition:
+    noms.append("✏️ Mise à jour")
+onglets = st.tabs(noms)
+with onglets[0]:
+    fdr.resume(actions, avancement)
+with onglets[1]:
+    fdr.table_actions(actions)
+    st.markdown("#### Détail d'une action")
+    fdr.detail_action(doc, actions)
+with onglets[2]:
+    fdr.calendrier(actions, today)
+with onglets[3]:
+    fdr.indicateurs_vue(indicateurs)
+with onglets[4]:
+    fdr.leviers_benchmark(actions, doc.get("territoire"))
+with onglets[5]:
+    fdr.journal(feuille_id)
+with onglets[6]:
+    territoire_id = doc.get("territoire") or layout.current_territoire_id()
+    copil.boutons_copil(territoire_id, feuille_id, key="fdr_copil")
+if droits.edition:
+    with onglets[7]:
+        fdr.formulaires_edition(doc, actions, indicateurs)
