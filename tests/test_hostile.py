@@ -37,6 +37,17 @@ HOSTILE_TERRITOIRES = {
     "inconnu": "epci:999999999",
     "long": "commune:" + "7" * 4992,  # 5 000 characters
 }
+# Every URL parameter a page may read: a generous fixed list plus the names found in the code.
+COMMON_PARAMS = (
+    "territoire", "feuille", "fiche", "indicateur", "pairs", "vue", "annee", "q", "levier", "type", "region",
+    "theme", "min", "max", "compare", "famille", "secteur", "taille", "employeurs", "statut", "couche",
+    "perimetre", "niveau", "page", "onglet",
+)  # fmt: skip
+HOSTILE_VALUES = {
+    "script": "<script>alert(1)</script>",
+    "img": '<img src=x onerror="window.__xss=1;alert(2)">',
+    "long": "é" * 5000,
+}
 FRENCH_HINTS = re.compile(
     r"[éèêàùçôî]|\b(fichier|territoire|erreur|invalide|inconnu|introuvable|manquant|vide|ligne|champ|valeur)\b",
     re.IGNORECASE,
@@ -57,10 +68,9 @@ class Page:
         return ROOT / "pages" / self.file
 
     @property
-    def reads_territoire(self) -> bool:
-        """The page takes ``?territoire=`` from the URL (through the shared picker or by itself)."""
-        text = self.path.read_text("utf-8")
-        return "territory_picker" in text or "territoire" in text
+    def uses_picker(self) -> bool:
+        """The page shows a territory's data, chosen through the shared picker (``?territoire=`` in the URL)."""
+        return "territory_picker(" in self.path.read_text("utf-8")
 
 
 def registered_pages() -> list[Page]:
@@ -71,6 +81,15 @@ def registered_pages() -> list[Page]:
         url = re.search(r"url_path\s*=\s*[\"']([^\"']+)[\"']", match.group(2))
         pages.append(Page(match.group(1), url.group(1) if url else match.group(1)[:-3]))
     return pages
+
+
+def url_params() -> list[str]:
+    """COMMON_PARAMS plus every literal name read with st.query_params in pages/ and esscore/ui/."""
+    found = set(COMMON_PARAMS)
+    for path in [*(ROOT / "pages").glob("*.py"), *(ROOT / "esscore" / "ui").glob("*.py")]:
+        text = path.read_text("utf-8")
+        found |= set(re.findall(r"query_params(?:\.get(?:_all)?\(\s*|\[\s*)[\"'](\w+)[\"']", text))
+    return sorted(found)
 
 
 def is_french_error(text: str) -> bool:
@@ -400,11 +419,27 @@ def test_page_survives_hostile_territoire(page: Page, valeur: str, page_env: Pat
     at.query_params["territoire"] = HOSTILE_TERRITOIRES[valeur]
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    if page.reads_territoire:
-        errors = [str(e.value) for e in at.error]
-        assert errors, f"{page.file} : aucun message d'erreur pour ?territoire={valeur}"
-        assert all(is_french_error(e) for e in errors), errors
-        assert all(len(e) < 2000 for e in errors), "l'identifiant hostile est recopié en entier"
+    messages = [str(e.value) for e in [*at.error, *at.warning]]
+    if page.uses_picker:
+        assert at.error, f"{page.file} : aucun message d'erreur pour ?territoire={valeur}"
+    assert all(is_french_error(m) for m in messages), messages
+    assert all(len(m) < 2000 for m in messages), "l'identifiant hostile est recopié en entier"
+
+
+@pytest.mark.parametrize("valeur", list(HOSTILE_VALUES), ids=list(HOSTILE_VALUES))
+@pytest.mark.parametrize("page", registered_pages(), ids=lambda p: p.url_path)
+def test_page_survives_hostile_query_string(page: Page, valeur: str, page_env: Path) -> None:
+    """Every URL parameter any page reads, set to the same hostile value at once."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(page.path), default_timeout=60)
+    for name in url_params():
+        at.query_params[name] = HOSTILE_VALUES[valeur]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    messages = [str(e.value) for e in [*at.error, *at.warning]]
+    assert all(is_french_error(m) for m in messages), messages
+    assert all(len(m) < 2000 for m in messages), "la valeur hostile est recopiée en entier"
 
 
 # ------------------------------------------------------------------ production configuration
