@@ -38,11 +38,10 @@ count, csv_col, md_col = st.columns([3, 1, 1], vertical_alignment="center")
 count.markdown(f"### {len(found)} fiche(s) sur {len(catalogue)}")
 with csv_col:
     ub.bouton_telechargement("Liste (CSV)", ub.export_csv(found), "benchmark.csv", "text/csv",
-                             key="bm_dl_csv", help="Les fiches retenues par les filtres, une par ligne")  # fmt: skip
+                             key="bm_dl_csv")  # fmt: skip
 with md_col:
     ub.bouton_telechargement("Fiches (Markdown)", ub.fiches_markdown(found["id"], ub.entrees()),
-                             "benchmark-fiches.md", "text/markdown", key="bm_dl_md",
-                             help="Une fiche d'une page par politique retenue, source comprise")  # fmt: skip
+                             "benchmark-fiches.md", "text/markdown", key="bm_dl_md")  # fmt: skip
 
 tabs = st.tabs(list(ub.VUES.values()), key="bm_vue", on_change="rerun")
 fiches, detail, comparer, montants, territoire, outils = tabs

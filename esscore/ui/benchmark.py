@@ -714,7 +714,10 @@ def avec_territoire(frame: pd.DataFrame, terr: Any) -> pd.DataFrame:
 def bouton_telechargement(
     label: str, payload: bytes | str, file_name: str, mime: str, key: str, help: str | None = None
 ) -> None:
-    """A download button that does not rerun the page (the file is already computed)."""
+    """A download button that does not rerun the page (the file is already computed).
+
+    Prefer no ``help``: Streamlit then draws the button twice (one copy hidden), which confuses locators.
+    """
     st.download_button(label, payload, file_name=file_name, mime=mime, key=key, help=help,
                        icon=":material/download:", on_click="ignore")  # fmt: skip
 
