@@ -38,6 +38,31 @@ def connect(path: str | os.PathLike[str] | None = None, read_only: bool = True) 
     return duckdb.connect(str(target), read_only=read_only)
 
 
+def connect_snapshot(path: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnection:
+    """Read-only connection to the file as it is *now*, for long-lived readers (the app) that reconnect.
+
+    Why not ``connect()``: DuckDB's Python client reuses an open database instance for the same path, so
+    after a rebuild swapped a new file in, a second ``connect()`` in the same process keeps answering from
+    the replaced file as long as any connection to it is alive. Attaching the file to a fresh in-memory
+    database always opens the current file; one view per table keeps unqualified names working on every
+    cursor. The old connection keeps its own (old) file until it is dropped.
+    """
+    target = db_path(path)
+    if not target.exists():
+        connect(target)  # raises the French "build it" error
+    con = duckdb.connect(":memory:")
+    con.execute(f"ATTACH '{_quote(target)}' AS ess (READ_ONLY)")
+    names = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'ess' AND schema_name = 'main' "
+        "UNION SELECT view_name FROM duckdb_views() WHERE database_name = 'ess' AND schema_name = 'main' "
+        "AND NOT internal"
+    ).fetchall()
+    for (name,) in names:
+        quoted = str(name).replace('"', '""')
+        con.execute(f'CREATE VIEW "{quoted}" AS SELECT * FROM ess.main."{quoted}"')
+    return con
+
+
 def query(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
     """Run a named SQL file with named parameters on its own cursor (safe across threads)."""
     cur = con.cursor()

@@ -13,7 +13,7 @@ import streamlit as st
 from esscore import geography
 from esscore.build import build
 from esscore.config import db_path
-from esscore.db import connect, file_identity, query
+from esscore.db import connect_snapshot, file_identity, query
 
 
 def ensure_database() -> None:
@@ -28,7 +28,8 @@ def ensure_database() -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _connection(path: str, identity: tuple[int, int]) -> duckdb.DuckDBPyConnection:
-    return connect(path, read_only=True)
+    # connect_snapshot, not connect: a plain connect() would reuse the instance of the replaced file.
+    return connect_snapshot(path)
 
 
 def con() -> duckdb.DuckDBPyConnection:

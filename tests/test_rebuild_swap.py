@@ -1,0 +1,111 @@
+"""A rebuild swaps the database under a running app: open sessions keep answering, new reads see new data.
+
+``esscore build`` writes a new file and ``os.replace``s it. A reader that opened the old file keeps it (the
+inode lives on); the app notices the new (inode, mtime) and reconnects. The trap this guards against:
+DuckDB's Python client reuses an open database *instance* for the same path, so a plain second
+``duckdb.connect(path)`` in the same process answers from the replaced file for as long as any connection
+to it is alive; ``esscore.db.connect_snapshot`` always opens the file as it is now.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from esscore.db import connect, connect_snapshot, file_identity
+
+ROOT = Path(__file__).resolve().parent.parent
+SIRENE = ROOT / "tests" / "fixtures" / "sirene"
+FIXTURE = (SIRENE / "StockEtablissement_utf8.csv", SIRENE / "StockUniteLegale_utf8.csv")
+OLD_DATE = "2000-01-01T00:00:00"
+
+
+def _date(con: duckdb.DuckDBPyConnection) -> str:
+    return str(con.execute("SELECT valeur FROM meta WHERE cle = 'date_construction'").fetchall()[0][0])
+
+
+@pytest.fixture()
+def old_db(db_file: Path, tmp_path: Path) -> Path:
+    """A copy of the fixture DB whose build date is set far in the past (builds are dated to the second)."""
+    db = tmp_path / "ess.duckdb"
+    shutil.copy(db_file, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE meta SET valeur = $d WHERE cle = 'date_construction'", {"d": OLD_DATE})
+    return db
+
+
+def _check_swap(db: Path, old: duckdb.DuckDBPyConnection, before: tuple[int, int]) -> None:
+    assert file_identity(db) != before, "la reconstruction doit remplacer le fichier (nouvel inode)"
+    # the session opened before the swap still answers, from the old file
+    assert _date(old) == OLD_DATE
+    assert old.execute("SELECT count(*) FROM etablissements_ess").fetchall()[0][0] > 0
+    assert connect_snapshot(db).execute("SELECT count(*) FROM territoires").fetchall()[0][0] > 30_000
+    # a reconnection sees the new build
+    assert _date(connect_snapshot(db)) != OLD_DATE
+
+
+def test_build_in_another_process(old_db: Path) -> None:
+    """Production: the app holds the file open while an administrator runs ``esscore build``."""
+    old = connect_snapshot(old_db)
+    before = file_identity(old_db)
+    out = subprocess.run(
+        [sys.executable, "-m", "esscore.cli", "build", "--db", str(old_db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    _check_swap(old_db, old, before)
+    assert connect_snapshot(old_db).execute("SELECT valeur FROM meta WHERE cle = 'ess'").fetchall() == [("sirene",)]
+
+
+def test_build_in_the_same_process(old_db: Path) -> None:
+    """An import run from the app itself rebuilds while the app's own connection is open."""
+    from esscore.build import build
+
+    old = connect_snapshot(old_db)
+    plain = connect(old_db)  # the DuckDB instance a plain connect() would keep reusing
+    before = file_identity(old_db)
+    build(old_db, progress=lambda _m: None, sirene=FIXTURE)
+    _check_swap(old_db, old, before)
+    assert _date(plain) == OLD_DATE
+    plain.close()
+
+
+def test_app_connection_follows_the_file(old_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """esscore.ui.data: the cached connection is reopened when (inode, mtime) changes; the old one still works."""
+    from esscore.build import build
+    from esscore.ui import data
+
+    monkeypatch.setenv("ESS_DB", str(old_db))
+    first = data.con()
+    assert data.meta()["date_construction"] == OLD_DATE
+    build(old_db, progress=lambda _m: None, sirene=FIXTURE)
+    second = data.con()
+    assert second is not first
+    assert data.meta()["date_construction"] != OLD_DATE
+    assert _date(first) == OLD_DATE  # a session still using the old connection keeps working
+    assert data.territoire("epci:200041317").nom
+
+
+def test_page_rerun_after_rebuild(old_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page open before the rebuild shows the new build date at its next rerun, without error."""
+    from streamlit.testing.v1 import AppTest
+
+    from esscore.build import build
+
+    monkeypatch.setenv("ESS_DB", str(old_db))
+    at = AppTest.from_file(str(ROOT / "pages" / "donnees.py"), default_timeout=60).run()
+    assert not at.exception
+    assert any("2000-01-01" in c.value for c in at.caption)
+    build(old_db, progress=lambda _m: None, sirene=FIXTURE)
+    at.run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "Base construite le" in captions and "2000-01-01" not in captions
