@@ -398,3 +398,22 @@ def test_imported_text_is_escaped_everywhere(hostile_db: Path, no_store: Path) -
     detail = run_page({"fiche": "test-hostile"})
     fiche = "\n".join(m.value for m in detail.markdown)
     assert "\\# Pas un titre" in fiche and "\\$x\\$" in fiche and "\\<img" in fiche
+
+
+def test_choose_my_territory_sets_it_in_the_url(db_env: Path, no_store: Path) -> None:
+    at = run_page({"vue": "territoire"})
+    assert not at.exception
+    at.button[[b.label for b in at.button].index("Choisir mon territoire")].click().run()
+    assert qp(at, "territoire") == [NIORT] and qp(at, "vue") == ["territoire"]
+    assert any("fiche(s) de collectivités comparables" in m.value for m in at.markdown)
+
+
+def test_comparison_and_fiche_survive_a_tab_change(db_env: Path, no_store: Path) -> None:
+    pair = "lyon-fondation-innovation-sociale,nantes-ess-nantes-factory"
+    at = run_page({"compare": pair, "fiche": "lyon-fondation-innovation-sociale", "vue": "comparer"})
+    for vue in ("Fiches", "Montants", "Fiche détaillée", "Fiches", "Comparer"):
+        at.session_state["bm_vue"] = vue
+        at.run()
+    assert not at.exception
+    assert qp(at, "compare") == [pair] and qp(at, "fiche") == ["lyon-fondation-innovation-sociale"]
+    assert at.table[0].value.shape[1] == 2

@@ -63,6 +63,11 @@ def test_compare_two_cards_and_keep_it_in_the_url(page, streamlit_server):  # no
     assert query["compare"] == [f"{first},{second}"] and query["levier"] == ["Financement"]
     assert query["vue"] == ["comparer"]
     screenshot(page, "benchmark-comparaison")
+    run_and_wait(page, page.get_by_role("tab", name="Montants").click)  # tabs run lazily: the choice must survive
+    run_and_wait(page, page.get_by_role("tab", name="Fiches").click)
+    run_and_wait(page, page.get_by_role("tab", name="Comparer").click)
+    expect(page.locator('[data-testid="stTable"] thead th')).to_have_count(3)
+    assert parse_qs(urlparse(page.url).query)["compare"] == [f"{first},{second}"]
     assert page_errors(page) == []
 
 

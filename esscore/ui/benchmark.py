@@ -211,7 +211,7 @@ def nettoyer_etat(opts: Mapping[str, list[Any]]) -> None:
     compare = [i for i in st.session_state.get("bm_compare") or [] if i in ids][:MAX_COMPARAISON]
     if compare != st.session_state.get("bm_compare"):
         st.session_state["bm_compare"] = compare
-    if st.session_state.get("bm_fiche") not in ids:
+    if st.session_state.get("bm_fiche") is not None and st.session_state["bm_fiche"] not in ids:
         st.session_state["bm_fiche"] = None
     if st.session_state.get("bm_annee") not in opts["bm_annee"]:
         st.session_state["bm_annee"] = TOUTES_ANNEES
@@ -729,7 +729,9 @@ def vue_detail(frame: pd.DataFrame, annotated: pd.DataFrame) -> None:
     """One entry in full (the one-page fiche), its Markdown download and its place in the toolbox."""
     entries = entrees()
     labels = dict(zip(frame["id"], (libelle_entree(r) for r in frame.to_dict("records")), strict=True))
+    # persist_state="page": the choice survives while another tab is shown (tabs run lazily)
     st.selectbox("Fiche", list(labels), key="bm_fiche", format_func=lambda i: labels.get(i, i), index=None,
+                 persist_state="page",
                  placeholder="Choisissez une fiche (ou cliquez « Voir la fiche » sur une carte)")  # fmt: skip
     ident = st.session_state.get("bm_fiche")
     if not ident or ident not in entries:
@@ -760,7 +762,8 @@ def vue_comparer(frame: pd.DataFrame) -> None:
     """Side by side: one column per entry (2 to 4)."""
     labels = dict(zip(frame["id"], (libelle_entree(r) for r in frame.to_dict("records")), strict=True))
     st.multiselect("Fiches à comparer (2 à 4)", list(labels), key="bm_compare", max_selections=MAX_COMPARAISON,
-                   format_func=lambda i: labels.get(i, i), placeholder="Choisissez des fiches")  # fmt: skip
+                   persist_state="page", format_func=lambda i: labels.get(i, i),
+                   placeholder="Choisissez des fiches")  # fmt: skip
     ids = list(st.session_state.get("bm_compare") or [])
     if len(ids) < 2:
         st.info("Choisissez au moins deux fiches ci-dessus, ou cliquez « Comparer » sur les cartes.")
