@@ -2,9 +2,9 @@
 
 Why server-side aggregation: pydeck ships every point to the browser as JSON (~220 bytes each), and a
 département or national view holds tens of thousands of establishments. Above :data:`POINTS_MAX`
-located points the map shows one bubble per commune, or hexagons binned here in pandas (no H3), so a
-view stays well under 2 MB whatever the territory. Sizes and colours are columns computed here, never
-deck.gl expressions (the browser refuses function calls in JSON expressions).
+located points the map shows one bubble per commune, or hexagons (binned by DuckDB without H3, drawn
+here with pandas), so a view stays well under 2 MB whatever the territory. Sizes and colours are
+columns computed here, never deck.gl expressions (the browser refuses function calls in them).
 
 Why dedicated tooltip columns and a *text* tooltip: names come from outside (SIRENE, GoGoCarto exports)
 and must show as typed, ``<script>`` included. Streamlit 1.67 already HTML-escapes the values it puts in
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +34,7 @@ from esscore import initiatives as ini
 from esscore.db import query
 from esscore.geography import Territoire
 from esscore.indicators import is_secret
-from esscore.labels import fmt_int
+from esscore.labels import fmt_dec, fmt_int
 from esscore.text import normalize
 
 POINTS_MAX = 5000  # individual points up to this many located establishments (EPCI view budget)
@@ -83,6 +84,10 @@ class Filtres:
     thematiques: tuple[str, ...] = ()
     texte: str = ""
 
+    def pour_etablissements(self) -> Filtres:
+        """The same filters without the initiative-only ones (a cache key that ignores them)."""
+        return Filtres(self.familles, self.secteurs, self.tailles, self.employeurs, (), (), self.texte)
+
     @property
     def texte_norm(self) -> str:
         return normalize(self.texte)[:80]
@@ -103,6 +108,10 @@ class Filtres:
 # ---------------------------------------------------------------------------------------------
 
 
+# Characters that need the slow path: controls, invisible/bidi marks, line separators, braces.
+_A_NETTOYER = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff{}]|\s\s")
+
+
 def texte_infobulle(valeur: object) -> str:
     """One tooltip line: one line of plain text, capped, braces made inert.
 
@@ -111,8 +120,16 @@ def texte_infobulle(valeur: object) -> str:
     """
     if valeur is None or (isinstance(valeur, float) and math.isnan(valeur)):
         return ""
-    texte, tronque = ini.nettoyer_texte(valeur, INFOBULLE_LONGUEUR_MAX)
+    texte = str(valeur)
+    if len(texte) <= INFOBULLE_LONGUEUR_MAX and not _A_NETTOYER.search(texte) and texte == texte.strip():
+        return texte  # fast path: already one clean line (almost every name)
+    texte, tronque = ini.nettoyer_texte(texte, INFOBULLE_LONGUEUR_MAX)
     return texte.replace("{", "\uff5b").replace("}", "\uff5d") + ("…" if tronque else "")
+
+
+def entier(valeur: float) -> str:
+    """French integer (« 12 345 », narrow no-break space as babel's fr_FR), fast enough for thousands of rows."""
+    return f"{round(float(valeur)):,}".replace(",", "\u202f")
 
 
 def _colonnes_infobulle(frame: pd.DataFrame) -> pd.DataFrame:
@@ -159,13 +176,6 @@ def communes_etablissements(
 ) -> pd.DataFrame:
     """One row per commune of the selection: counts, employees, dominant family, representative point."""
     return query(con, "carte_etablissements_communes", territoire=territoire_id, perimetre=perimetre, **f.sql())
-
-
-def positions_etablissements(
-    con: duckdb.DuckDBPyConnection, territoire_id: str, f: Filtres, perimetre: str = "statistique"
-) -> pd.DataFrame:
-    """lon, lat (commune point for non-diffusible rows), famille, employeur, salaries: hexagon input."""
-    return query(con, "carte_etablissements_positions", territoire=territoire_id, perimetre=perimetre, **f.sql())
 
 
 def liste_etablissements(
@@ -333,13 +343,13 @@ def points_etablissements_carte(points: pd.DataFrame) -> pd.DataFrame:
 
 def _ligne_comptes(etablissements: float, employeurs: float) -> str:
     n, e = int(etablissements), int(employeurs)
-    return f"{fmt_int(n)} établissement{'s' if n > 1 else ''} ESS, dont {fmt_int(e)} employeur{'s' if e > 1 else ''}"
+    return f"{entier(n)} établissement{'s' if n > 1 else ''} ESS, dont {entier(e)} employeur{'s' if e > 1 else ''}"
 
 
 def _ligne_salaries(employeurs: float, salaries: float, max_salaries: float) -> tuple[str, bool]:
     if is_secret(employeurs, salaries, max_salaries):
         return "Salariés estimés : s (secret statistique)", True
-    return f"Salariés estimés : {fmt_int(salaries)}", False
+    return f"Salariés estimés : {entier(salaries)}", False
 
 
 def rayon_bulle_max(n: int) -> float:
@@ -386,72 +396,66 @@ def _mercator_inverse(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndar
     return np.degrees(x / _R_TERRE), np.degrees(2 * np.arctan(np.exp(y / _R_TERRE)) - np.pi / 2)
 
 
-def hexagones(
-    positions: pd.DataFrame, emprise: tuple[float, float, float, float], colonnes: int = HEX_COLONNES
-) -> pd.DataFrame:
-    """Bin positions into flat-top hexagons in Web Mercator (what the map draws), in pandas.
-
-    ``colonnes`` hexagons span the width of ``emprise`` (lon/lat bounding box). Returns one row per
-    non-empty hexagon: polygon (lon/lat ring), counts, employees, dominant family, tooltip columns.
-    """
-    vide = pd.DataFrame(columns=["polygon", "etablissements", "famille", "couleur", *COLONNES_INFOBULLE])
-    pos = positions.dropna(subset=["lon", "lat"])
-    if pos.empty:
-        return vide
+def taille_hexagone(emprise: tuple[float, float, float, float], colonnes: int = HEX_COLONNES) -> float:
+    """Hexagon circumradius in Web Mercator metres: ``colonnes`` hexagons across the territory."""
     x0, _ = _mercator(np.array([emprise[0]]), np.array([emprise[1]]))
     x1, _ = _mercator(np.array([emprise[2]]), np.array([emprise[3]]))
-    taille = max(float(x1[0] - x0[0]) / (1.5 * colonnes), 300.0)  # circumradius, metres (Mercator)
-    x, y = _mercator(pos["lon"].to_numpy(float), pos["lat"].to_numpy(float))
-    q = (2 / 3 * x) / taille
-    r = (-x / 3 + math.sqrt(3) / 3 * y) / taille
-    # Cube rounding: the nearest hexagon centre.
-    cx, cz = q, r
-    cy = -cx - cz
-    rx, ry, rz = np.round(cx), np.round(cy), np.round(cz)
-    dx, dy, dz = np.abs(rx - cx), np.abs(ry - cy), np.abs(rz - cz)
-    fix_x = (dx > dy) & (dx > dz)
-    fix_z = ~fix_x & ~(dy > dz)
-    rx = np.where(fix_x, -ry - rz, rx)
-    rz = np.where(fix_z, -rx - ry, rz)
-    cellules = pd.DataFrame(
-        {
-            "q": rx.astype(np.int64),
-            "r": rz.astype(np.int64),
-            "famille": pos["famille"].to_numpy(),
-            "employeur": pos["employeur"].fillna(False).to_numpy(bool),
-            "salaries": pd.to_numeric(pos["salaries"], errors="coerce").fillna(0).to_numpy(float),
-        }
+    return max(float(x1[0] - x0[0]) / (1.5 * colonnes), 300.0)
+
+
+def cellules_hexagones(
+    con: duckdb.DuckDBPyConnection, territoire_id: str, f: Filtres, taille: float, perimetre: str = "statistique"
+) -> pd.DataFrame:
+    """(q, r, famille, etablissements, employeurs, salaries, max_salaries), binned by DuckDB."""
+    return query(
+        con, "carte_etablissements_hexagones", territoire=territoire_id, perimetre=perimetre, taille=taille, **f.sql()
     )
+
+
+def centres_hexagones(q: np.ndarray, r: np.ndarray, taille: float) -> tuple[np.ndarray, np.ndarray]:
+    """Axial (q, r) → lon/lat of the hexagon centres."""
+    x = taille * 1.5 * q.astype(float)
+    y = taille * math.sqrt(3) * (r.astype(float) + q.astype(float) / 2)
+    return _mercator_inverse(x, y)
+
+
+def hexagones(cellules: pd.DataFrame, taille: float) -> pd.DataFrame:
+    """Hexagons to draw: lon/lat ring, counts, colour by count, dominant family, tooltip columns.
+
+    ``cellules`` holds one row per hexagon and family (see :func:`cellules_hexagones`); the secrecy
+    rule applies to the employee estimate of each hexagon.
+    """
+    if cellules.empty:
+        return pd.DataFrame(columns=["polygon", "etablissements", "famille", "couleur", *COLONNES_INFOBULLE])
     agg = cellules.groupby(["q", "r"], sort=True).agg(
-        etablissements=("famille", "size"),
-        employeurs=("employeur", "sum"),
+        etablissements=("etablissements", "sum"),
+        employeurs=("employeurs", "sum"),
         salaries=("salaries", "sum"),
-        max_salaries=("salaries", "max"),
+        max_salaries=("max_salaries", "max"),
     )
     dominante = (
-        cellules.groupby(["q", "r", "famille"]).size().rename("n").reset_index()
-        .sort_values(["q", "r", "n", "famille"], ascending=[True, True, False, True])
+        cellules.sort_values(["q", "r", "etablissements", "famille"], ascending=[True, True, False, True])
         .drop_duplicates(["q", "r"]).set_index(["q", "r"])["famille"]
     )  # fmt: skip
     agg = agg.join(dominante).reset_index()
     centre_x = taille * 1.5 * agg["q"].to_numpy(float)
     centre_y = taille * math.sqrt(3) * (agg["r"].to_numpy(float) + agg["q"].to_numpy(float) / 2)
     angles = np.radians(np.arange(0, 360, 60))
-    sx = centre_x[:, None] + taille * np.cos(angles)[None, :]
-    sy = centre_y[:, None] + taille * np.sin(angles)[None, :]
-    lon, lat = _mercator_inverse(sx, sy)
-    agg["polygon"] = [
-        [[round(float(a), 4), round(float(b), 4)] for a, b in zip(lo, la, strict=True)]
-        for lo, la in zip(lon, lat, strict=True)
-    ]
+    lon, lat = _mercator_inverse(
+        centre_x[:, None] + taille * np.cos(angles)[None, :], centre_y[:, None] + taille * np.sin(angles)[None, :]
+    )
+    agg["polygon"] = np.round(np.stack([lon, lat], axis=2), 4).tolist()
     couleurs, _ = maps.color_scale(agg["etablissements"])
     agg["couleur"] = couleurs
-    cote_km = taille * math.cos(math.radians((emprise[1] + emprise[3]) / 2)) / 1000
+    _, lat_centre = _mercator_inverse(np.array([0.0]), np.array([float(np.median(centre_y))]))
+    largeur_km = 2 * taille * math.cos(math.radians(float(lat_centre[0]))) / 1000
     lignes = [
         _ligne_salaries(e, s, m)
         for e, s, m in zip(agg["employeurs"], agg["salaries"], agg["max_salaries"], strict=True)
     ]
-    agg["titre"] = f"Hexagone d'environ {fmt_int(cote_km * 2)} km de large"
+    agg["titre"] = (
+        f"Hexagone d'environ {fmt_dec(largeur_km, 1) if largeur_km < 10 else fmt_int(largeur_km)} km de large"
+    )
     agg["ligne1"] = [_ligne_comptes(n, e) for n, e in zip(agg["etablissements"], agg["employeurs"], strict=True)]
     agg["ligne2"] = [t for t, _ in lignes]
     agg["ligne3"] = "Famille principale : " + agg["famille"].fillna("")
@@ -615,8 +619,28 @@ def donnees_etablissements(
     elif vue == VUE_COMMUNES:
         donnees = bulles_communes(communes_etablissements(con, terr.id, f, perimetre))
     else:
-        donnees = hexagones(positions_etablissements(con, terr.id, f, perimetre), emprise(con, terr))
+        taille = taille_hexagone(emprise(con, terr))
+        donnees = hexagones(cellules_hexagones(con, terr.id, f, taille, perimetre), taille)
     return vue, donnees, notes
+
+
+def vue_initiale(con: duckdb.DuckDBPyConnection, terr: Territoire) -> pdk.ViewState:
+    """Centre and zoom framing the territory in a ~700 × 560 px map."""
+    return maps.view_for_bounds(emprise(con, terr), width_px=700, height_px=560)
+
+
+def assembler(
+    fond: list[pdk.Layer],
+    view: pdk.ViewState,
+    etablissements: tuple[str, pd.DataFrame, list[str]] | None,
+    initiatives: pd.DataFrame | None,
+) -> Carte:
+    """Deck and notes from already computed parts (the app caches each part on its own key)."""
+    vue, etab, notes = etablissements if etablissements is not None else (VUE_POINTS, None, [])
+    init = points_initiatives(initiatives) if initiatives is not None else None
+    deck = construire_deck(fond, vue, etab, init, view)
+    elements = (0 if etab is None else len(etab)) + (0 if init is None else len(init))
+    return Carte(deck=deck, vue=vue, notes=list(notes), elements=elements)
 
 
 def carte(
@@ -628,16 +652,9 @@ def carte(
     perimetre: str = "statistique",
 ) -> Carte:
     """The whole map of a territory for the given filters and layer choice."""
-    vue, etab, notes = VUE_POINTS, None, []
-    if couche in (COUCHE_TOUT, COUCHE_ETAB):
-        vue, etab, notes = donnees_etablissements(con, terr, f, vue_demandee, perimetre)
-    init = None
-    if couche in (COUCHE_TOUT, COUCHE_INIT):
-        init = points_initiatives(filtrer_initiatives(initiatives_territoire(con, terr.id), f))
-    view = maps.view_for_bounds(emprise(con, terr), width_px=700, height_px=560)
-    deck = construire_deck(fond_de_carte(con, terr), vue, etab, init, view)
-    elements = (0 if etab is None else len(etab)) + (0 if init is None else len(init))
-    return Carte(deck=deck, vue=vue, notes=notes, elements=elements)
+    etab = donnees_etablissements(con, terr, f, vue_demandee, perimetre) if couche != COUCHE_INIT else None
+    init = filtrer_initiatives(initiatives_territoire(con, terr.id), f) if couche != COUCHE_ETAB else None
+    return assembler(fond_de_carte(con, terr), vue_initiale(con, terr), etab, init)
 
 
 def taille_json(deck: pdk.Deck) -> int:

@@ -32,7 +32,7 @@ if resume is not None:
 if selection_init is not None:
     colonnes[2].metric("Initiatives recensées", fmt_int(len(selection_init)))
 
-resultat = ui.la_carte(terr.id, etat)
+resultat = ui.la_carte(terr.id, etat, selection_init)
 for note in resultat.notes:
     st.info(note)
 st.pydeck_chart(resultat.deck, height=560, key="carte_deck")

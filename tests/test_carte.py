@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import random
 import shutil
 from pathlib import Path
@@ -136,21 +137,46 @@ def test_rayons_area_proportional() -> None:
     assert list(C.rayons(pd.Series([0.0, 0.0]), 3.0, 9.0)) == [3.0, 3.0]
 
 
-def test_hexagones_conserve_counts_and_cover_points() -> None:
-    rnd = random.Random(1)
-    positions = pd.DataFrame({
-        "lon": [rnd.uniform(-1, 0) for _ in range(2000)], "lat": [rnd.uniform(46, 47) for _ in range(2000)],
-        "famille": rnd.choices(["Associations", "Coopératives"], k=2000), "employeur": [True, False] * 1000,
-        "salaries": [4.0] * 2000,
-    })  # fmt: skip
-    hexa = C.hexagones(positions, (-1.0, 46.0, 0.0, 47.0), colonnes=10)
-    assert hexa["etablissements"].sum() == 2000
+def _hex_le_plus_proche(lon: float, lat: float, taille: float) -> tuple[int, int]:
+    """Reference binning: the nearest hexagon centre, by brute force over the axial parallelogram."""
+    x = math.radians(lon) * 6378137.0
+    y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) * 6378137.0
+    qf, rf = (2 / 3 * x) / taille, (-x / 3 + math.sqrt(3) / 3 * y) / taille
+    candidats = [(q, r) for q in (math.floor(qf), math.ceil(qf)) for r in (math.floor(rf), math.ceil(rf))]
+
+    def distance(c: tuple[int, int]) -> float:
+        cx, cy = taille * 1.5 * c[0], taille * math.sqrt(3) * (c[1] + c[0] / 2)
+        return (cx - x) ** 2 + (cy - y) ** 2
+
+    return min(candidats, key=distance)
+
+
+def test_hexagones_binned_by_sql_match_nearest_centre(con_hostile) -> None:
+    terr = geography.get(con_hostile, NIORT_AGGLO)
+    taille = C.taille_hexagone(C.emprise(con_hostile, terr), colonnes=25)
+    cellules = C.cellules_hexagones(con_hostile, NIORT_AGGLO, C.Filtres(), taille)
+    assert (
+        cellules["etablissements"].sum()
+        == C.resume_etablissements(con_hostile, NIORT_AGGLO, C.Filtres())["etablissements"]
+    )
+    positions = con_hostile.execute(
+        "SELECT coalesce(CASE WHEN NOT e.non_diffusible THEN e.lon END, c.lon), "
+        "coalesce(CASE WHEN NOT e.non_diffusible THEN e.lat END, c.lat) FROM etablissements_ess e "
+        "JOIN communes c ON c.code = e.commune WHERE c.epci = '200041317' AND NOT e.hors_statistique"
+    ).fetchall()
+    attendu: dict[tuple[int, int], int] = {}
+    for lon, lat in positions:
+        cle = _hex_le_plus_proche(lon, lat, taille)
+        attendu[cle] = attendu.get(cle, 0) + 1
+    obtenu = cellules.groupby(["q", "r"])["etablissements"].sum().to_dict()
+    assert obtenu == attendu
+
+    hexa = C.hexagones(cellules, taille)
+    assert len(hexa) == len(attendu) and hexa["etablissements"].sum() == sum(attendu.values())
     assert all(len(p) == 6 for p in hexa["polygon"])
-    assert 20 < len(hexa) < 200
-    assert set(hexa["famille"]) <= {"Associations", "Coopératives"}
-    again = C.hexagones(positions.sample(frac=1, random_state=3), (-1.0, 46.0, 0.0, 47.0), colonnes=10)
-    assert sorted(map(str, again["polygon"])) == sorted(map(str, hexa["polygon"]))  # order-independent
-    assert C.hexagones(positions.iloc[0:0], (-1.0, 46.0, 0.0, 47.0)).empty
+    assert set(hexa["famille"]) <= set(C.FAMILLES)
+    assert all(t.startswith("Hexagone d'environ") for t in hexa["titre"])
+    assert C.hexagones(cellules.iloc[0:0], taille).empty
 
 
 def test_neutraliser_formules() -> None:

@@ -98,18 +98,30 @@ def filtres() -> tuple[Etat, Emplacements]:
 # ---------------------------------------------------------------------------------------------- cached data
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _carte(key: tuple[int, int], territoire_id: str, etat: Etat) -> carte.Carte:
+@st.cache_data(show_spinner=False, max_entries=32)
+def _fond(key: tuple[int, int], territoire_id: str) -> tuple[list, object]:
     terr = data.territoire(territoire_id)
-    return carte.carte(data.con(), terr, etat.filtres, etat.couche, etat.vue, PERIMETRE)
+    return carte.fond_de_carte(data.con(), terr), carte.vue_initiale(data.con(), terr)
 
 
-def la_carte(territoire_id: str, etat: Etat) -> carte.Carte:
-    return _carte(data.db_key(), territoire_id, etat)
+@st.cache_data(show_spinner=False, max_entries=64)
+def _etablissements(
+    key: tuple[int, int], territoire_id: str, f: carte.Filtres, vue: str
+) -> tuple[str, pd.DataFrame, list[str]]:
+    return carte.donnees_etablissements(data.con(), data.territoire(territoire_id), f, vue, PERIMETRE)
+
+
+def la_carte(territoire_id: str, etat: Etat, initiatives_filtrees: pd.DataFrame | None) -> carte.Carte:
+    """The map, from parts cached separately: basemap per territory, establishments per filter set."""
+    fond, view = _fond(data.db_key(), territoire_id)
+    etab = None
+    if etat.couche != carte.COUCHE_INIT:
+        etab = _etablissements(data.db_key(), territoire_id, etat.filtres.pour_etablissements(), etat.vue)
+    return carte.assembler(fond, view, etab, initiatives_filtrees)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _comptes(key: tuple[int, int], territoire_id: str, f: carte.Filtres) -> pd.DataFrame:
+def _comptes(key: tuple[int, int], territoire_id: str, f: carte.Filtres) -> pd.DataFrame:  # f: establishment filters
     return carte.comptes_etablissements(data.con(), territoire_id, f, PERIMETRE)
 
 
@@ -129,11 +141,11 @@ def _liste(key: tuple[int, int], territoire_id: str, f: carte.Filtres) -> pd.Dat
 
 
 def comptes_etablissements(territoire_id: str, f: carte.Filtres) -> pd.DataFrame:
-    return _comptes(data.db_key(), territoire_id, f)
+    return _comptes(data.db_key(), territoire_id, f.pour_etablissements())
 
 
 def resume(territoire_id: str, f: carte.Filtres) -> dict[str, float]:
-    return _resume(data.db_key(), territoire_id, f)
+    return _resume(data.db_key(), territoire_id, f.pour_etablissements())
 
 
 def initiatives(territoire_id: str) -> pd.DataFrame:
@@ -142,7 +154,7 @@ def initiatives(territoire_id: str) -> pd.DataFrame:
 
 
 def liste(territoire_id: str, f: carte.Filtres) -> pd.DataFrame:
-    return _liste(data.db_key(), territoire_id, f).copy()
+    return _liste(data.db_key(), territoire_id, f.pour_etablissements()).copy()
 
 
 # ---------------------------------------------------------------------------------------------- rendering
