@@ -977,7 +977,8 @@ def _diapo_avancement(deck: Deck, d: DonneesCopil) -> None:
     if av.empty:
         s.texte(MARGE_IN, 2, 12, 1, ["La feuille de route ne contient encore aucune action."])
     else:
-        s.image(png(graphique_avancement(av, 8.3, 4.6)), MARGE_IN, 1.45, 8.3, 4.9, nom="Graphique avancement")
+        hauteur = min(4.6, 1.1 + 0.8 * len(av))  # one or two axes should not become giant blocks
+        s.image(png(graphique_avancement(av, 8.3, hauteur)), MARGE_IN, 1.45, 8.3, 4.9, nom="Graphique avancement")
     totaux = {e: int(av[e].sum()) if not av.empty else 0 for e in roadmap.ETATS}
     total = sum(totaux.values())
     base = total - totaux["abandonnée"]
@@ -1016,7 +1017,13 @@ def _diapo_retards(deck: Deck, d: DonneesCopil) -> None:
             & actions["statut"].isin(["prévue", "en cours"])
         ].sort_values(["fin", "action_code"])
         if prochaines.empty:
-            s.texte(MARGE_IN, 2.3, 12, 0.6, ["Aucune échéance dans les six prochains mois."], taille=18)
+            lignes = ["Aucune échéance dans les six prochains mois."]
+            sans_fin = int((actions["fin"].isna() & actions["statut"].isin(["prévue", "en cours"])).sum())
+            if sans_fin:
+                lignes.append(
+                    f"{sans_fin} action(s) ouverte(s) sans date de fin : fixer une échéance permet de les suivre."
+                )
+            s.texte(MARGE_IN, 2.3, 12, 1.2, lignes, taille=18)
         else:
             s.texte(MARGE_IN, 2.3, 12, 0.6, ["Échéances des six prochains mois :"], taille=18, gras=True)
             lignes = [_ligne_action(r) for _, r in prochaines.head(MAX_LIGNES_RETARD - 1).iterrows()]
@@ -1105,7 +1112,7 @@ def _montants(entree: Mapping[str, Any]) -> list[str]:
 def _diapo_fiche(deck: Deck, d: DonneesCopil, fiche: FicheBenchmark, k: int) -> None:
     e = fiche.entree
     coll = e.get("collectivite") or {}
-    s = deck.diapo(str(e.get("titre") or "Exemple d'ailleurs"))
+    s = deck.diapo(f"Ailleurs : exemple {k} sur {len(d.fiches)}")
     qui = [coll.get("nom") or "?"]
     if coll.get("niveau") and str(coll["niveau"]) not in str(coll.get("nom")):
         qui.append(str(coll["niveau"]))
@@ -1113,12 +1120,10 @@ def _diapo_fiche(deck: Deck, d: DonneesCopil, fiche: FicheBenchmark, k: int) -> 
     if annees:
         qui.append(f"{min(annees)}–{max(annees)}" if len(annees) > 1 else str(annees[0]))
     lignes: list[Any] = [
-        [
-            (f"Exemple d'ailleurs {k}/{len(d.fiches)} — ", {"taille": 20, "gras": True, "couleur": GRIS}),
-            (_court(" · ".join(qui), 90), {"taille": 20, "gras": True, "couleur": VERT}),
-        ],
+        [(_court(e.get("titre") or "?", 90), {"taille": 22, "gras": True, "couleur": BLEU})],
+        [(_court(" · ".join(qui), 100), {"taille": 20, "gras": True, "couleur": VERT})],
         [("Leviers : ", {"gras": True}), (", ".join(e.get("leviers") or []) or "–", {})],
-        _court(e.get("description"), 380),
+        _court(e.get("description"), 330),
     ]
     for m in _montants(e):
         lignes.append(f"• {_court(m, 100)}")

@@ -94,7 +94,7 @@ def test_deck_is_16_9_with_expected_titles(prs) -> None:
     assert titres[: len(TITRES_AVEC_FEUILLE)] == TITRES_AVEC_FEUILLE
     assert titres[-1] == "Sources et méthode"
     fiches = titres[len(TITRES_AVEC_FEUILLE) : -1]
-    assert len(fiches) == copil.NB_FICHES
+    assert fiches == [f"Ailleurs : exemple {k} sur {copil.NB_FICHES}" for k in range(1, copil.NB_FICHES + 1)]
     assert len(prs.slides) == len(TITRES_AVEC_FEUILLE) + copil.NB_FICHES + 1
 
 
