@@ -1,22 +1,32 @@
-"""Altair builders: DataFrame → chart, shared by the pages and the PNG exports.
+"""Chart builders: DataFrame → Vega-Lite chart, shared by the pages and the PNG exports.
 
-Builders are pure and return *unconfigured* charts so they can be combined; ``finalize`` adds the
-French number locale and a projector-friendly theme, ``chart_png`` renders offline with vl-convert
-(with the source line under the chart, so an exported image always carries its provenance).
+Builders are pure and return *unconfigured* Vega-Lite specifications (plain dicts, the JSON Altair would
+produce) so they can be combined and cached; ``finalize`` adds the French number locale (``FR_LOCALE``,
+Vega's ``formatLocale``) and a projector-friendly theme; ``chart_png`` renders offline with vl-convert,
+with the source line under the chart so an exported image always carries its provenance; ``as_altair``
+gives the ``alt.Chart`` object when one is wanted.
+
+Why dicts rather than Altair objects: building an Altair chart costs 20 to 80 ms of CPU (schema
+validation of every object), seven charts per page broke the 300 ms budget of a territory change;
+a dict costs well under a millisecond and renders the same (``st.vega_lite_chart``).
 Secret figures (« s ») are kept out of the scales but labelled « s » on the chart.
 """
 
 from __future__ import annotations
 
+import copy
+import json
 import math
+from typing import Any
 
-import altair as alt
 import pandas as pd
 
 from esscore import ess
 from esscore.indicators import SECRET
 from esscore.labels import PERCENT_INDICATORS, fmt_value, indicator_label
 
+Spec = dict[str, Any]
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 FR_LOCALE: dict = {
     "number": {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", "\u00a0€"]},
     "time": {
@@ -51,10 +61,17 @@ ROLE_COLORS: dict[str, str] = {
     "autre": "#D5D9DE",
 }
 ROLE_LABELS: dict[str, str] = {"departement": "Département", "region": "Région", "france": "France"}
+RULE_COLORS: dict[str, str] = {"departement": "#5B7C99", "region": "#B45309", "france": "#7C3AED"}
+PEER_POINT = "#E07B28"
+_ROLE_SCALE = {"domain": ["territoire", "pair"], "range": [ROLE_COLORS["territoire"], ROLE_COLORS["pair"]]}
 UNI_COLOR = "#2E6DB4"
+SHARE_COLOR = "#9CC5B5"
 TEXT_COLOR = "#1F2937"
 WIDTH = 560
 FONT = "Source Sans Pro, Arial, sans-serif"
+
+
+# ---------------------------------------------------------------- helpers
 
 
 def _numeric(values: pd.Series) -> pd.Series:
@@ -70,30 +87,78 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _axis(indicator: str, title: str | None = None, tick_count: int = 5) -> alt.Axis:
+def _values(frame: pd.DataFrame) -> list[dict]:
+    """JSON-safe inline rows (NaN → null, numpy → Python)."""
+    return json.loads(frame.to_json(orient="records", force_ascii=False))
+
+
+def _axis(indicator: str, title: str | None = None, tick_count: int = 5) -> dict:
     """Axis with French formats; percentages as « 40 % » (d3 would print « 40% »)."""
     if indicator in PERCENT_INDICATORS:
-        return alt.Axis(title=title, tickCount=tick_count, labelExpr="format(datum.value * 100, ',.0f') + '\u202f%'")
-    return alt.Axis(title=title, tickCount=tick_count, format=",.2~f")
+        return {"title": title, "tickCount": tick_count,
+                "labelExpr": "format(datum.value * 100, ',.0f') + '\u202f%'"}  # fmt: skip
+    return {"title": title, "tickCount": tick_count, "format": ",.2~f"}
 
 
-def _title(titre: str, sous_titre: str | None) -> alt.TitleParams:
-    return alt.TitleParams(text=titre, subtitle=sous_titre or "", anchor="start", fontSize=17, subtitleFontSize=13,
-                           subtitleColor="#4B5563", offset=10)  # fmt: skip
+def _title(titre: str, sous_titre: str | None) -> dict:
+    return {"text": titre, "subtitle": sous_titre or "", "anchor": "start", "fontSize": 17, "subtitleFontSize": 13,
+            "subtitleColor": "#4B5563", "offset": 10}  # fmt: skip
 
 
 def _height(n: int, per_bar: int = 30) -> int:
     return max(per_bar * max(n, 1), 60)
 
 
+def _q(field: str, **kw: Any) -> dict:
+    return {"field": field, "type": "quantitative", **kw}
+
+
+def _n(field: str, **kw: Any) -> dict:
+    return {"field": field, "type": "nominal", **kw}
+
+
 def _bar_data(frame: pd.DataFrame, category: str, indicator: str) -> pd.DataFrame:
     data = pd.DataFrame({
-        "categorie": frame[category].fillna("Non renseigné").astype(str),
-        "valeur": _numeric(frame[indicator]),
+        "categorie": frame[category].fillna("Non renseigné").astype(str).values,
+        "valeur": _numeric(frame[indicator]).values,
         "etiquette": _labels(indicator, frame[indicator]),
     })  # fmt: skip
     data["valeur_barre"] = data["valeur"].fillna(0)
     return data
+
+
+def _bars(
+    data: pd.DataFrame,
+    y: dict,
+    color: dict,
+    indicator: str,
+    titre: str | None,
+    sous_titre: str | None,
+    width: int = WIDTH,
+    per_bar: int = 30,
+) -> Spec:
+    """Horizontal bars with their value (« s » when secret) written at the end."""
+    x_max = float(data["valeur_barre"].max() or 1) * 1.18
+    label = indicator_label(indicator)
+    spec: Spec = {
+        "data": {"values": _values(data)},
+        "width": width, "height": _height(len(data), per_bar),
+        "encoding": {"y": y},
+        "layer": [
+            {"mark": {"type": "bar", "cornerRadiusEnd": 2},
+             "encoding": {"x": _q("valeur_barre", scale={"domain": [0, x_max]}, axis=_axis(indicator, label)),
+                          "color": color,
+                          "tooltip": [_n("categorie", title=" "), _n("etiquette", title=label)]}},
+            {"mark": {"type": "text", "align": "left", "dx": 4, "color": TEXT_COLOR, "fontSize": 12},
+             "encoding": {"x": _q("valeur_barre"), "text": _n("etiquette")}},
+        ],
+    }  # fmt: skip
+    if titre:
+        spec["title"] = _title(titre, sous_titre)
+    return spec
+
+
+# ---------------------------------------------------------------- builders
 
 
 def barres_familles(
@@ -101,42 +166,45 @@ def barres_familles(
     indicator: str = "etablissements_employeurs",
     titre: str | None = None,
     sous_titre: str | None = None,
-) -> alt.LayerChart:
+) -> Spec:
     """Horizontal bars by ESS family (counts or employees), each family in its own colour."""
     data = _bar_data(frame, "famille", indicator)
     order = [f for f in ess.FAMILLES if f in set(data["categorie"])]
-    y = alt.Y("categorie:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
-    color = alt.Color("categorie:N", scale=alt.Scale(domain=list(FAMILLE_COLORS), range=list(FAMILLE_COLORS.values())),
-                      legend=None)  # fmt: skip
+    y = _n("categorie", sort=order, title=None, axis={"labelLimit": 260})
+    color = _n("categorie", scale={"domain": list(FAMILLE_COLORS), "range": list(FAMILLE_COLORS.values())},
+               legend=None)  # fmt: skip
     return _bars(data, y, color, indicator, titre or indicator_label(indicator), sous_titre)
 
 
 def barres_secteurs(
     frame: pd.DataFrame, indicator: str = "salaries_estimes", titre: str | None = None, sous_titre: str | None = None
-) -> alt.HConcatChart:
+) -> Spec:
     """Bars by sector (sorted), next to the ESS share of the sector's private employment where known."""
     data = _bar_data(frame, "secteur", indicator)
     part = frame["part_ess_secteur"] if "part_ess_secteur" in frame else pd.Series([None] * len(frame))
-    data["part"] = _numeric(part.reset_index(drop=True)).clip(upper=1.0).values
-    data["part_etiquette"] = _labels("part_ess_secteur", part.reset_index(drop=True))
-    data = data.sort_values("valeur_barre", ascending=False)
+    part = part.reset_index(drop=True)
+    data["part"] = _numeric(part).clip(upper=1.0).values
+    data["part_etiquette"] = _labels("part_ess_secteur", part)
+    data = data.sort_values("valeur_barre", ascending=False, kind="stable")
     order = list(data["categorie"])
-    y = alt.Y("categorie:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
-    left = _bars(data, y, alt.value(UNI_COLOR), indicator, indicator_label(indicator), None, with_title=False)
-    right_base = alt.Chart(data).encode(y=alt.Y("categorie:N", sort=order, title=None, axis=None))
-    right = alt.layer(
-        right_base.mark_bar(color="#9CC5B5", cornerRadiusEnd=2).encode(
-            x=alt.X("part:Q", scale=alt.Scale(domain=[0, 1]),
-                    axis=_axis("part_ess_secteur", "Part de l'ESS dans l'emploi privé du secteur", 3)),
-            tooltip=[alt.Tooltip("categorie:N", title="Secteur"), alt.Tooltip("part_etiquette:N", title="Part ESS")],
-        ),
-        right_base.mark_text(align="left", dx=4, color=TEXT_COLOR, fontSize=12).encode(
-            x=alt.X("part:Q"), text="part_etiquette:N"),
-    ).properties(width=150, height=_height(len(data), 26))  # fmt: skip
-    left = left.properties(width=330, height=_height(len(data), 26))
-    return alt.hconcat(left, right, spacing=30).properties(
-        title=_title(titre or f"{indicator_label(indicator)} par secteur", sous_titre)
-    )
+    height = _height(len(data), 26)
+    left = _bars(data, _n("categorie", sort=order, title=None, axis={"labelLimit": 240}), {"value": UNI_COLOR},
+                 indicator, None, None, width=330, per_bar=26)  # fmt: skip
+    left.pop("data")
+    right: Spec = {
+        "width": 150, "height": height,
+        "encoding": {"y": _n("categorie", sort=order, title=None, axis=None)},
+        "layer": [
+            {"mark": {"type": "bar", "color": SHARE_COLOR, "cornerRadiusEnd": 2},
+             "encoding": {"x": _q("part", scale={"domain": [0, 1]},
+                                  axis=_axis("part_ess_secteur", "Part ESS du secteur", 3)),
+                          "tooltip": [_n("categorie", title="Secteur"), _n("part_etiquette", title="Part ESS")]}},
+            {"mark": {"type": "text", "align": "left", "dx": 4, "color": TEXT_COLOR, "fontSize": 12},
+             "encoding": {"x": _q("part"), "text": _n("part_etiquette")}},
+        ],
+    }  # fmt: skip
+    return {"data": {"values": _values(data)}, "hconcat": [left, right], "spacing": 30,
+            "title": _title(titre or f"{indicator_label(indicator)} par secteur", sous_titre)}  # fmt: skip
 
 
 def barres_tailles(
@@ -144,38 +212,14 @@ def barres_tailles(
     indicator: str = "etablissements_employeurs",
     titre: str | None = None,
     sous_titre: str | None = None,
-) -> alt.LayerChart:
+) -> Spec:
     """Bars by size band, in the natural order of the bands."""
     data = _bar_data(frame, "taille", indicator)
     order = [t for t in ess.ORDRE_TAILLES if t in set(data["categorie"])]
     order += [c for c in data["categorie"] if c not in order]
-    y = alt.Y("categorie:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
-    return _bars(data, y, alt.value(UNI_COLOR), indicator, titre or f"{indicator_label(indicator)} par taille",
+    y = _n("categorie", sort=order, title=None, axis={"labelLimit": 260})
+    return _bars(data, y, {"value": UNI_COLOR}, indicator, titre or f"{indicator_label(indicator)} par taille",
                  sous_titre)  # fmt: skip
-
-
-def _bars(
-    data: pd.DataFrame,
-    y: alt.Y,
-    color: alt.Color | alt.value,
-    indicator: str,
-    titre: str,
-    sous_titre: str | None,
-    with_title: bool = True,
-) -> alt.LayerChart:
-    base = alt.Chart(data).encode(y=y)
-    x_max = float(data["valeur_barre"].max() or 1) * 1.18
-    bars = base.mark_bar(cornerRadiusEnd=2).encode(
-        x=alt.X("valeur_barre:Q", scale=alt.Scale(domain=[0, x_max]),
-                axis=_axis(indicator, indicator_label(indicator))),
-        color=color,
-        tooltip=[alt.Tooltip("categorie:N", title=" "), alt.Tooltip("etiquette:N", title=indicator_label(indicator))],
-    )  # fmt: skip
-    text = base.mark_text(align="left", dx=4, color=TEXT_COLOR, fontSize=12).encode(
-        x="valeur_barre:Q", text="etiquette:N"
-    )
-    chart = alt.layer(bars, text).properties(width=WIDTH, height=_height(len(data)))
-    return chart.properties(title=_title(titre, sous_titre)) if with_title else chart
 
 
 def ratios_familles(
@@ -183,36 +227,39 @@ def ratios_familles(
     indicator: str = "employeurs_pour_1000_hab",
     titre: str | None = None,
     sous_titre: str | None = None,
-) -> alt.LayerChart:
+) -> Spec:
     """Per-1 000-inhabitant ratios by family: the territory against its references (grouped bars).
 
     ``frame``: famille, nom, role (territoire / departement / region / france), ``indicator``.
     """
-    data = frame.assign(valeur=_numeric(frame[indicator]).fillna(0),
-                        etiquette=_labels(indicator, frame[indicator])).copy()  # fmt: skip
-    data["serie"] = [n if r in ("territoire", "france") else f"{ROLE_LABELS.get(r, r)} · {n}"
-                     for n, r in zip(data["nom"], data["role"], strict=True)]  # fmt: skip
+    data = pd.DataFrame({
+        "famille": frame["famille"].values, "role": frame["role"].values,
+        "valeur": _numeric(frame[indicator]).fillna(0).values, "etiquette": _labels(indicator, frame[indicator]),
+        "serie": [n if r in ("territoire", "france") else f"{ROLE_LABELS.get(r, r)} · {n}"
+                  for n, r in zip(frame["nom"], frame["role"], strict=True)],
+    })  # fmt: skip
     roles = [r for r in ("territoire", "departement", "region", "france") if r in set(data["role"])]
     series = [data.loc[data["role"] == r, "serie"].iloc[0] for r in roles]
     order = [f for f in ess.FAMILLES if f in set(data["famille"])]
-    base = alt.Chart(data).encode(
-        y=alt.Y("famille:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
-        yOffset=alt.YOffset("serie:N", sort=series),
-    )
-    bars = base.mark_bar(cornerRadiusEnd=2).encode(
-        x=alt.X("valeur:Q", title=indicator_label(indicator), axis=alt.Axis(format=",.1f", tickCount=5)),
-        color=alt.Color("serie:N", sort=series, title=None,
-                        scale=alt.Scale(domain=series, range=[ROLE_COLORS[r] for r in roles]),
-                        legend=alt.Legend(orient="top", labelLimit=320, labelFontSize=13)),
-        tooltip=[alt.Tooltip("famille:N", title="Famille"), alt.Tooltip("serie:N", title="Territoire"),
-                 alt.Tooltip("etiquette:N", title=indicator_label(indicator))],
-    )  # fmt: skip
-    text = base.mark_text(align="left", dx=3, fontSize=11, color=TEXT_COLOR).encode(x="valeur:Q", text="etiquette:N")
-    height = max(len(order) * (len(series) * 16 + 14), 80)
-    return alt.layer(bars, text).properties(
-        width=WIDTH, height=height,
-        title=_title(titre or f"{indicator_label(indicator)}, par famille", sous_titre),
-    )  # fmt: skip
+    label = indicator_label(indicator)
+    return {
+        "data": {"values": _values(data)},
+        "width": WIDTH, "height": max(len(order) * (len(series) * 16 + 14), 80),
+        "title": _title(titre or f"{label}, par famille", sous_titre),
+        "encoding": {"y": _n("famille", sort=order, title=None, axis={"labelLimit": 260}),
+                     "yOffset": _n("serie", sort=series)},
+        "layer": [
+            {"mark": {"type": "bar", "cornerRadiusEnd": 2},
+             "encoding": {"x": _q("valeur", title=label, axis={"format": ",.1f", "tickCount": 5, "title": label}),
+                          "color": _n("serie", sort=series, title=None,
+                                      scale={"domain": series, "range": [ROLE_COLORS[r] for r in roles]},
+                                      legend={"orient": "top", "labelLimit": 320, "labelFontSize": 13}),
+                          "tooltip": [_n("famille", title="Famille"), _n("serie", title="Territoire"),
+                                      _n("etiquette", title=label)]}},
+            {"mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 11, "color": TEXT_COLOR},
+             "encoding": {"x": _q("valeur"), "text": _n("etiquette")}},
+        ],
+    }  # fmt: skip
 
 
 def barres_comparaison(
@@ -222,7 +269,7 @@ def barres_comparaison(
     references: pd.DataFrame | None = None,
     titre: str | None = None,
     sous_titre: str | None = None,
-) -> alt.LayerChart:
+) -> Spec:
     """The chosen indicator for the territory and its peers, sorted, with reference lines (région, France).
 
     ``frame``: id, nom, ``indicator``; ``references``: nom, role, ``indicator`` (drawn as vertical rules).
@@ -233,9 +280,8 @@ def barres_comparaison(
     })  # fmt: skip
     data["valeur_barre"] = data["valeur"].fillna(0)
     data["role"] = ["territoire" if i == territoire_id else "pair" for i in data["id"]]
-    data = data.sort_values("valeur_barre", ascending=False)
-    order = list(data["nom"])
-    refs = pd.DataFrame(columns=["nom", "role", "valeur", "etiquette"])
+    data = data.sort_values("valeur_barre", ascending=False, kind="stable")
+    refs = pd.DataFrame(columns=["nom", "role", "valeur", "etiquette", "legende"])
     if references is not None and not references.empty:
         refs = pd.DataFrame({
             "nom": references["nom"].astype(str).values, "role": references["role"].values,
@@ -244,34 +290,31 @@ def barres_comparaison(
         refs["legende"] = [f"{n} : {e}" if r == "france" else f"{ROLE_LABELS.get(r, r)} · {n} : {e}"
                            for n, r, e in zip(refs["nom"], refs["role"], refs["etiquette"], strict=True)]  # fmt: skip
     x_max = max(float(data["valeur_barre"].max() or 0), float(refs["valeur"].max() if len(refs) else 0)) * 1.18 or 1
-    x = alt.X("valeur_barre:Q", scale=alt.Scale(domain=[0, x_max]), axis=_axis(indicator, indicator_label(indicator)))
-    base = alt.Chart(data).encode(y=alt.Y("nom:N", sort=order, title=None, axis=alt.Axis(labelLimit=300)))
-    bars = base.mark_bar(cornerRadiusEnd=2).encode(
-        x=x,
-        color=alt.Color("role:N", scale=alt.Scale(domain=["territoire", "pair"],
-                                                  range=[ROLE_COLORS["territoire"], ROLE_COLORS["pair"]]), legend=None),
-        tooltip=[alt.Tooltip("nom:N", title="Territoire"),
-                 alt.Tooltip("etiquette:N", title=indicator_label(indicator))],
-    )  # fmt: skip
-    text = base.mark_text(align="left", dx=4, fontSize=12, color=TEXT_COLOR).encode(
-        x="valeur_barre:Q", text="etiquette:N"
-    )
-    layers: list[alt.Chart] = [bars, text]
+    label = indicator_label(indicator)
+    y = _n("nom", sort=list(data["nom"]), title=None, axis={"labelLimit": 300})
+    layers: list[Spec] = [
+        {"mark": {"type": "bar", "cornerRadiusEnd": 2},
+         "encoding": {"y": y, "x": _q("valeur_barre", scale={"domain": [0, x_max]}, axis=_axis(indicator, label)),
+                      "color": _n("role", legend=None, scale=_ROLE_SCALE),
+                      "tooltip": [_n("nom", title="Territoire"), _n("etiquette", title=label)]}},
+        {"mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 12, "color": TEXT_COLOR},
+         "encoding": {"y": y, "x": _q("valeur_barre"), "text": _n("etiquette")}},
+    ]  # fmt: skip
     if len(refs):
-        rule_colors = {"departement": "#5B7C99", "region": "#B45309", "france": "#7C3AED"}
-        rule = alt.Chart(refs).mark_rule(strokeDash=[6, 4], size=2).encode(
-            x=alt.X("valeur:Q"),
-            color=alt.Color("legende:N", title=None,
-                            scale=alt.Scale(domain=list(refs["legende"]),
-                                            range=[rule_colors.get(r, "#6B7280") for r in refs["role"]]),
-                            legend=alt.Legend(orient="top", labelLimit=400, labelFontSize=13, symbolType="stroke")),
-            tooltip=[alt.Tooltip("legende:N", title="Référence")],
-        )  # fmt: skip
-        layers.append(rule)
-    return alt.layer(*layers).properties(
-        width=WIDTH, height=_height(len(data)),
-        title=_title(titre or indicator_label(indicator), sous_titre),
-    ).resolve_scale(color="independent")  # fmt: skip
+        layers.append({
+            "data": {"values": _values(refs)},
+            "mark": {"type": "rule", "strokeDash": [6, 4], "size": 2},
+            "encoding": {"x": _q("valeur"),
+                         "color": _n("legende", title=None,
+                                     scale={"domain": list(refs["legende"]),
+                                            "range": [RULE_COLORS.get(r, "#6B7280") for r in refs["role"]]},
+                                     legend={"orient": "top", "labelLimit": 400, "labelFontSize": 13,
+                                             "symbolType": "stroke"}),
+                         "tooltip": [_n("legende", title="Référence")]},
+        })  # fmt: skip
+    return {"data": {"values": _values(data)}, "width": WIDTH, "height": _height(len(data)),
+            "title": _title(titre or label, sous_titre), "layer": layers,
+            "resolve": {"scale": {"color": "independent"}}}  # fmt: skip
 
 
 def nuage_population(
@@ -281,7 +324,7 @@ def nuage_population(
     territoire_id: str,
     titre: str | None = None,
     sous_titre: str | None = None,
-) -> alt.LayerChart:
+) -> Spec:
     """Population (log scale) × indicator for every territory of the level; the selection is highlighted."""
     data = pd.DataFrame({
         "id": frame["id"].values, "nom": frame["nom"].astype(str).values,
@@ -292,68 +335,87 @@ def nuage_population(
     chosen = set(selection)
     data["role"] = ["territoire" if i == territoire_id else "pair" if i in chosen else "autre" for i in data["id"]]
     data["population_etiquette"] = [fmt_value("population", p) for p in data["population"]]
-    x = alt.X("population:Q", title="Population (échelle logarithmique)", scale=alt.Scale(type="log", nice=False),
-              axis=alt.Axis(format="~s", labelExpr="format(datum.value, ',.0f')", tickCount=6))  # fmt: skip
-    y = alt.Y("valeur:Q", axis=_axis(indicator, indicator_label(indicator)))
-    tooltip = [alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("population_etiquette:N", title="Population"),
-               alt.Tooltip("etiquette:N", title=indicator_label(indicator))]  # fmt: skip
-    others = (
-        alt.Chart(data[data["role"] == "autre"])
-        .mark_circle(size=22, opacity=0.45, color="#AAB4BE")
-        .encode(x=x, y=y, tooltip=tooltip)
-    )
+    label = indicator_label(indicator)
+    axis_x = {"labelExpr": "format(datum.value, ',.0f')", "tickCount": 6, "title": "Population (échelle logarithmique)"}
+    x = _q("population", scale={"type": "log", "nice": False}, axis=axis_x)
+    y = _q("valeur", axis=_axis(indicator, label))
+    tooltip = [_n("nom", title="Territoire"), _n("population_etiquette", title="Population"),
+               _n("etiquette", title=label)]  # fmt: skip
+    others = data[data["role"] == "autre"][["nom", "population", "valeur", "etiquette", "population_etiquette"]]
     picked = data[data["role"] != "autre"]
-    points = alt.Chart(picked).mark_circle(size=110, opacity=1, stroke="white", strokeWidth=1).encode(
-        x=x, y=y, tooltip=tooltip,
-        color=alt.Color("role:N", scale=alt.Scale(domain=["territoire", "pair"],
-                                                  range=[ROLE_COLORS["territoire"], "#E07B28"]), legend=None),
-    )  # fmt: skip
-    # Only the territory studied is labelled: peers are alike by construction and their names would overlap.
-    labels = (
-        alt.Chart(data[data["role"] == "territoire"])
-        .mark_text(align="left", dx=8, dy=-8, fontSize=13, fontWeight="bold", color=ROLE_COLORS["territoire"])
-        .encode(x=x, y=y, text="nom:N")
-    )
-    return alt.layer(others, points, labels).properties(
-        width=WIDTH, height=380, title=_title(titre or f"Population et {indicator_label(indicator).lower()}",
-                                              sous_titre),
-    )  # fmt: skip
+    return {
+        "width": WIDTH, "height": 380, "title": _title(titre or f"Population et {label.lower()}", sous_titre),
+        "layer": [
+            {"data": {"values": _values(others)},
+             "mark": {"type": "circle", "size": 22, "opacity": 0.45, "color": "#AAB4BE"},
+             "encoding": {"x": x, "y": y, "tooltip": tooltip}},
+            {"data": {"values": _values(picked)},
+             "mark": {"type": "circle", "size": 110, "opacity": 1, "stroke": "white", "strokeWidth": 1},
+             "encoding": {"x": x, "y": y, "tooltip": tooltip,
+                          "color": _n("role", legend=None, scale={"domain": ["territoire", "pair"],
+                                                                  "range": [ROLE_COLORS["territoire"], PEER_POINT]})}},
+            # Only the territory studied is labelled: peers are alike by construction, their names would overlap.
+            {"data": {"values": _values(picked[picked["role"] == "territoire"])},
+             "mark": {"type": "text", "align": "left", "dx": 8, "dy": -8, "fontSize": 13, "fontWeight": "bold",
+                      "color": ROLE_COLORS["territoire"]},
+             "encoding": {"x": x, "y": y, "text": _n("nom")}},
+        ],
+    }  # fmt: skip
 
 
-def finalize(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """French number locale and a large, sober theme (read on a projector).
+# ---------------------------------------------------------------- output
+
+
+def finalize(spec: Spec) -> Spec:
+    """French number locale and a large, sober theme (read on a projector); returns a new top-level spec.
 
     Single and layered charts fill the container width (``fit-x``) while ``height`` stays the plot height
     (Streamlit's default ``fit`` would squeeze axes and title into it).
     """
-    if isinstance(chart, alt.Chart | alt.LayerChart):
-        chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
-    return chart.configure(
-        locale=FR_LOCALE,
-        font=FONT,
-        axis={"labelFontSize": 13, "titleFontSize": 13, "labelColor": TEXT_COLOR, "titleColor": TEXT_COLOR,
-              "gridColor": "#E5E7EB"},
-        legend={"labelFontSize": 13, "titleFontSize": 13},
-        title={"color": TEXT_COLOR},
-        view={"stroke": None},
-        background="white",
-    )  # fmt: skip
+    out = copy.copy(spec)
+    out["$schema"] = SCHEMA
+    if not any(k in spec for k in ("hconcat", "vconcat", "concat", "facet", "repeat")):
+        out["autosize"] = {"type": "fit-x", "contains": "padding"}
+    out["background"] = "white"
+    out["config"] = {
+        "locale": FR_LOCALE, "font": FONT, "view": {"stroke": None},
+        "axis": {"labelFontSize": 13, "titleFontSize": 13, "labelColor": TEXT_COLOR, "titleColor": TEXT_COLOR,
+                 "gridColor": "#E5E7EB"},
+        "legend": {"labelFontSize": 13, "titleFontSize": 13},
+        "title": {"color": TEXT_COLOR},
+    }  # fmt: skip
+    return out
 
 
-def avec_source(chart: alt.TopLevelMixin, source: str) -> alt.VConcatChart:
+def avec_source(spec: Spec, source: str) -> Spec:
     """The chart with « Source : … » underneath (for exported images)."""
-    note = (
-        alt.Chart(pd.DataFrame({"t": [f"Source : {source}"]}))
-        .mark_text(align="left", baseline="top", fontSize=11, color="#4B5563", x=0, y=0, limit=900)
-        .encode(text="t:N")
-        .properties(width=WIDTH, height=14)
-    )
-    return alt.vconcat(chart, note, spacing=6)
+    note = {"data": {"values": [{"t": f"Source : {source}"}]}, "width": WIDTH, "height": 14,
+            "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 11, "color": "#4B5563",
+                     "x": 0, "y": 0, "limit": 900},
+            "encoding": {"text": _n("t")}}  # fmt: skip
+    return {"vconcat": [spec, note], "spacing": 6}
 
 
-def chart_png(chart: alt.TopLevelMixin, source: str | None = None, scale: float = 2) -> bytes:
-    """PNG rendered offline by vl-convert; ``chart`` is a builder result (not yet finalised)."""
+def to_json(spec: Spec) -> str:
+    """The finalised specification as JSON text (what the browser receives)."""
+    return json.dumps(finalize(spec), ensure_ascii=False)
+
+
+def chart_png(spec: Spec, source: str | None = None, scale: float = 2) -> bytes:
+    """PNG rendered offline by vl-convert; ``spec`` is a builder result (not yet finalised)."""
     import vl_convert
 
-    full = avec_source(chart, source) if source else chart
-    return bytes(vl_convert.vegalite_to_png(finalize(full).to_json(), scale=scale))
+    full = avec_source(spec, source) if source else spec
+    return bytes(vl_convert.vegalite_to_png(to_json(full), scale=scale))
+
+
+def as_altair(spec: Spec):  # -> alt.TopLevelMixin
+    """The same chart as an Altair object (validated; slower: for notebooks and scripts, not the pages)."""
+    import altair as alt
+
+    finished = finalize(spec)
+    for kind in (alt.HConcatChart, alt.VConcatChart, alt.LayerChart):
+        key = {alt.HConcatChart: "hconcat", alt.VConcatChart: "vconcat", alt.LayerChart: "layer"}[kind]
+        if key in finished:
+            return kind.from_dict(finished)
+    return alt.Chart.from_dict(finished)

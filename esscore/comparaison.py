@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from esscore import ess
@@ -34,8 +35,39 @@ COLONNES_RATIOS = ("employeurs_pour_1000_hab", "etablissements_pour_1000_hab")
 def pairs_suggeres(con: duckdb.DuckDBPyConnection, territoire: Territoire, n: int = MAX_PAIRS) -> pd.DataFrame:
     """Suggested peers: same level, similar population and rurality, same zone and région first."""
     if territoire.type == "france":
-        return pd.DataFrame(columns=["id", "type", "code", "nom", "population", "part_pop_petites_communes"])
-    return query(con, "pairs_ruralite", type=territoire.type, code=territoire.code, n=n)
+        return pairs_depuis(pd.DataFrame(), territoire, n)
+    return pairs_depuis(query(con, "pairs_base", type=territoire.type), territoire, n)
+
+
+def pairs_depuis(base: pd.DataFrame, territoire: Territoire, n: int = MAX_PAIRS) -> pd.DataFrame:
+    """Peers from the level-wide table of ``pairs_base.sql`` (kept in a cache by the pages).
+
+    Same level (EPCI: same legal type; communes: same département or région). Score = gap in population
+    (log scale) + twice the gap in the share of inhabitants of communes under 2 000 inhabitants. Same zone
+    (metropolitan / overseas) first, then candidates scoring under ln 2, same région first, best score first.
+    """
+    columns = ["id", "type", "code", "nom", "population", "part_pop_petites_communes", "meme_region", "score"]
+    mine = base[base["id"] == territoire.id] if len(base) else base
+    if mine.empty:
+        return pd.DataFrame(columns=columns)
+    me = mine.iloc[0]
+    cand = base[base["id"] != territoire.id]
+    if territoire.type == "epci":
+        cand = cand[cand["epci_type"] == me["epci_type"]]
+    if territoire.type == "commune":
+        cand = cand[(cand["departement"] == me["departement"]) | (cand["region"] == me["region"])]
+    population = pd.to_numeric(cand["population"]).clip(lower=1)
+    rural = pd.to_numeric(cand["part_pop_petites_communes"]).fillna(0.0)
+    my_rural = float(me["part_pop_petites_communes"]) if pd.notna(me["part_pop_petites_communes"]) else 0.0
+    out = cand.assign(
+        score=(np.log(population) - math.log(max(float(me["population"]), 1))).abs() + 2 * (rural - my_rural).abs(),
+        meme_region=cand["region"].eq(me["region"]) if pd.notna(me["region"]) else False,
+        _autre_zone=cand["zone"].fillna("").ne(me["zone"] if isinstance(me["zone"], str) else ""),
+    )
+    out["_loin"] = out["score"] > math.log(2)
+    out["_autre_region"] = ~out["meme_region"].astype(bool)
+    out = out.sort_values(["_autre_zone", "_loin", "_autre_region", "score", "code"], kind="stable")
+    return out.head(n)[columns].reset_index(drop=True)
 
 
 def parse_pairs(
@@ -195,21 +227,31 @@ def unites(
     return level, apply_secret(frame).reset_index(drop=True), outline
 
 
+def ratios_ids(territoire: Territoire) -> list[str]:
+    """The territory, then its région and France: the series of the per-family ratio chart."""
+    return [territoire.id] + [r["id"] for r in references(territoire) if r["id"] != territoire.id]
+
+
 def ratios_familles(
     con: duckdb.DuckDBPyConnection, territoire: Territoire, perimetre: str = "statistique"
 ) -> pd.DataFrame:
     """Per-1 000-inhabitant ratios by family for the territory, its région and France (zeros filled)."""
+    return assembler_ratios(territoire, familles_pour_1000(con, ratios_ids(territoire), perimetre))
+
+
+def assembler_ratios(territoire: Territoire, found: pd.DataFrame) -> pd.DataFrame:
+    """Complete grid territory × family from ``familles_pour_1000`` rows (families absent → 0), with roles."""
     refs = [r for r in references(territoire) if r["id"] != territoire.id]
-    ids = [territoire.id] + [r["id"] for r in refs]
+    ids = ratios_ids(territoire)
     noms = {territoire.id: territoire.nom, **{r["id"]: r["nom"] for r in refs}}
     roles = {territoire.id: "territoire", **{r["id"]: r["role"] for r in refs}}
     if territoire.id == FRANCE_ID:
         roles[FRANCE_ID] = "territoire"
-    found = familles_pour_1000(con, ids, perimetre)
     grid = pd.MultiIndex.from_product([ids, list(ess.FAMILLES)], names=["id", "famille"]).to_frame(index=False)
-    out = grid.merge(found[["id", "famille", *COLONNES_RATIOS]], on=["id", "famille"], how="left")
+    columns = ["id", "famille", *COLONNES_RATIOS]
+    out = grid.merge(found[columns] if len(found) else pd.DataFrame(columns=columns), on=["id", "famille"], how="left")
     for col in COLONNES_RATIOS:
-        out[col] = out[col].fillna(0.0)
+        out[col] = pd.to_numeric(out[col]).fillna(0.0)
     out["nom"] = out["id"].map(noms)
     out["role"] = out["id"].map(roles)
     return out

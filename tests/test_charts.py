@@ -1,4 +1,4 @@
-"""Chart builders: pure DataFrame → Altair, checked through ``to_dict()``; PNG rendered offline."""
+"""Chart builders: pure DataFrame → Vega-Lite specification (dict); PNG rendered offline; Altair on demand."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def _layers(spec: dict) -> list[dict]:
 def _data(spec: dict, chart_spec: dict) -> list[dict]:
     """Rows of a (sub)chart, whether its data sits on the chart itself or on its first layer."""
     holder = chart_spec if "data" in chart_spec else chart_spec["layer"][0]
-    return spec["datasets"][holder["data"]["name"]]
+    return holder["data"]["values"]
 
 
 def test_every_family_has_a_colour() -> None:
@@ -34,7 +34,7 @@ def test_every_family_has_a_colour() -> None:
 
 def test_family_bars_use_the_family_colours_and_show_secret_as_s() -> None:
     chart = charts.barres_familles(_familles(), "salaries_estimes", sous_titre="CA du Niortais")
-    spec = chart.to_dict()
+    spec = chart
     bars = _layers(spec)[0]
     assert bars["encoding"]["color"]["scale"]["domain"] == list(charts.FAMILLE_COLORS)
     assert bars["encoding"]["color"]["scale"]["range"] == list(charts.FAMILLE_COLORS.values())
@@ -47,7 +47,7 @@ def test_family_bars_use_the_family_colours_and_show_secret_as_s() -> None:
 
 
 def test_finalize_sets_the_french_locale_and_fits_the_width() -> None:
-    spec = charts.finalize(charts.barres_familles(_familles())).to_dict()
+    spec = charts.finalize(charts.barres_familles(_familles()))
     number = spec["config"]["locale"]["number"]
     assert number["decimal"] == "," and number["thousands"] == "\u202f" and number["grouping"] == [3]
     assert spec["config"]["locale"]["time"]["months"][0] == "janvier"
@@ -56,7 +56,7 @@ def test_finalize_sets_the_french_locale_and_fits_the_width() -> None:
 
 def test_percent_axis_reads_the_french_way() -> None:
     frame = pd.DataFrame({"id": ["a", "b"], "nom": ["A", "B"], "part_emploi_prive": [0.2, 0.1]})
-    spec = charts.barres_comparaison(frame, "part_emploi_prive", "a").to_dict()
+    spec = charts.barres_comparaison(frame, "part_emploi_prive", "a")
     axis = _layers(spec)[0]["encoding"]["x"]["axis"]
     assert "' %'" in axis["labelExpr"].replace("\\u202f", " ").replace("\u202f", " ")
 
@@ -67,9 +67,9 @@ def test_sector_chart_sorts_and_shows_the_ess_share() -> None:
         "etablissements": [5, 20, 2], "etablissements_employeurs": [3, 15, 1],
         "salaries_estimes": [40.0, 400.0, "s"], "part_ess_secteur": [0.03, 0.48, None],
     })  # fmt: skip
-    spec = charts.barres_secteurs(frame).to_dict()
+    spec = charts.barres_secteurs(frame)
     left, right = spec["hconcat"]
-    order = left["layer"][0]["encoding"]["y"]["sort"]
+    order = left["encoding"]["y"]["sort"]
     assert order[0] == "Action sociale"
     rows = {r["categorie"]: r for r in _data(spec, spec)}  # data shared by both panels
     assert rows["Action sociale"]["part_etiquette"] == "48,0 %"
@@ -81,8 +81,8 @@ def test_size_bands_keep_their_natural_order() -> None:
         "taille": ["250 salariés et plus", None, "1 à 9 salariés"], "etablissements": [1, 4, 9],
         "etablissements_employeurs": [1, 0, 9], "salaries_estimes": ["s", 0.0, 30.0],
     })  # fmt: skip
-    spec = charts.barres_tailles(frame).to_dict()
-    assert _layers(spec)[0]["encoding"]["y"]["sort"] == ["1 à 9 salariés", "250 salariés et plus", "Non renseigné"]
+    spec = charts.barres_tailles(frame)
+    assert spec["encoding"]["y"]["sort"] == ["1 à 9 salariés", "250 salariés et plus", "Non renseigné"]
 
 
 def test_family_ratios_against_region_and_france() -> None:
@@ -91,7 +91,7 @@ def test_family_ratios_against_region_and_france() -> None:
                          ("France", "france", 0.7)):  # fmt: skip
         rows += [{"famille": f, "nom": nom, "role": role, "employeurs_pour_1000_hab": k * (i + 1)}
                  for i, f in enumerate(ess.FAMILLES)]  # fmt: skip
-    spec = charts.ratios_familles(pd.DataFrame(rows)).to_dict()
+    spec = charts.ratios_familles(pd.DataFrame(rows))
     color = _layers(spec)[0]["encoding"]["color"]
     assert color["scale"]["domain"] == ["CA du Niortais", "Région · Nouvelle-Aquitaine", "France"]
     assert color["scale"]["range"][0] == charts.ROLE_COLORS["territoire"]
@@ -102,9 +102,9 @@ def test_comparison_bars_highlight_the_territory_and_draw_references() -> None:
                           "employeurs_pour_1000_hab": [4.5, 5.1, "s"]})  # fmt: skip
     refs = pd.DataFrame({"nom": ["Nouvelle-Aquitaine", "France"], "role": ["region", "france"],
                          "employeurs_pour_1000_hab": [3.1, 2.9]})  # fmt: skip
-    spec = charts.barres_comparaison(frame, "employeurs_pour_1000_hab", "epci:1", refs).to_dict()
+    spec = charts.barres_comparaison(frame, "employeurs_pour_1000_hab", "epci:1", refs)
     bars, text, rule = _layers(spec)
-    data = {r["nom"]: r for r in _data(spec, bars)}
+    data = {r["nom"]: r for r in _data(spec, spec)}
     assert data["A"]["role"] == "territoire" and data["B"]["role"] == "pair"
     assert data["C"]["etiquette"] == "s"
     assert bars["encoding"]["y"]["sort"] == ["B", "A", "C"]
@@ -116,13 +116,13 @@ def test_scatter_highlights_the_selection_and_labels_only_the_territory() -> Non
         "id": ["epci:1", "epci:2", "epci:3", "epci:4"], "nom": ["A", "B", "C", "D"],
         "population": [1000, 20000, 300000, 0], "salaries_pour_1000_hab": [10.0, 20.0, "s", 5.0],
     })  # fmt: skip
-    spec = charts.nuage_population(frame, "salaries_pour_1000_hab", ["epci:2"], "epci:1").to_dict()
+    spec = charts.nuage_population(frame, "salaries_pour_1000_hab", ["epci:2"], "epci:1")
     others, points, labels = _layers(spec)
-    assert [r["nom"] for r in spec["datasets"][points["data"]["name"]]] == ["A", "B"]
-    assert [r["nom"] for r in spec["datasets"][labels["data"]["name"]]] == ["A"]
+    assert [r["nom"] for r in points["data"]["values"]] == ["A", "B"]
+    assert [r["nom"] for r in labels["data"]["values"]] == ["A"]
     assert points["encoding"]["x"]["scale"]["type"] == "log"
     # secret and zero-population territories are left out of the log scale
-    assert [r["nom"] for r in spec["datasets"][others["data"]["name"]]] == []
+    assert others["data"]["values"] == []
 
 
 @pytest.mark.parametrize("source", [None, "INSEE, base Sirene (stock au 2025-11-30)"])
@@ -130,3 +130,18 @@ def test_chart_png_renders_offline(source: str | None) -> None:
     png = charts.chart_png(charts.barres_familles(_familles()), source, scale=1)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(png) > 2000
+
+
+def test_builders_return_json_ready_specs_that_altair_accepts() -> None:
+    import json
+
+    import altair as alt
+
+    spec = charts.barres_secteurs(pd.DataFrame({
+        "secteur": ["Commerce"], "etablissements": [1], "etablissements_employeurs": [1],
+        "salaries_estimes": [float("nan")], "part_ess_secteur": [float("nan")],
+    }))  # fmt: skip
+    text = charts.to_json(spec)
+    assert "NaN" not in text and json.loads(text)["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+    assert isinstance(charts.as_altair(spec), alt.HConcatChart)
+    assert isinstance(charts.as_altair(charts.barres_familles(_familles())), alt.LayerChart)

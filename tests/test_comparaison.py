@@ -44,7 +44,7 @@ def test_parse_pairs_keeps_valid_ids_and_explains_the_rest(con) -> None:
     assert valides == ["epci:243500139"]
     assert len(erreurs) == 3
     assert any("même niveau" in e for e in erreurs) and any("inconnu" in e for e in erreurs)
-    many = ",".join(f"epci:{c}" for c in query(con, "pairs_ruralite", type="epci", code="200041317", n=10)["code"])
+    many = ",".join(comparaison.pairs_suggeres(con, terr, n=10)["id"])
     valides, erreurs = comparaison.parse_pairs(con, terr, many)
     assert len(valides) == comparaison.MAX_PAIRS and "Au plus 8" in erreurs[-1]
 

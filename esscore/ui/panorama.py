@@ -10,7 +10,6 @@ import html
 import re
 from collections.abc import Callable
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -69,16 +68,12 @@ def has_ess() -> bool:
     return _has_ess(data.db_key())
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def _chiffres(tid: str, key: tuple[int, int]) -> pd.DataFrame:
-    terr = data.territoire(tid)
-    ids = [terr.id] + [f"{p['type']}:{p['code']}" for p in terr.parents]
-    return indicators.indicateurs(data.con(), ids)
-
-
 def chiffres(terr: Territoire) -> pd.DataFrame:
-    """Headline indicators of the territory (first row) and of each of its parents."""
-    return _chiffres(terr.id, data.db_key())
+    """Headline indicators of the territory (first row) and of each of its parents, read from the cached
+    level tables (no query when changing territory)."""
+    ids = [(terr.type, terr.id)] + [(p["type"], f"{p['type']}:{p['code']}") for p in terr.parents]
+    rows = [niveau(kind).loc[lambda f, i=tid: f["id"] == i] for kind, tid in ids]
+    return pd.concat(rows, ignore_index=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -90,13 +85,15 @@ def repartition(terr: Territoire, axe: str) -> pd.DataFrame:
     return _repartition(terr.id, axe, data.db_key())
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def _ratios(tid: str, key: tuple[int, int]) -> pd.DataFrame:
-    return comparaison.ratios_familles(data.con(), data.territoire(tid))
+@st.cache_data(show_spinner=False, max_entries=256)
+def _familles_pour_1000(tid: str, key: tuple[int, int]) -> pd.DataFrame:
+    return indicators.familles_pour_1000(data.con(), [tid])
 
 
 def ratios(terr: Territoire) -> pd.DataFrame:
-    return _ratios(terr.id, data.db_key())
+    """Per-family ratios of the territory, its région and France (each cached alone: France is computed once)."""
+    found = pd.concat([_familles_pour_1000(i, data.db_key()) for i in comparaison.ratios_ids(terr)], ignore_index=True)
+    return comparaison.assembler_ratios(terr, found)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -127,14 +124,16 @@ def publies(terr: Territoire) -> pd.DataFrame:
     return _publies(terr.id, data.db_key())
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def _pairs(tid: str, key: tuple[int, int]) -> pd.DataFrame:
-    return comparaison.pairs_suggeres(data.con(), data.territoire(tid))
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _pairs_base(type_: str, key: tuple[int, int]) -> pd.DataFrame:
+    return data.named_query("pairs_base", type=type_)
 
 
 def pairs(terr: Territoire) -> pd.DataFrame:
-    """Suggested peers (population and rurality)."""
-    return _pairs(terr.id, data.db_key())
+    """Suggested peers (population and rurality), computed from the cached level-wide table."""
+    if terr.type == "france":
+        return comparaison.pairs_depuis(pd.DataFrame(), terr)
+    return comparaison.pairs_depuis(_pairs_base(terr.type, data.db_key()), terr)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -147,13 +146,16 @@ def tableau(terr: Territoire, ids: list[str]) -> pd.DataFrame:
     return _tableau(terr.id, tuple(ids), data.db_key())
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _niveau(type_: str, key: tuple[int, int]) -> pd.DataFrame:
     return comparaison.niveau(data.con(), type_)
 
 
 def niveau(type_: str) -> pd.DataFrame:
-    """Every territory of a level with its indicators (national ranks, scatter plot, national map)."""
+    """Every territory of a level with its indicators (headline figures, ranks, scatter plot, national map).
+
+    Shared, not copied (``cache_resource``: 35 000 communes would be unpickled at every call): never mutate it.
+    """
     return _niveau(type_, data.db_key())
 
 
@@ -284,8 +286,9 @@ def synthese(terr: Territoire) -> list[str]:
     suggested = pairs(terr)
     rang = None
     if len(suggested):
-        table = tableau(terr, list(suggested["id"]))
-        rang = comparaison.rang(table[table["role"].isin(["territoire", "pair"])], terr.id, INDICATEUR_CARTE)
+        level = niveau(terr.type)
+        compared = level[level["id"].isin([terr.id, *suggested["id"]])]
+        rang = comparaison.rang(compared, terr.id, INDICATEUR_CARTE)
     textes = [phrases.phrase_position(INDICATEUR_CARTE, terr.type, terr.nom, terr.code, main[INDICATEUR_CARTE],
                                       refs_rate, rang, "territoires comparables (voir Comparaisons)")]  # fmt: skip
     if terr.type != "france":
@@ -366,19 +369,17 @@ def chiffres_publies(terr: Territoire) -> None:
                            mime="text/csv", key="dl_publies", on_click="ignore")  # fmt: skip
 
 
-def graphique(
-    chart: alt.TopLevelMixin, nom: str, donnees: pd.DataFrame, key: str, source_text: str | None = None
-) -> None:
+def graphique(spec: charts.Spec, nom: str, donnees: pd.DataFrame, key: str, source_text: str | None = None) -> None:
     """A chart with its source caption and its two downloads: the data (CSV) and the image (PNG)."""
     src = source_text or source()
-    st.altair_chart(charts.finalize(chart), width="stretch")
+    st.vega_lite_chart(charts.finalize(spec), width="stretch")
     st.caption(f"Source : {md(src)}.")
-    png: Callable[[], bytes] = lambda: charts.chart_png(chart, src)  # noqa: E731 - deferred, run on click
+    png: Callable[[], bytes] = lambda: charts.chart_png(spec, src)  # noqa: E731 - deferred, run on click
     row = st.container(horizontal=True)
     row.download_button("Données (CSV)", export(donnees), file_name=f"{nom}.csv", mime="text/csv",
-                       key=f"csv_{key}", on_click="ignore", icon=":material/table:")  # fmt: skip
+                        key=f"csv_{key}", on_click="ignore", icon=":material/table:")  # fmt: skip
     row.download_button("Image (PNG)", png, file_name=f"{nom}.png", mime="image/png", key=f"png_{key}",
-                       on_click="ignore", icon=":material/image:")  # fmt: skip
+                        on_click="ignore", icon=":material/image:")  # fmt: skip
 
 
 def export(frame: pd.DataFrame) -> bytes:
