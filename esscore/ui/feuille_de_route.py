@@ -455,7 +455,7 @@ def graphique_indicateur(mesures: pd.DataFrame, cible: float | None, unite: str 
         alt.Chart(mesures)
         .mark_line(point=alt.OverlayMarkDef(size=80))
         .encode(
-            x=alt.X("date:T", title=None, axis=alt.Axis(format="%m/%Y")),
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%d/%m/%Y", tickCount=5)),
             y=alt.Y("valeur:Q", title=titre),
             tooltip=[alt.Tooltip("date:T", title="Date", format="%d/%m/%Y"), alt.Tooltip("valeur:Q", title=titre)],
         )
@@ -702,7 +702,7 @@ def detail_action(doc: dict[str, Any], actions: pd.DataFrame) -> None:
             if not fiches.empty:
                 st.markdown(f"**Ailleurs, sur le levier « {esc(act['levier'])} » :**")
                 for r in fiches.itertuples(index=False):
-                    with st.expander(f"{r.titre} — {r.collectivite_nom}"):
+                    with st.expander(f"{esc(r.titre)} — {esc(r.collectivite_nom)}"):
                         st.markdown(esc(r.description or ""))
                         if isinstance(r.source_document, str):
                             st.caption(f"Source : {esc(r.source_document)}")
