@@ -408,6 +408,7 @@ def graphique_barres(
     textes = base.mark_text(align="left", dx=6, fontSize=POLICE_GRAPHIQUE_PX, color="#1F2937").encode(
         text=f"{etiquette}:N"
     )
+    hauteur_in = min(hauteur_in, 0.4 + 0.5 * len(data))  # a few bars stay bars, not blocks
     return _taille(alt.layer(barres, textes), largeur_in, hauteur_in)
 
 
@@ -881,6 +882,14 @@ def _diapo_pairs(deck: Deck, d: DonneesCopil) -> None:
             data, "nom", "valeur", "etiquette", largeur, 4.3, surligne=_court(d.territoire.nom, 28)
         )
         s.image(png(chart), x, 1.95, largeur, 4.4, nom=f"Graphique {titre}")
+        secrets = int((frame[col] == indicators.SECRET).sum())
+        manquants = len(frame) - len(data) - secrets
+        raisons = [f"{secrets} sous secret statistique"] if secrets else []
+        raisons += [f"{manquants} sans donnée"] if manquants else []
+        if raisons:
+            y = 1.95 + min(4.3, 0.4 + 0.5 * len(data)) + 0.1
+            note = f"Non affichés : {', '.join(raisons)}."
+            s.texte(x, y, largeur, 0.7, [note], taille=16, couleur=GRIS, italique=True)
     s.source(f"{_source_ess(d)}. {_libelle_pairs(d.territoire, len(d.pairs))} ; territoire en foncé.")
 
 
