@@ -233,8 +233,9 @@ def test_carte_every_level_small_payload(con) -> None:
         resultat = C.carte(con, geography.get(con, tid), C.Filtres())
         assert C.taille_json(resultat.deck) < 2_000_000
         spec = json.loads(resultat.deck.to_json())
-        assert spec["mapStyle"] is None if "mapStyle" in spec else True
+        assert spec.get("mapStyle") is None  # no tile server: our outlines are the basemap
         assert any(layer["id"].startswith("fond-") for layer in spec["layers"])
+        assert '"@@=pixels"' not in resultat.deck.to_json()  # a bare "pixels" becomes an expression
 
 
 def test_hostile_names_only_in_text_tooltips(con_hostile) -> None:
@@ -307,10 +308,16 @@ def test_import_command_saves_file_and_rebuilds(db_file: Path, tmp_path: Path, m
     assert main(["import", "initiatives", str(FIX_INI / "erreurs.csv"), "--db", str(db), "--garder-valides"]) == 0
     out = capsys.readouterr()
     assert "1 initiative(s) importée(s)" in out.out and "Avertissement" in out.err
+    assert main(["import", "initiatives", str(FIX_INI / "gogofull.json"), "--db", str(db), "--nom", "Carteco 79"]) == 0
+    assert (tmp_path / "imports" / "carteco-79.csv").exists()
     seed = len(ini.load_seed_initiatives())
     con = duckdb.connect(str(db), read_only=True)
     try:
-        assert con.execute("SELECT count(*) FROM initiatives").fetchall()[0][0] == seed + 3
+        sources = dict(con.execute("SELECT source, count(*) FROM initiatives GROUP BY ALL").fetchall())
+        assert sources["hostile.csv"] == 2 and sources["erreurs.csv"] == 1 and sources["gogofull.json"] == 3
+        assert sum(sources.values()) == seed + 6
+        fichiers = con.execute("SELECT fichiers FROM sources WHERE id = 'initiatives'").fetchall()[0][0]
+        assert "carteco-79.csv" in fichiers
     finally:
         con.close()
 
