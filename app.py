@@ -13,9 +13,9 @@ ensure_database()
 
 PAGES = {
     "Observer": [
+        st.Page(PAGES_DIR / "carte.py", title="Carte des initiatives", icon="🗺️", url_path="carte"),
         st.Page(PAGES_DIR / "panorama.py", title="Panorama", icon="📊", url_path="panorama"),
         st.Page(PAGES_DIR / "comparaisons.py", title="Comparaisons", icon="⚖️", url_path="comparaisons"),
-        st.Page(PAGES_DIR / "carte.py", title="Carte des initiatives", icon="🗺️", url_path="carte"),
         st.Page(PAGES_DIR / "donnees.py", title="Données & sources", icon="📚", url_path="donnees"),
     ],
     "S'inspirer": [
