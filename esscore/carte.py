@@ -554,6 +554,18 @@ class Carte:
     vue: str
     notes: list[str] = field(default_factory=list)
     elements: int = 0  # drawn objects (points, bubbles or hexagons, plus initiatives)
+    sans_position: int = 0  # establishments counted but not drawn (non-diffusible or not located)
+
+    def note_sans_position(self) -> str | None:
+        """French caption for the establishments the point view cannot draw."""
+        n = self.sans_position
+        if not n:
+            return None
+        s = "s" if n > 1 else ""
+        return (
+            f"{fmt_int(n)} établissement{s} sans position publique ({NON_DIFFUSIBLE} ou non géolocalisé{s}) : "
+            f"compté{s} et listé{s} dans le tableau, absent{s} de la carte."
+        )
 
 
 def construire_deck(
@@ -602,26 +614,21 @@ def donnees_etablissements(
     f: Filtres,
     vue_demandee: str = VUE_AUTO,
     perimetre: str = "statistique",
-) -> tuple[str, pd.DataFrame, list[str]]:
-    """(view used, map rows, notes) for the establishments layer of a filtered territory."""
+) -> tuple[str, pd.DataFrame, list[str], int]:
+    """(view used, map rows, notes, establishments without a public position) for layer 1."""
     resume = resume_etablissements(con, terr.id, f, perimetre)
     vue, note = choisir_vue(vue_demandee, int(resume["localises"]), int(resume["communes"]), terr.type)
     notes = [note] if note else []
+    absents = 0
     if vue == VUE_POINTS:
         donnees = points_etablissements_carte(points_etablissements(con, terr.id, f, perimetre))
         absents = int(resume["non_diffusibles"] + resume["sans_position"])
-        if absents:
-            notes.append(
-                f"{fmt_int(absents)} établissement{'s' if absents > 1 else ''} sans position publique "
-                f"({NON_DIFFUSIBLE} ou non géolocalisé) : compté{'s' if absents > 1 else ''} et listé"
-                f"{'s' if absents > 1 else ''} dans le tableau, absent{'s' if absents > 1 else ''} de la carte."
-            )
     elif vue == VUE_COMMUNES:
         donnees = bulles_communes(communes_etablissements(con, terr.id, f, perimetre))
     else:
         taille = taille_hexagone(emprise(con, terr))
         donnees = hexagones(cellules_hexagones(con, terr.id, f, taille, perimetre), taille)
-    return vue, donnees, notes
+    return vue, donnees, notes, absents
 
 
 def vue_initiale(con: duckdb.DuckDBPyConnection, terr: Territoire) -> pdk.ViewState:
@@ -632,15 +639,15 @@ def vue_initiale(con: duckdb.DuckDBPyConnection, terr: Territoire) -> pdk.ViewSt
 def assembler(
     fond: list[pdk.Layer],
     view: pdk.ViewState,
-    etablissements: tuple[str, pd.DataFrame, list[str]] | None,
+    etablissements: tuple[str, pd.DataFrame, list[str], int] | None,
     initiatives: pd.DataFrame | None,
 ) -> Carte:
     """Deck and notes from already computed parts (the app caches each part on its own key)."""
-    vue, etab, notes = etablissements if etablissements is not None else (VUE_POINTS, None, [])
+    vue, etab, notes, absents = etablissements if etablissements is not None else (VUE_POINTS, None, [], 0)
     init = points_initiatives(initiatives) if initiatives is not None else None
     deck = construire_deck(fond, vue, etab, init, view)
     elements = (0 if etab is None else len(etab)) + (0 if init is None else len(init))
-    return Carte(deck=deck, vue=vue, notes=list(notes), elements=elements)
+    return Carte(deck=deck, vue=vue, notes=list(notes), elements=elements, sans_position=absents)
 
 
 def carte(

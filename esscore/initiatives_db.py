@@ -101,7 +101,8 @@ def load_into_db(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         + (f" ; {len(imports)} fichier(s) importé(s)" if imports else ""),
         "url": None,
         "licence": "Licence Ouverte / Etalab 2.0 (liste de départ) ; imports : licence de chaque source",
-        "millesime": dt.date.today().isoformat(),
+        "millesime": "liste de départ 2026"
+        + (f" ; imports du {_date_fichier(max(imports, key=lambda p: p.stat().st_mtime))}" if imports else ""),
         "date_acces": dt.date.today().isoformat(),
         "fichiers": ", ".join(noms),
         "lignes": len(table),
@@ -109,6 +110,10 @@ def load_into_db(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "note": "Couche « initiatives » de la carte, jamais ajoutée aux comptages SIRENE ; "
         "positions au centre de la commune quand l'adresse n'est pas géocodée.",
     }
+
+
+def _date_fichier(chemin: Path) -> str:
+    return dt.date.fromtimestamp(chemin.stat().st_mtime).isoformat()
 
 
 def _relatif(chemin: Path, racine: Path) -> str:

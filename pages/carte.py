@@ -36,6 +36,8 @@ resultat = ui.la_carte(terr.id, etat, selection_init)
 for note in resultat.notes:
     st.info(note)
 st.pydeck_chart(resultat.deck, height=560, key="carte_deck")
+if resultat.note_sans_position():
+    st.caption(resultat.note_sans_position())
 ui.legende(resultat.vue, etat.couche)
 ui.sources(etat.couche)
 

@@ -107,7 +107,7 @@ def _fond(key: tuple[int, int], territoire_id: str) -> tuple[list, object]:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _etablissements(
     key: tuple[int, int], territoire_id: str, f: carte.Filtres, vue: str
-) -> tuple[str, pd.DataFrame, list[str]]:
+) -> tuple[str, pd.DataFrame, list[str], int]:
     return carte.donnees_etablissements(data.con(), data.territoire(territoire_id), f, vue, PERIMETRE)
 
 
