@@ -87,16 +87,28 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def _domain_max(values: pd.Series) -> float:
+    """Upper bound of a bar scale with room for the value labels; 1 when there is nothing (never NaN:
+    NaN is not JSON and the browser would refuse the whole chart)."""
+    top = pd.to_numeric(values, errors="coerce").max()
+    return float(top) * 1.3 if pd.notna(top) and top > 0 else 1.0
+
+
 def _values(frame: pd.DataFrame) -> list[dict]:
     """JSON-safe inline rows (NaN → null, numpy → Python)."""
     return json.loads(frame.to_json(orient="records", force_ascii=False))
 
 
+COUNT_INDICATORS = ("etablissements", "etablissements_employeurs", "salaries_estimes")
+
+
 def _axis(indicator: str, title: str | None = None, tick_count: int = 5) -> dict:
-    """Axis with French formats; percentages as « 40 % » (d3 would print « 40% »)."""
+    """Axis with French formats; percentages as « 40 % » (d3 would print « 40% »); whole ticks for counts."""
     if indicator in PERCENT_INDICATORS:
         return {"title": title, "tickCount": tick_count,
                 "labelExpr": "format(datum.value * 100, ',.0f') + '\u202f%'"}  # fmt: skip
+    if indicator in COUNT_INDICATORS:
+        return {"title": title, "tickCount": tick_count, "tickMinStep": 1, "format": ",d"}
     return {"title": title, "tickCount": tick_count, "format": ",.2~f"}
 
 
@@ -138,7 +150,7 @@ def _bars(
     per_bar: int = 30,
 ) -> Spec:
     """Horizontal bars with their value (« s » when secret) written at the end."""
-    x_max = float(data["valeur_barre"].max() or 1) * 1.18
+    x_max = _domain_max(data["valeur_barre"])
     label = indicator_label(indicator)
     spec: Spec = {
         "data": {"values": _values(data)},
@@ -289,7 +301,7 @@ def barres_comparaison(
         }).dropna(subset=["valeur"])  # fmt: skip
         refs["legende"] = [f"{n} : {e}" if r == "france" else f"{ROLE_LABELS.get(r, r)} · {n} : {e}"
                            for n, r, e in zip(refs["nom"], refs["role"], refs["etiquette"], strict=True)]  # fmt: skip
-    x_max = max(float(data["valeur_barre"].max() or 0), float(refs["valeur"].max() if len(refs) else 0)) * 1.18 or 1
+    x_max = _domain_max(pd.concat([data["valeur_barre"], refs["valeur"]], ignore_index=True))
     label = indicator_label(indicator)
     y = _n("nom", sort=list(data["nom"]), title=None, axis={"labelLimit": 300})
     layers: list[Spec] = [
@@ -397,8 +409,8 @@ def avec_source(spec: Spec, source: str) -> Spec:
 
 
 def to_json(spec: Spec) -> str:
-    """The finalised specification as JSON text (what the browser receives)."""
-    return json.dumps(finalize(spec), ensure_ascii=False)
+    """The finalised specification as JSON text (what the browser receives; NaN would be refused)."""
+    return json.dumps(finalize(spec), ensure_ascii=False, allow_nan=False)
 
 
 def chart_png(spec: Spec, source: str | None = None, scale: float = 2) -> bytes:

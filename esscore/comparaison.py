@@ -154,7 +154,7 @@ def tableau_affiche(frame: pd.DataFrame, indicators: list[str] | None = None) ->
     plusieurs = {ind: int(frame.loc[ranked, f"rang_{ind}"].notna().sum()) > 1 for ind in inds}
     rows = []
     for _, row in frame.iterrows():
-        label = row["nom"] if row["role"] in ("territoire", "pair") else f"{row['nom']} (référence)"
+        label = row["nom"] if row["role"] in ("territoire", "pair") else _reference_label(row)
         out = {"Territoire": label, "Population": fmt_value("population", row["population"])}
         for ind in inds:
             text = fmt_value(ind, row[ind])
@@ -166,6 +166,12 @@ def tableau_affiche(frame: pd.DataFrame, indicators: list[str] | None = None) ->
         out["Population en communes < 2 000 hab."] = fmt_value("part_emploi_prive", part) if _num(part) else "–"
         rows.append(out)
     return pd.DataFrame(rows)
+
+
+def _reference_label(row: pd.Series) -> str:
+    """« Région Nouvelle-Aquitaine (référence) », « France (référence) »."""
+    prefix = "" if row["type"] == "france" else f"{TYPE_LABELS[row['type']]} "
+    return f"{prefix}{row['nom']} (référence)"
 
 
 def _num(value: object) -> bool:

@@ -116,6 +116,7 @@ DOM_INSETS: dict[str, tuple[float, float, float, float, float]] = {
 INSET_HALF = (0.72, 0.52)  # half width / height (degrees) of the frame drawn around each inset
 NATIONAL_BOUNDS = (-9.2, 41.3, 9.6, 51.1)
 HIGHLIGHT = (17, 24, 39)
+FOCUS = (217, 95, 2)  # orange: stands out on the green palette
 
 
 def _move(ring: list, params: tuple[float, float, float, float, float]) -> list:
@@ -150,9 +151,10 @@ def legend(breaks: list[float], fmt, palette: list[tuple[int, int, int]] = PALET
     if not breaks:
         return []
     colours = palette[: len(breaks) + 1] if len(breaks) + 1 < len(palette) else palette
-    labels = [f"moins de {fmt(breaks[0])}"]
+    # Classes are (previous bound, bound]: the first one includes its bound (often 0).
+    labels = [fmt(breaks[0]) if breaks[0] == 0 else f"jusqu'à {fmt(breaks[0])}"]
     labels += [f"de {fmt(a)} à {fmt(b)}" for a, b in zip(breaks[:-1], breaks[1:], strict=True)]
-    labels.append(f"{fmt(breaks[-1])} et plus")
+    labels.append(f"plus de {fmt(breaks[-1])}")
     return [("#{:02x}{:02x}{:02x}".format(*c), label) for c, label in zip(colours, labels, strict=False)]
 
 
@@ -219,9 +221,11 @@ def choropleth_deck(
     outline: pd.DataFrame | None = None,
     context: pd.DataFrame | None = None,
     frames: pd.DataFrame | None = None,
+    focus: pd.DataFrame | None = None,
 ) -> CompactDeck:
     """Choropleth (pre-serialised ``records``) + context outlines (e.g. régions) + inset frames +
-    the selection outlined in dark grey; no tile server."""
+    the selection outlined in dark grey + the territory studied (``focus``) in a thick orange line;
+    no tile server."""
     token = "__ess_choroplethe__"
     layers = [choropleth_layer(pd.DataFrame(), "choroplethe")]
     layers[0].data = token
@@ -230,7 +234,9 @@ def choropleth_deck(
     if frames is not None and not frames.empty:
         layers.append(outline_layer(frames, "encarts", color=(150, 150, 150), width=1))
     if outline is not None and not outline.empty:
-        layers.append(outline_layer(outline, "selection", color=HIGHLIGHT, width=3))
+        layers.append(outline_layer(outline, "selection", color=HIGHLIGHT, width=2))
+    if focus is not None and not focus.empty:
+        layers.append(outline_layer(focus, "territoire", color=FOCUS, width=4))
     out = deck(layers, view, tooltip_html)
     out.__class__ = CompactDeck  # same attributes, compact serialisation
     out.__dict__["_raw"] = {token: records}

@@ -39,6 +39,11 @@ _FORMES: dict[str, tuple[str, str]] = {
     "salaries_pour_1000_hab": ("salarié de l'ESS pour 1\u202f000 habitants",
                                "salariés de l'ESS pour 1\u202f000 habitants"),
 }  # fmt: skip
+# Count behind each indicator, to say « aucun … » when it is zero.
+_COMPTE_DE = {"etablissements": "etablissements", "etablissements_employeurs": "etablissements_employeurs",
+              "salaries_estimes": "salaries_estimes", "etablissements_pour_1000_hab": "etablissements",
+              "employeurs_pour_1000_hab": "etablissements_employeurs",
+              "salaries_pour_1000_hab": "salaries_estimes"}  # fmt: skip
 # Only rates and shares are compared with an average; counts are compared by rank only.
 TAUX = ("part_emploi_prive", "etablissements_pour_1000_hab", "employeurs_pour_1000_hab", "salaries_pour_1000_hab")
 _ADJECTIFS = {"commune": "communale", "epci": "intercommunale", "departement": "départementale",
@@ -169,11 +174,12 @@ def phrase_position(
                 "secret statistique (s).")  # fmt: skip
     if not _is_number(valeur):
         return f"L'indicateur n'est pas disponible pour {qui}."
+    if float(valeur) == 0 and indicator in _COMPTE_DE:  # type: ignore[arg-type]
+        # Nothing to situate: a zero is tied with every other empty territory, its rank says nothing.
+        return f"Aucun {_FORMES[_COMPTE_DE[indicator]][0]} n'est recensé dans {qui}."
     refs = _references_texte(indicator, float(valeur), references) if indicator in TAUX else ""  # type: ignore[arg-type]
     classement = f"au {ordinal(rang[0])} rang des {rang[1]} {contexte}" if rang and rang[1] > 1 else ""
     if not refs and not classement:
-        if float(valeur) == 0 and indicator not in TAUX:  # type: ignore[arg-type]
-            return f"Aucun {_FORMES[indicator][0]} n'est recensé dans {qui}." if indicator in _FORMES else ""
         return f"{majuscule(qui)} compte {valeur_texte(indicator, valeur)}."
     debut = f"Avec {valeur_texte(indicator, valeur)}, {qui}"
     if refs and classement:
@@ -256,9 +262,11 @@ def phrase_concentration(type_: str, nom: str, code: str | None, concentration: 
     return texte + suite if texte else majuscule(suite)
 
 
-def phrase_rang_national(indicator: str, type_: str, nom: str, code: str | None, rang: tuple[int, int] | None) -> str:
+def phrase_rang_national(
+    indicator: str, type_: str, nom: str, code: str | None, rang: tuple[int, int] | None, valeur: object = None
+) -> str:
     """« Parmi les 1 254 EPCI, la CA du Niortais est au 45e rang pour les établissements employeurs… »."""
-    if not rang or rang[1] <= 1 or type_ == "france":
+    if not rang or rang[1] <= 1 or type_ == "france" or valeur == 0:
         return ""
     forme = _FORMES.get(indicator, ("", indicator))[1]
     quoi = "la part de l'ESS dans l'emploi salarié privé" if indicator == "part_emploi_prive" else f"les {forme}"

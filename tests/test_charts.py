@@ -145,3 +145,12 @@ def test_builders_return_json_ready_specs_that_altair_accepts() -> None:
     assert "NaN" not in text and json.loads(text)["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
     assert isinstance(charts.as_altair(spec), alt.HConcatChart)
     assert isinstance(charts.as_altair(charts.barres_familles(_familles())), alt.LayerChart)
+
+
+def test_empty_or_all_secret_data_gives_valid_json() -> None:
+    empty = pd.DataFrame(columns=["famille", "etablissements", "etablissements_employeurs", "salaries_estimes"])
+    spec = charts.barres_familles(empty, "salaries_estimes")
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [0, 1.0]
+    charts.to_json(spec)  # raises on NaN
+    secret = pd.DataFrame({"id": ["a"], "nom": ["A"], "salaries_estimes": ["s"]})
+    charts.to_json(charts.barres_comparaison(secret, "salaries_estimes", "a"))

@@ -127,7 +127,8 @@ def test_units_table_and_published_figures_helpers() -> None:
     assert ui.ecart("etablissements", 50, 200) == "25,0 % du total"
     assert ui.ecart("part_emploi_prive", 0.26, 0.15).startswith("+11,0")
     assert ui.ecart("employeurs_pour_1000_hab", 3.0, 4.5) == "−1,5"
-    assert ui.ecart("salaries_estimes", "s", 10) == "s"
+    assert ui.ecart("salaries_estimes", "s", 10) == "10 au total"  # our share is secret, not the total
+    assert ui.ecart("part_emploi_prive", "s", 0.1) == "s"
     pub = pd.DataFrame({
         "indicateur": ["etablissements_employeurs", "part_emploi_prive", "benevoles"],
         "valeur": [545, 0.26, 29000], "unite": ["établissements", "part", "bénévoles"], "annee": [2023] * 3,

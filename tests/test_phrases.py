@@ -126,3 +126,12 @@ def test_rang_national() -> None:
     text = p.phrase_rang_national("employeurs_pour_1000_hab", "epci", "CA du Niortais", "200041317", (45, 1255))
     assert text.startswith(f"Parmi les 1{NNBSP}255 EPCI de France, la CA du Niortais est au 45e rang")
     assert p.phrase_rang_national("part_emploi_prive", "france", "France", "FR", (1, 1)) == ""
+
+
+def test_zero_is_not_ranked() -> None:
+    text = p.phrase_position("employeurs_pour_1000_hab", "commune", "Les Groseillers", "79139", 0.0,
+                             [("region", 3.4)], (5, 9))  # fmt: skip
+    assert text == "Aucun établissement employeur de l'ESS n'est recensé dans la commune des Groseillers."
+    assert (
+        p.phrase_rang_national("employeurs_pour_1000_hab", "commune", "Les Groseillers", "79139", (5, 34957), 0.0) == ""
+    )

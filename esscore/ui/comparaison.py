@@ -94,7 +94,7 @@ def phrase(terr: Territoire, table: pd.DataFrame, indicator: str) -> None:
     textes = [phrases.phrase_position(indicator, terr.type, terr.nom, terr.code, main[indicator], refs,
                                       comparaison.rang(ranked, terr.id, indicator))]  # fmt: skip
     national = comparaison.rang(pano.niveau(terr.type), terr.id, indicator)
-    textes.append(phrases.phrase_rang_national(indicator, terr.type, terr.nom, terr.code, national))
+    textes.append(phrases.phrase_rang_national(indicator, terr.type, terr.nom, terr.code, national, main[indicator]))
     st.markdown("\n".join(f"- {pano.md(t)}" for t in textes if t))
 
 
@@ -129,21 +129,27 @@ def _carte_nationale(level: str, indicator: str, key: tuple[int, int]) -> tuple[
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _outline(tid: str, selection: tuple[str, ...], key: tuple[int, int]) -> tuple[str, list[str]]:
+def _outline(tid: str, selection: tuple[str, ...], key: tuple[int, int]) -> tuple[str, list[str], list[str]]:
+    """(map level, codes of the territory itself, codes of its peers) to outline on the national map."""
     terr = data.territoire(tid)
     level = comparaison.niveau_carte(terr)
-    return level, comparaison.codes_carte(terr, list(selection), data.con())
+    focus = comparaison.codes_carte(terr, [], data.con())
+    peers = [c for c in comparaison.codes_carte(terr, list(selection), data.con()) if c not in focus]
+    return level, focus, peers
 
 
 def carte_nationale_deck(terr: Territoire, selection: list[str], indicator: str) -> tuple[maps.CompactDeck, list]:
-    """The national choropleth of the matching level with the selection outlined (and its class breaks)."""
-    level, codes = _outline(terr.id, tuple(selection), data.db_key())
+    """The national choropleth of the matching level, the territory in orange, its peers in black."""
+    level, focus, peers = _outline(terr.id, tuple(selection), data.db_key())
     records, breaks = _carte_nationale(level, indicator, data.db_key())
-    outline = pano.polygones(level, codes, national=True) if codes else pd.DataFrame()
+    outline = pano.polygones(level, peers, national=True) if peers else None
+    focus_frame = pano.polygones(level, focus, national=True) if focus else None
     context = pano.polygones("region", None, national=True) if level in ("epci", "departement") else None
     frames = maps.inset_frames(list(maps.DOM_INSETS))
     view = maps.view_for_bounds(maps.NATIONAL_BOUNDS, height_px=620)
-    return maps.choropleth_deck(records, view, pano.TOOLTIP, outline=outline, context=context, frames=frames), breaks
+    deck = maps.choropleth_deck(records, view, pano.TOOLTIP, outline=outline, context=context, frames=frames,
+                                focus=focus_frame)  # fmt: skip
+    return deck, breaks
 
 
 def carte_nationale(terr: Territoire, selection: list[str], indicator: str) -> None:
@@ -154,5 +160,6 @@ def carte_nationale(terr: Territoire, selection: list[str], indicator: str) -> N
     st.pydeck_chart(deck, height=620)
     st.markdown(pano.legende_html(breaks, indicator), unsafe_allow_html=True)
     note = " Les communes sont situées par leur EPCI." if terr.type == "commune" else ""
-    st.caption(f"{pano.md(indicator_label(indicator))} ; territoires comparés entourés en noir, outre-mer en encarts."
+    entoures = " territoire étudié entouré en orange, territoires comparés en noir ;" if terr.type != "france" else ""
+    st.caption(f"{pano.md(indicator_label(indicator))} ;{entoures} outre-mer en encarts."
                f"{note} Contours : découpage administratif 2026. Source : {pano.md(pano.source())}.")  # fmt: skip

@@ -194,7 +194,11 @@ def _bounds(level: str, codes: tuple[str, ...], key: tuple[int, int]) -> tuple[f
 
 def ecart(indicator: str, valeur: object, reference: object) -> str:
     """Gap to a reference: share of its total for counts, difference for rates (points for percentages)."""
-    if valeur == SECRET or reference == SECRET:
+    if reference == SECRET:
+        return SECRET
+    if valeur == SECRET and indicator in COMPTES:  # our share is secret: show the reference's own figure
+        return f"{fmt_value(indicator, reference)} au total"
+    if valeur == SECRET:
         return SECRET
     try:
         v, r = float(valeur), float(reference)  # type: ignore[arg-type]
@@ -293,7 +297,8 @@ def synthese(terr: Territoire) -> list[str]:
                                       refs_rate, rang, "territoires comparables (voir Comparaisons)")]  # fmt: skip
     if terr.type != "france":
         national = comparaison.rang(niveau(terr.type), terr.id, INDICATEUR_CARTE)
-        textes.append(phrases.phrase_rang_national(INDICATEUR_CARTE, terr.type, terr.nom, terr.code, national))
+        textes.append(phrases.phrase_rang_national(INDICATEUR_CARTE, terr.type, terr.nom, terr.code, national,
+                                                   main[INDICATEUR_CARTE]))  # fmt: skip
     refs_emploi = [(r["type"], r["nom"], r["code"], r["part_emploi_prive"]) for _, r in heads.iloc[1:].iterrows()
                    if r["type"] in ("region", "france")]  # fmt: skip
     textes.append(phrases.phrase_emploi(terr.type, terr.nom, terr.code, main["part_emploi_prive"],
@@ -395,6 +400,10 @@ def fichier(terr: Territoire, suffixe: str) -> str:
 def familles(terr: Territoire) -> None:
     fam = repartition(terr, "famille")
     st.subheader("Les familles de l'ESS")
+    if fam.empty:
+        qui = md(phrases.designation(terr.type, terr.nom, terr.code))
+        st.info(f"Aucun établissement de l'ESS n'est recensé dans {qui}.")
+        return
     c1, c2 = st.columns(2)
     with c1:
         graphique(charts.barres_familles(fam, "etablissements_employeurs", sous_titre=terr.nom),
@@ -412,6 +421,9 @@ def familles(terr: Territoire) -> None:
 def secteurs_tailles(terr: Territoire) -> None:
     sect = repartition(terr, "secteur")
     st.subheader("Secteurs d'activité et taille des établissements")
+    if sect.empty:
+        st.info("Pas de secteur ni de taille à montrer : aucun établissement de l'ESS sur ce territoire.")
+        return
     graphique(charts.barres_secteurs(sect, "salaries_estimes", sous_titre=terr.nom), fichier(terr, "secteurs"),
               sect, "secteurs")  # fmt: skip
     st.caption("Part de l'ESS dans le secteur : salariés estimés de l'ESS rapportés à l'emploi salarié privé du "
@@ -455,10 +467,11 @@ def carte(terr: Territoire) -> None:
         return
     records, breaks, bounds, outline_frame = _carte_unites(terr.id, indicator, data.db_key())
     view = maps.view_for_bounds(bounds)
-    deck = maps.choropleth_deck(records, view, TOOLTIP, outline=outline_frame)
+    frames = maps.inset_frames(list(maps.DOM_INSETS)) if terr.type == "france" else None
+    deck = maps.choropleth_deck(records, view, TOOLTIP, frames=frames, focus=outline_frame)
     st.pydeck_chart(deck, height=520)
     st.markdown(legende_html(breaks, indicator), unsafe_allow_html=True)
-    notes = {"commune": f"{md(terr.nom)} est entourée ; les autres communes de son EPCI sont affichées pour situer.",
+    notes = {"commune": f"{md(terr.nom)} est entourée en orange, parmi les communes de son EPCI.",
              "region": "À l'échelle d'une région, la carte et le tableau montrent les EPCI.",
              "france": "À l'échelle nationale, la carte et le tableau montrent les départements (outre-mer en "
                        "encarts)."}  # fmt: skip
