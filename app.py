@@ -22,7 +22,7 @@ PAGES = {
         st.Page(PAGES_DIR / "benchmark.py", title="Benchmark des politiques", icon="💡", url_path="benchmark"),
     ],
     "Piloter": [
-        st.Page(PAGES_DIR / "feuille-de-route.py", title="Feuille de route", icon="🧭", url_path="feuille-de-route"),
+        st.Page(PAGES_DIR / "feuille_de_route.py", title="Feuille de route", icon="🧭", url_path="feuille-de-route"),
     ],
 }
 

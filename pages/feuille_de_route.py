@@ -1,8 +1,4 @@
-"""Suivi de la feuille de route: progress by axis, actions, timeline, indicators, levers, log, COPIL deck.
-
-The file is named like its URL (``feuille-de-route``): on a fresh server the first request of a sub-page URL is
-looked up among ``pages/`` file names before ``st.navigation`` exists, and a mismatch shows « Page not found ».
-"""
+"""Suivi de la feuille de route: progress by axis, actions, timeline, indicators, levers, log, COPIL deck."""
 
 from datetime import date
 

@@ -14,7 +14,7 @@ from esscore.roadmap import read_roadmap
 from esscore.store import AUTEUR_SYSTEME, RoadmapStore
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = str(ROOT / "pages" / "feuille-de-route.py")
+PAGE = str(ROOT / "pages" / "feuille_de_route.py")
 FIX = ROOT / "tests" / "fixtures" / "roadmap"
 MOT_DE_PASSE = "correct horse battery staple"
 EMPREINTE = hashlib.sha256(MOT_DE_PASSE.encode("utf-8")).hexdigest()
