@@ -23,7 +23,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlencode
 
 import pytest
@@ -178,22 +178,37 @@ def fresh_streamlit_server(db_file: Path, tmp_path_factory: pytest.TempPathFacto
 # ---------------------------------------------------------------- browser
 
 
+# Playwright's sync API runs one instance per thread: every module importing the ``browser`` fixture gets
+# its own session-scoped fixture, so they share this single Chromium (reference-counted, closed by the last).
+_SHARED: dict[str, Any] = {}
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     """Debian's headless Chromium through Playwright (skips when it is not installed)."""
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium absent ({CHROMIUM}) : installer le paquet Debian « chromium » / Chromium not installed")
-    from playwright.sync_api import sync_playwright
+    if not _SHARED:
+        from playwright.sync_api import sync_playwright
 
-    pw = sync_playwright().start()
-    try:
-        instance = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        pw = sync_playwright().start()
         try:
-            yield instance
-        finally:
-            instance.close()
+            instance = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        except BaseException:
+            pw.stop()
+            raise
+        _SHARED.update(pw=pw, browser=instance, users=0)
+    _SHARED["users"] += 1
+    try:
+        yield _SHARED["browser"]
     finally:
-        pw.stop()
+        _SHARED["users"] -= 1
+        if _SHARED["users"] == 0:
+            try:
+                _SHARED["browser"].close()
+            finally:
+                _SHARED["pw"].stop()
+                _SHARED.clear()
 
 
 @pytest.fixture()
