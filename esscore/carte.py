@@ -373,6 +373,7 @@ def bulles_communes(communes: pd.DataFrame) -> pd.DataFrame:
             "lat": communes["lat"].astype(float).round(5),
             "r": rayons(visibles, RAYON_MIN_PX, rayon_bulle_max(len(communes))),
             "famille": communes["famille"],
+            "code": communes["code"],  # lets a click on the bubble open the commune's EPCI
             "titre": communes["nom"] + " (" + communes["code"] + ")",
             "ligne1": [
                 _ligne_comptes(n, e) for n, e in zip(communes["etablissements"], communes["employeurs"], strict=True)
@@ -510,7 +511,7 @@ def fond_de_carte(con: duckdb.DuckDBPyConnection, terr: Territoire) -> list[pdk.
 def _couches_par_famille(frame: pd.DataFrame, prefixe: str, **style: Any) -> list[pdk.Layer]:
     """One ScatterplotLayer per family: the colour is a constant, not a column (smaller payload)."""
     couches = []
-    colonnes = ["lon", "lat", *(["r"] if "r" in frame else []), *COLONNES_INFOBULLE]
+    colonnes = ["lon", "lat", *(c for c in ("r", "code") if c in frame), *COLONNES_INFOBULLE]
     for i, famille in enumerate(FAMILLES):
         part = frame[frame["famille"] == famille]
         if part.empty:

@@ -35,7 +35,11 @@ if selection_init is not None:
 resultat = ui.la_carte(terr.id, etat, selection_init)
 for note in resultat.notes:
     st.info(note)
-st.pydeck_chart(resultat.deck, height=560, key="carte_deck")
+evenement = st.pydeck_chart(
+    resultat.deck, height=560, key=f"carte_{terr.id}", on_select="rerun", selection_mode="single-object"
+)
+if code_commune := ui.commune_choisie(evenement):
+    ui.proposer_zoom(code_commune)
 if resultat.note_sans_position():
     st.caption(resultat.note_sans_position())
 ui.legende(resultat.vue, etat.couche)

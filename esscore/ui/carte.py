@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ import streamlit as st
 
 from esscore import carte, ess, exports
 from esscore import initiatives as ini
+from esscore.errors import EssError
 from esscore.indicators import source_info
 from esscore.labels import fmt_int
 from esscore.ui import data
@@ -278,6 +280,35 @@ def exports_initiatives(selection: pd.DataFrame, nom: str) -> None:
             en_geojson,
             "carte_dl_init_geojson",
         )
+
+
+def commune_choisie(evenement: object) -> str | None:
+    """Code of the commune bubble the user clicked on the map, if any (validated: it comes from the browser)."""
+    try:
+        objets = evenement["selection"]["objects"]  # type: ignore[index]
+    except (KeyError, TypeError):
+        return None
+    for couche, liste in (objets or {}).items():
+        if str(couche).startswith("etablissements-communes") and liste:
+            code = liste[0].get("code") if isinstance(liste[0], dict) else None
+            if isinstance(code, str) and re.fullmatch(r"\d[\dAB]\d{3}", code):
+                return code
+    return None
+
+
+def proposer_zoom(code_commune: str) -> None:
+    """After a click on a commune bubble: offer to open its EPCI, where every establishment is drawn."""
+    try:
+        commune = data.territoire(f"commune:{code_commune}")
+    except EssError:
+        return
+    epci = next((p for p in commune.parents if p["type"] == "epci"), None)
+    cible = f"epci:{epci['code']}" if epci else commune.id
+    libelle = epci["nom"] if epci else commune.libelle
+    if st.button(f"Voir chaque établissement : {libelle}", key="carte_zoom", type="primary", icon="🔍"):
+        st.session_state["territoire"] = cible
+        st.query_params["territoire"] = cible
+        st.rerun()
 
 
 def nom_fichier(territoire_id: str) -> str:
