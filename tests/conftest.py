@@ -40,3 +40,5 @@ def con(db_file: Path):
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+    # .streamlit/config.toml hides error details from users (production); tests want the real message.
+    os.environ.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
