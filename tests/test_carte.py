@@ -400,3 +400,13 @@ def test_page_hostile_names_render_as_text(db_hostile: Path, monkeypatch) -> Non
     proto = at.get("deck_gl_json_chart")[0].proto
     assert json.loads(proto.tooltip)["text"] == C.INFOBULLE and "html" not in json.loads(proto.tooltip)
     assert HOSTILE_ETAB in proto.json
+
+
+def test_commune_choisie_validates_browser_selection() -> None:
+    from esscore.ui.carte import commune_choisie
+
+    assert commune_choisie({"selection": {"objects": {"etablissements-communes-0": [{"code": "79191"}]}}}) == "79191"
+    assert commune_choisie({"selection": {"objects": {"etablissements-communes-2": [{"code": "2A004"}]}}}) == "2A004"
+    assert commune_choisie({"selection": {"objects": {"etablissements-communes-0": [{"code": "<script>"}]}}}) is None
+    assert commune_choisie({"selection": {"objects": {"etablissements-points-0": [{"code": "79191"}]}}}) is None
+    assert commune_choisie({"selection": {"objects": {}}}) is None and commune_choisie(None) is None
