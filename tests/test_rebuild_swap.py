@@ -109,3 +109,24 @@ def test_page_rerun_after_rebuild(old_db: Path, monkeypatch: pytest.MonkeyPatch)
     assert not at.exception
     captions = " ".join(c.value for c in at.caption)
     assert "Base construite le" in captions and "2000-01-01" not in captions
+
+
+def test_parallel_sessions_get_their_own_cursor(db_env: Path) -> None:
+    """Sessions run in threads: a shared connection made DuckDB refuse calls ("connection is busy") or hand
+    one thread the result of another's query."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from esscore.ui import data
+
+    expected = dict(data.con().execute("SELECT type, count(*) FROM territoires GROUP BY type").fetchall())
+
+    def worker(kind: str) -> set[int]:
+        seen = set()
+        for _ in range(40):
+            cur = data.con()
+            seen.add(cur.execute("SELECT count(*) FROM territoires WHERE type = $t", {"t": kind}).fetchall()[0][0])
+        return seen
+
+    with ThreadPoolExecutor(max_workers=len(expected)) as pool:
+        results = dict(zip(expected, pool.map(worker, expected), strict=True))
+    assert results == {kind: {n} for kind, n in expected.items()}

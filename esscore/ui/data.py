@@ -33,9 +33,13 @@ def _connection(path: str, identity: tuple[int, int]) -> duckdb.DuckDBPyConnecti
 
 
 def con() -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the current database file (reopened after a rebuild)."""
+    """A read-only cursor on the current database file (reopened after a rebuild).
+
+    A new cursor per call: sessions run in parallel threads, and DuckDB refuses (or, worse, mixes up the
+    results of) concurrent calls on one shared connection.
+    """
     path = db_path()
-    return _connection(str(path), file_identity(path))
+    return _connection(str(path), file_identity(path)).cursor()
 
 
 def db_key() -> tuple[int, int]:
