@@ -42,7 +42,6 @@ COMMUNES_MAX = 6000  # commune bubbles up to this many communes, hexagons beyond
 HEX_COLONNES = 70  # hexagons across the width of the territory
 LISTE_MAX = 2000  # rows shown in the on-screen table (exports are complete)
 NON_DIFFUSIBLE = "[non diffusible]"
-TAILLE_NR = "0 salarié ou non renseigné"
 
 COUCHE_TOUT, COUCHE_ETAB, COUCHE_INIT = "Tout", "Établissements", "Initiatives"
 COUCHES: tuple[str, ...] = (COUCHE_TOUT, COUCHE_ETAB, COUCHE_INIT)
@@ -104,7 +103,7 @@ class Filtres:
 
 
 # ---------------------------------------------------------------------------------------------
-# Escaping
+# Tooltip text
 # ---------------------------------------------------------------------------------------------
 
 
@@ -269,7 +268,7 @@ def _disperser(lon: pd.Series, lat: pd.Series, pas_deg: float = 0.0022) -> tuple
 
 
 def points_initiatives(df: pd.DataFrame) -> pd.DataFrame:
-    """Map rows of initiatives: position (spread when shared), family, escaped tooltip columns."""
+    """Map rows of initiatives: position (spread when shared), family, plain-text tooltip columns."""
     sortie = pd.DataFrame(index=df.index)
     if df.empty:
         return pd.DataFrame(columns=["lon", "lat", "famille", *COLONNES_INFOBULLE])
@@ -322,7 +321,7 @@ def rayons(valeurs: pd.Series, rmin: float, rmax: float, reference: float | None
 
 
 def points_etablissements_carte(points: pd.DataFrame) -> pd.DataFrame:
-    """Map rows of individual establishments: size from estimated employees, escaped tooltips."""
+    """Map rows of individual establishments: size from estimated employees, plain-text tooltips."""
     if points.empty:
         return pd.DataFrame(columns=["lon", "lat", "r", "famille", *COLONNES_INFOBULLE])
     sortie = pd.DataFrame(
@@ -576,7 +575,7 @@ def construire_deck(
     initiatives: pd.DataFrame | None,
     view: pdk.ViewState,
 ) -> pdk.Deck:
-    """Basemap + establishments (points, bubbles or hexagons) + initiatives, one escaped tooltip."""
+    """Basemap + establishments (points, bubbles or hexagons) + initiatives, one plain-text tooltip."""
     couches = list(fond)
     if donnees is not None and not donnees.empty:
         if vue == VUE_HEX:
