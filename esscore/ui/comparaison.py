@@ -23,9 +23,14 @@ _TERR_KEY = "cmp_territoire"  # territory for which the URL's ``pairs`` were wri
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _options(tid: str, key: tuple[int, int]) -> dict[str, str]:
-    """Peer candidates offered in the multiselect (id → label): the level, or the département for communes."""
+    """Peer candidates offered in the multiselect (id → label): the whole level, except for communes."""
     terr = data.territoire(tid)
-    frame = comparaison.points_nuage(pano.niveau(terr.type), terr, [])
+    frame = pano.niveau(terr.type)
+    if terr.type == "commune":  # the département, plus the région's towns of 10 000 inhabitants or more
+        parents = {p["type"]: p["code"] for p in terr.parents}
+        near = frame["departement"].eq(parents.get("departement"))
+        towns = frame["region"].eq(parents.get("region")) & (pd.to_numeric(frame["population"]) >= 10_000)
+        frame = frame[near | towns]
     frame = frame[frame["id"] != tid].sort_values("nom")
     if terr.type == "commune":
         labels = frame["nom"] + " (" + frame["code"] + ")"

@@ -508,7 +508,7 @@ def table_unites(terr: Territoire, level: str, frame: pd.DataFrame) -> None:
     secret = frame["secret"].to_numpy()
     conc = concentration(terr)
     texte = phrases.phrase_concentration(terr.type, terr.nom, terr.code, conc) if terr.type != "commune" else ""
-    st.caption(" ".join(x for x in (md(texte), "« s » : secret statistique." if secret.any() else "",
+    st.caption(" ".join(x for x in (md(texte), SECRET_EXPLICATION if secret.any() else "",
                                     f"Source : {md(source())}.") if x))  # fmt: skip
     st.download_button(f"Tableau des {UNITES_LABELS[level].lower()} (CSV)", export(frame),
                        file_name=f"{fichier(terr, UNITES_LABELS[level].lower())}.csv", mime="text/csv",
