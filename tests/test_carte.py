@@ -238,6 +238,23 @@ def test_carte_every_level_small_payload(con) -> None:
         assert '"@@=pixels"' not in resultat.deck.to_json()  # a bare "pixels" becomes an expression
 
 
+def test_worst_case_point_view_stays_under_2_mb(con) -> None:
+    """5 000 points with names at the tooltip cap, accents everywhere, over a région's basemap."""
+    terr = geography.get(con, "region:75")
+    nom = "Société coopérative d'intérêt collectif « Économie sociale » " * 3
+    points = pd.DataFrame({
+        "siret": [f"{i:014d}" for i in range(C.POINTS_MAX)], "nom": [f"{nom}{i}" for i in range(C.POINTS_MAX)],
+        "famille": "Sociétés commerciales de l'ESS", "secteur": "Activités financières et d'assurance",
+        "taille": "250 salariés et plus", "tranche": "2 000 à 4 999 salariés", "employeur": True, "salaries": 3499.5,
+        "code_commune": "79191", "commune": "Saint-Symphorien-de-Thénézay-sur-Charente", "lon": -0.4598765,
+        "lat": 46.3234567,
+    })  # fmt: skip
+    deck = C.construire_deck(
+        C.fond_de_carte(con, terr), C.VUE_POINTS, C.points_etablissements_carte(points), None, C.vue_initiale(con, terr)
+    )
+    assert C.taille_json(deck) < 2_000_000
+
+
 def test_hostile_names_only_in_text_tooltips(con_hostile) -> None:
     terr = geography.get(con_hostile, NIORT_AGGLO)
     resultat = C.carte(con_hostile, terr, C.Filtres())
