@@ -341,12 +341,15 @@ def nuage_population(
     data = pd.DataFrame({
         "id": frame["id"].values, "nom": frame["nom"].astype(str).values,
         "population": pd.to_numeric(frame["population"], errors="coerce").values,
-        "valeur": _numeric(frame[indicator]).values, "etiquette": _labels(indicator, frame[indicator]),
+        "valeur": _numeric(frame[indicator]).values,
+        # French labels may come precomputed (``etiquettes_nuage``): formatting 35 000 numbers takes time.
+        "etiquette": frame["etiquette"].values if "etiquette" in frame else _labels(indicator, frame[indicator]),
+        "population_etiquette": (frame["population_etiquette"].values if "population_etiquette" in frame
+                                 else _labels("population", frame["population"])),
     }).dropna(subset=["valeur", "population"])  # fmt: skip
     data = data[data["population"] > 0]
     chosen = set(selection)
     data["role"] = ["territoire" if i == territoire_id else "pair" if i in chosen else "autre" for i in data["id"]]
-    data["population_etiquette"] = [fmt_value("population", p) for p in data["population"]]
     label = indicator_label(indicator)
     axis_x = {"labelExpr": "format(datum.value, ',.0f')", "tickCount": 6, "title": "Population (échelle logarithmique)"}
     x = _q("population", scale={"type": "log", "nice": False}, axis=axis_x)
@@ -373,6 +376,13 @@ def nuage_population(
              "encoding": {"x": x, "y": y, "text": _n("nom")}},
         ],
     }  # fmt: skip
+
+
+def etiquettes_nuage(frame: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    """The columns ``nuage_population`` needs, French labels included (to be computed once per level)."""
+    keep = [c for c in ("id", "nom", "population", "departement", "region", indicator) if c in frame]
+    return frame[keep].assign(etiquette=_labels(indicator, frame[indicator]),
+                              population_etiquette=_labels("population", frame["population"]))  # fmt: skip
 
 
 # ---------------------------------------------------------------- output

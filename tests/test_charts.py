@@ -154,3 +154,13 @@ def test_empty_or_all_secret_data_gives_valid_json() -> None:
     charts.to_json(spec)  # raises on NaN
     secret = pd.DataFrame({"id": ["a"], "nom": ["A"], "salaries_estimes": ["s"]})
     charts.to_json(charts.barres_comparaison(secret, "salaries_estimes", "a"))
+
+
+def test_scatter_accepts_precomputed_labels() -> None:
+    frame = pd.DataFrame({"id": ["epci:1", "epci:2"], "nom": ["A", "B"], "population": [1000, 20000],
+                          "departement": ["79", "79"], "part_emploi_prive": [0.1, 0.2]})  # fmt: skip
+    labelled = charts.etiquettes_nuage(frame, "part_emploi_prive")
+    assert list(labelled["etiquette"]) == ["10,0 %", "20,0 %"]
+    assert list(labelled["population_etiquette"]) == ["1\u202f000", "20\u202f000"]
+    spec = charts.nuage_population(labelled, "part_emploi_prive", [], "epci:1")
+    assert spec == charts.nuage_population(frame, "part_emploi_prive", [], "epci:1")

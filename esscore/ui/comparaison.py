@@ -113,13 +113,19 @@ def tableau(terr: Territoire, table: pd.DataFrame) -> None:
                        icon=":material/table:")  # fmt: skip
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _points(type_: str, indicator: str, key: tuple[int, int]) -> pd.DataFrame:
+    """Scatter-plot points of a level with their French labels (shared, not copied: never mutate)."""
+    return charts.etiquettes_nuage(pano.niveau(type_), indicator)
+
+
 def graphiques(terr: Territoire, table: pd.DataFrame, selection: list[str], indicator: str) -> None:
     compared = table[table["role"].isin(["territoire", "pair"])]
     refs = table[table["role"].isin(["region", "france"])]
     st.subheader(indicator_label(indicator))
     pano.graphique(charts.barres_comparaison(compared, indicator, terr.id, refs, sous_titre=f"{terr.nom} et ses pairs"),
                    pano.fichier(terr, f"comparaison-{indicator}"), compared, "cmp_barres")  # fmt: skip
-    points = comparaison.points_nuage(pano.niveau(terr.type), terr, selection)
+    points = comparaison.points_nuage(_points(terr.type, indicator, data.db_key()), terr, selection)
     where = "du département" if terr.type == "commune" else f"de France ({phrases.NIVEAUX_PLURIEL[terr.type]})"
     pano.graphique(charts.nuage_population(points, indicator, selection, terr.id,
                                            sous_titre=f"Chaque point est un territoire {where} ; sélection en couleur"),
