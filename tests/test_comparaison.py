@@ -128,3 +128,13 @@ def test_national_epci_map_payload_stays_small(con) -> None:
     # overseas EPCI are moved next to the mainland (insets)
     reunion = [r for r in layer["data"] if dom.get(r["code"]) == "974"]
     assert reunion and all(-9.5 < x < -5.5 for x, _ in reunion[0]["polygon"][0])
+
+
+def test_level_wide_family_ratios_match_the_per_territory_query(con) -> None:
+    from esscore import indicators
+
+    level = query(con, "familles_pour_1000_niveau", type="departement", perimetre="statistique")
+    mine = level[level["id"] == "departement:79"].sort_values("famille").reset_index(drop=True)
+    alone = indicators.familles_pour_1000(con, ["departement:79"]).sort_values("famille").reset_index(drop=True)
+    assert list(mine["famille"]) == list(alone["famille"])
+    assert mine["employeurs_pour_1000_hab"].round(9).tolist() == alone["employeurs_pour_1000_hab"].round(9).tolist()

@@ -85,14 +85,16 @@ def repartition(terr: Territoire, axe: str) -> pd.DataFrame:
     return _repartition(terr.id, axe, data.db_key())
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _familles_pour_1000(tid: str, key: tuple[int, int]) -> pd.DataFrame:
-    return indicators.familles_pour_1000(data.con(), [tid])
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _familles_niveau(type_: str, key: tuple[int, int]) -> pd.DataFrame:
+    return data.named_query("familles_pour_1000_niveau", type=type_, perimetre="statistique")
 
 
 def ratios(terr: Territoire) -> pd.DataFrame:
-    """Per-family ratios of the territory, its région and France (each cached alone: France is computed once)."""
-    found = pd.concat([_familles_pour_1000(i, data.db_key()) for i in comparaison.ratios_ids(terr)], ignore_index=True)
+    """Per-family ratios of the territory, its région and France, read from level-wide cached tables."""
+    ids = comparaison.ratios_ids(terr)
+    frames = [_familles_niveau(i.split(":", 1)[0], data.db_key()) for i in ids]
+    found = pd.concat([f[f["id"] == i] for f, i in zip(frames, ids, strict=True)], ignore_index=True)
     return comparaison.assembler_ratios(terr, found)
 
 
