@@ -24,6 +24,7 @@ import pandas as pd
 from esscore import ess
 from esscore.indicators import SECRET
 from esscore.labels import PERCENT_INDICATORS, fmt_value, indicator_label
+from esscore.phrases import minuscule
 
 Spec = dict[str, Any]
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
@@ -359,7 +360,7 @@ def nuage_population(
     others = data[data["role"] == "autre"][["nom", "population", "valeur", "etiquette", "population_etiquette"]]
     picked = data[data["role"] != "autre"]
     return {
-        "width": WIDTH, "height": 380, "title": _title(titre or f"Population et {label.lower()}", sous_titre),
+        "width": WIDTH, "height": 380, "title": _title(titre or f"Population et {minuscule(label)}", sous_titre),
         "layer": [
             {"data": {"values": _values(others)},
              "mark": {"type": "circle", "size": 22, "opacity": 0.45, "color": "#AAB4BE"},

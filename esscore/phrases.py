@@ -66,6 +66,13 @@ def majuscule(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def minuscule(text: str) -> str:
+    """First letter in lower case, acronyms kept: « Part de l'ESS » → « part de l'ESS », « EPCI » unchanged."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
 def ordinal(n: int) -> str:
     """1 → « 1er », 2 → « 2e » (rang is masculine)."""
     return "1er" if n == 1 else f"{n}e"

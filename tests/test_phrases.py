@@ -135,3 +135,9 @@ def test_zero_is_not_ranked() -> None:
     assert (
         p.phrase_rang_national("employeurs_pour_1000_hab", "commune", "Les Groseillers", "79139", (5, 34957), 0.0) == ""
     )
+
+
+def test_minuscule_keeps_acronyms() -> None:
+    assert p.minuscule("Part de l'ESS dans l'emploi privé") == "part de l'ESS dans l'emploi privé"
+    assert p.minuscule("Établissements employeurs") == "établissements employeurs"
+    assert p.minuscule("EPCI") == "EPCI"

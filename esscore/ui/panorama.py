@@ -24,7 +24,7 @@ CARTES = ("etablissements", "etablissements_employeurs", "salaries_estimes", "pa
           "employeurs_pour_1000_hab")  # fmt: skip
 COMPTES = ("etablissements", "etablissements_employeurs", "salaries_estimes")
 INDICATEUR_CARTE = "employeurs_pour_1000_hab"
-UNITES_LABELS = {"commune": "Communes", "epci": "EPCI", "departement": "Départements"}
+FICHIERS_UNITES = {"commune": "communes", "epci": "epci", "departement": "departements"}
 # Published indicator codes → our estimate of the same thing. CRESS panoramas count employer structures
 # only, so « structures » and establishments per 1 000 inhabitants compare with our employer figures.
 ESTIMATION_PUBLIES = {"etablissements_employeurs": "etablissements_employeurs",
@@ -56,7 +56,7 @@ def source() -> str:
     if not info["source"]:
         return "aucune donnée ESS chargée"
     text = info["source"].split(", ", 1)[-1] if info["demo"] else info["source"]  # demo: the title says it all
-    return f"{text} ({info['millesime']})" if info["millesime"] else text
+    return f"{text}, {info['millesime']}" if info["millesime"] else text
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -334,7 +334,7 @@ def publies_affiche(pub: pd.DataFrame, heads: pd.DataFrame, conc: dict | None = 
         code = _texte(r.get("indicateur"))
         estimate, ours = "–", ESTIMATION_PUBLIES.get(code)
         if main is not None and ours:
-            estimate = f"{fmt_value(ours, main[ours])} ({indicator_label(ours).lower()})"
+            estimate = f"{fmt_value(ours, main[ours])} ({phrases.minuscule(indicator_label(ours))})"
         elif code in extra and extra[code][1] is not None:
             estimate = fmt_value(*extra[code])
         publie = _fmt_publie(r.get("valeur"), _texte(r.get("unite")))
@@ -459,7 +459,7 @@ def _carte_unites(tid: str, indicator: str, key: tuple[int, int]) -> tuple[str, 
 def carte(terr: Territoire) -> None:
     """Map of the sub-units (communes, EPCI or départements), colour = chosen indicator, and their table."""
     level, frame, outline = unites(terr)
-    what = UNITES_LABELS[level].lower()
+    what = phrases.NIVEAUX_PLURIEL[level]
     st.subheader(f"Carte des {what}" if terr.type != "commune" else "La commune dans son intercommunalité")
     options = list(indicators.INDICATEURS)
     indicator = st.selectbox("Indicateur de la carte", options, index=options.index(INDICATEUR_CARTE),
@@ -512,8 +512,8 @@ def table_unites(terr: Territoire, level: str, frame: pd.DataFrame) -> None:
     texte = phrases.phrase_concentration(terr.type, terr.nom, terr.code, conc) if terr.type != "commune" else ""
     st.caption(" ".join(x for x in (md(texte), SECRET_EXPLICATION if secret.any() else "",
                                     f"Source : {md(source())}.") if x))  # fmt: skip
-    st.download_button(f"Tableau des {UNITES_LABELS[level].lower()} (CSV)", export(frame),
-                       file_name=f"{fichier(terr, UNITES_LABELS[level].lower())}.csv", mime="text/csv",
+    st.download_button(f"Tableau des {phrases.NIVEAUX_PLURIEL[level]} (CSV)", export(frame),
+                       file_name=f"{fichier(terr, FICHIERS_UNITES[level])}.csv", mime="text/csv",
                        key="dl_unites", on_click="ignore", icon=":material/table:")  # fmt: skip
 
 
