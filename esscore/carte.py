@@ -60,13 +60,15 @@ COULEURS_FAMILLES: dict[str, tuple[int, int, int]] = {
 }
 COULEUR_INITIATIVE_CONTOUR = (20, 20, 20)
 # A *text* tooltip: deck.gl sets it with innerText, so no name can ever become markup (see module docstring).
-INFOBULLE = "{titre}\n{ligne1}\n{ligne2}\n{ligne3}"
+INFOBULLE = "{t}\n{l1}\n{l2}\n{l3}"
 INFOBULLE_STYLE = {
     "text": INFOBULLE,
     "style": {"backgroundColor": "#1f2937", "color": "white", "fontSize": "13px", "whiteSpace": "pre-line"},
 }
 INFOBULLE_LONGUEUR_MAX = 80  # SIRENE names rarely exceed it; keeps a 5 000-point view under 2 MB
 COLONNES_INFOBULLE = ("titre", "ligne1", "ligne2", "ligne3")
+# Short keys in the JSON sent to the browser (× 5 000 points, every byte counts).
+CLES_JSON = {"titre": "t", "ligne1": "l1", "ligne2": "l2", "ligne3": "l3", "couleur": "c"}
 RAYON_MIN_PX, RAYON_POINT_MAX_PX, RAYON_BULLE_MAX_PX = 3.0, 22.0, 34.0
 FRANCE_METRO = (-5.2, 41.3, 9.6, 51.1)
 
@@ -519,7 +521,7 @@ def _couches_par_famille(frame: pd.DataFrame, prefixe: str, **style: Any) -> lis
         couches.append(
             pdk.Layer(
                 "ScatterplotLayer",
-                data=part[colonnes].reset_index(drop=True),
+                data=part[colonnes].rename(columns=CLES_JSON).reset_index(drop=True),
                 id=f"{prefixe}-{i}",
                 get_position=["lon", "lat"],
                 get_fill_color=[*couleur, style.get("alpha", 200)],
@@ -583,10 +585,10 @@ def construire_deck(
             couches.append(
                 pdk.Layer(
                     "PolygonLayer",
-                    data=donnees[["polygon", "couleur", *COLONNES_INFOBULLE]],
+                    data=donnees[["polygon", "couleur", *COLONNES_INFOBULLE]].rename(columns=CLES_JSON),
                     id="etablissements-hexagones",
                     get_polygon="polygon",
-                    get_fill_color="couleur",
+                    get_fill_color="c",
                     get_line_color=[255, 255, 255],
                     line_width_min_pixels=0.5,
                     filled=True,

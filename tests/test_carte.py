@@ -261,7 +261,7 @@ def test_hostile_names_only_in_text_tooltips(con_hostile) -> None:
     spec = json.loads(resultat.deck.to_json())
     assert "html" not in resultat.deck._tooltip and resultat.deck._tooltip["text"] == C.INFOBULLE
     couches = {layer["id"]: layer.get("data", []) for layer in spec["layers"]}
-    titres = [p["titre"] for nom, data in couches.items() if not nom.startswith("fond-") for p in data]
+    titres = [p["t"] for nom, data in couches.items() if not nom.startswith("fond-") for p in data]
     assert HOSTILE_ETAB in titres and HOSTILE_INIT in titres
     assert resultat.vue == C.VUE_POINTS
 
