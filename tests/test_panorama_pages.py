@@ -143,3 +143,12 @@ def test_units_table_and_published_figures_helpers() -> None:
     assert shown.loc[1, "Estimation ESS Territoires"].startswith("21,7")
     assert shown.loc[2, "Estimation ESS Territoires"] == "–"
     assert shown.loc[0, "Source"] == "002.txt — Feuille de route"
+
+
+def test_comparaisons_reset_button_restores_the_suggestion(db_env: Path) -> None:
+    at = run_page("comparaisons", {"territoire": NIORT, "pairs": "epci:243500139"})
+    assert at.multiselect[0].value == ["epci:243500139"]
+    at.button(key="cmp_reset").click().run()
+    assert not at.exception and not at.warning
+    assert len(at.multiselect[0].value) == 8
+    assert _param(at, "pairs").count("epci:") == 8

@@ -67,11 +67,13 @@ def etat(terr: Territoire) -> tuple[list[str], str]:
     def reset() -> None:
         st.session_state[key] = suggested
 
+    if key not in st.session_state:  # first run for this territory: the URL's peers (or the suggestion)
+        st.session_state[key] = initial
     c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
     with c1:
         chosen = st.multiselect(
             f"Territoires comparés (jusqu'à {comparaison.MAX_PAIRS}, même niveau : {niveau})",
-            list(options), default=initial, format_func=lambda i: options.get(i, i), key=key,
+            list(options), format_func=lambda i: options.get(i, i), key=key,
             max_selections=comparaison.MAX_PAIRS, placeholder="Ajouter un territoire…",
         )  # fmt: skip
     c2.button("Pairs suggérés", on_click=reset, help="Population et part d'habitants en communes de moins de "
