@@ -22,6 +22,7 @@ from esscore.labels import fmt_value
 from esscore.phrases import ordinal
 
 MAX_PAIRS = 8
+VILLE = 10_000  # inhabitants: the région's towns shown with a commune's own département
 # National map level matching the territory (35 000 communes would be too heavy: EPCI instead).
 NIVEAU_CARTE = {"commune": "epci", "epci": "epci", "departement": "departement", "region": "region",
                 "france": "region"}  # fmt: skip
@@ -184,12 +185,15 @@ def niveau(con: duckdb.DuckDBPyConnection, type_: str, perimetre: str = "statist
 
 
 def points_nuage(niveau_frame: pd.DataFrame, territoire: Territoire, selection: list[str]) -> pd.DataFrame:
-    """Territories drawn on the population × indicator scatter: the whole level, except communes (those of
-    the same département, plus the selection) to keep the chart light."""
+    """Territories drawn on the population × indicator scatter (and offered as peers): the whole level,
+    except for communes: those of the same département and the région's towns of 10 000 inhabitants or
+    more, plus the selection (35 000 points would weigh on the browser and say little)."""
     if territoire.type != "commune":
         return niveau_frame
-    dep = next((p["code"] for p in territoire.parents if p["type"] == "departement"), None)
-    keep = niveau_frame["departement"].eq(dep) | niveau_frame["id"].isin([territoire.id, *selection])
+    parents = {p["type"]: p["code"] for p in territoire.parents}
+    near = niveau_frame["departement"].eq(parents.get("departement"))
+    towns = niveau_frame["region"].eq(parents.get("region")) & (pd.to_numeric(niveau_frame["population"]) >= VILLE)
+    keep = near | towns | niveau_frame["id"].isin([territoire.id, *selection])
     return niveau_frame[keep]
 
 

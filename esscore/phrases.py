@@ -75,7 +75,7 @@ def minuscule(text: str) -> str:
 
 def ordinal(n: int) -> str:
     """1 → « 1er », 2 → « 2e » (rang is masculine)."""
-    return "1er" if n == 1 else f"{n}e"
+    return "1er" if n == 1 else f"{fmt_int(n)}e"
 
 
 def de(text: str) -> str:

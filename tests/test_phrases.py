@@ -45,7 +45,7 @@ def test_de_contracts_and_elides() -> None:
 
 
 def test_ordinals() -> None:
-    assert [p.ordinal(n) for n in (1, 2, 3, 11)] == ["1er", "2e", "3e", "11e"]
+    assert [p.ordinal(n) for n in (1, 2, 3, 11, 15387)] == ["1er", "2e", "3e", "11e", f"15{NNBSP}387e"]
 
 
 def test_position_sentence_like_the_roadmap() -> None:

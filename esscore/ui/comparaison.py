@@ -25,12 +25,7 @@ _TERR_KEY = "cmp_territoire"  # territory for which the URL's ``pairs`` were wri
 def _options(tid: str, key: tuple[int, int]) -> dict[str, str]:
     """Peer candidates offered in the multiselect (id → label): the whole level, except for communes."""
     terr = data.territoire(tid)
-    frame = pano.niveau(terr.type)
-    if terr.type == "commune":  # the département, plus the région's towns of 10 000 inhabitants or more
-        parents = {p["type"]: p["code"] for p in terr.parents}
-        near = frame["departement"].eq(parents.get("departement"))
-        towns = frame["region"].eq(parents.get("region")) & (pd.to_numeric(frame["population"]) >= 10_000)
-        frame = frame[near | towns]
+    frame = comparaison.points_nuage(pano.niveau(terr.type), terr, [])
     frame = frame[frame["id"] != tid].sort_values("nom")
     if terr.type == "commune":
         labels = frame["nom"] + " (" + frame["code"] + ")"
@@ -128,9 +123,13 @@ def graphiques(terr: Territoire, table: pd.DataFrame, selection: list[str], indi
     pano.graphique(charts.barres_comparaison(compared, indicator, terr.id, refs, sous_titre=f"{terr.nom} et ses pairs"),
                    pano.fichier(terr, f"comparaison-{indicator}"), compared, "cmp_barres")  # fmt: skip
     points = comparaison.points_nuage(_points(terr.type, indicator, data.db_key()), terr, selection)
-    where = "du département" if terr.type == "commune" else f"de France ({phrases.NIVEAUX_PLURIEL[terr.type]})"
+    where = (
+        "une commune du département ou une ville de 10\u202f000 habitants ou plus de la région"
+        if terr.type == "commune"
+        else f"un territoire de France ({phrases.NIVEAUX_PLURIEL[terr.type]})"
+    )
     pano.graphique(charts.nuage_population(points, indicator, selection, terr.id,
-                                           sous_titre=f"Chaque point est un territoire {where} ; sélection en couleur"),
+                                           sous_titre=f"Chaque point est {where} ; sélection en couleur"),
                    pano.fichier(terr, f"nuage-{indicator}"), points, "cmp_nuage")  # fmt: skip
 
 
