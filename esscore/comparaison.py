@@ -227,13 +227,8 @@ def unites(
         epci = next((p["code"] for p in territoire.parents if p["type"] == "epci"), None)
         parent_type, parent_code = ("epci", epci) if epci else ("commune", territoire.code)
         outline = [territoire.code]
-    if parent_type == "commune":
-        frame = query(con, "indicateurs_unites", niveau="commune", parent_type="aucun", parent_code="",
-                      perimetre=perimetre)  # fmt: skip
-        frame = frame[frame["code"] == territoire.code]
-    else:
-        frame = query(con, "indicateurs_unites", niveau=level, parent_type=parent_type, parent_code=parent_code,
-                      perimetre=perimetre)  # fmt: skip
+    frame = query(con, "indicateurs_unites", niveau=level, parent_type=parent_type, parent_code=parent_code,
+                  perimetre=perimetre)  # fmt: skip
     return level, apply_secret(frame).reset_index(drop=True), outline
 
 

@@ -77,6 +77,7 @@ def test_rank_ignores_secret_figures() -> None:
     [
         ("commune:79139", "commune", ["79139"]),
         ("commune:75056", "commune", ["75056"]),
+        ("commune:85113", "commune", ["85113"]),  # no EPCI: the commune alone
         (NIORT, "commune", []),
         ("departement:974", "commune", []),
         ("region:75", "epci", []),
@@ -90,6 +91,8 @@ def test_units_of_every_level(con, raw: str, level: str, outlined: list[str]) ->
     assert not frame.empty
     if raw.startswith("commune"):
         assert outlined[0] in set(frame["code"])
+    if raw == "commune:85113":
+        assert list(frame["code"]) == ["85113"]
     if raw == "france":
         assert len(frame) == 101
 

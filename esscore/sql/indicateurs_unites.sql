@@ -4,6 +4,7 @@ SELECT i.*, t.epci, t.departement, t.region
 FROM indicateurs i JOIN territoires t USING (id)
 WHERE i.type = $niveau AND i.perimetre = $perimetre
   AND CASE $parent_type
+        WHEN 'commune' THEN t.code = $parent_code
         WHEN 'epci' THEN t.epci = $parent_code
         WHEN 'departement' THEN t.departement = $parent_code
         WHEN 'region' THEN t.region = $parent_code
