@@ -279,8 +279,14 @@ def cartes_chiffres(terr: Territoire) -> None:
                 lines.append(f"{label} : {ref_val} ({gap})" if ref_val else f"{label} : {gap}")
             if lines:
                 st.caption("  \n".join(lines))
+    notes = []
+    if len(refs):
+        notes.append("Sous chaque chiffre : le territoire de référence, avec la part qu'y représente le territoire "
+                     "(effectifs) ou l'écart avec lui (taux, en points pour les pourcentages).")  # fmt: skip
     if bool(main["secret"]):
-        st.caption(SECRET_EXPLICATION)
+        notes.append(SECRET_EXPLICATION)
+    notes.append(f"Périmètre statistique de l'ESS. Source : {md(source())}.")
+    st.caption(" ".join(notes))
 
 
 def synthese(terr: Territoire) -> list[str]:
