@@ -13,9 +13,12 @@ ensure_database()
 
 PAGES = {
     "Observer": [
-        st.Page(PAGES_DIR / "carte.py", title="Carte des initiatives", icon="🗺️", url_path="carte"),
+        # The default page is served at « / » only (its own URL would say « Page not found »), so the
+        # home page takes that role and every named page keeps a working URL.
+        st.Page(PAGES_DIR / "accueil.py", title="Accueil", icon="🏠", url_path="accueil", default=True),
         st.Page(PAGES_DIR / "panorama.py", title="Panorama", icon="📊", url_path="panorama"),
         st.Page(PAGES_DIR / "comparaisons.py", title="Comparaisons", icon="⚖️", url_path="comparaisons"),
+        st.Page(PAGES_DIR / "carte.py", title="Carte des initiatives", icon="🗺️", url_path="carte"),
         st.Page(PAGES_DIR / "donnees.py", title="Données & sources", icon="📚", url_path="donnees"),
     ],
     "S'inspirer": [

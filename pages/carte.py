@@ -6,7 +6,9 @@ from esscore import carte
 from esscore.labels import fmt_int
 from esscore.ui import carte as ui
 from esscore.ui import layout
+from esscore.ui.bootstrap import page_setup
 
+page_setup()
 st.title("Carte des initiatives")
 layout.demo_banner()
 terr = layout.territory_picker()

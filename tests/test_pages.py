@@ -38,3 +38,26 @@ def test_donnees_lists_every_source(db_env: Path) -> None:
     assert {"Source", "Producteur", "Millésime", "Licence", "lignes"} <= set(table.columns)
     assert (table["lignes"].fillna(0) > 0).all()
     assert any(s.startswith("Découpage administratif 2026") for s in table["Source"])
+
+
+def _home(params: dict[str, str]) -> AppTest:
+    """The home page is the default page: run it through app.py so its page links resolve."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_accueil_shows_territory_and_links(db_env: Path) -> None:
+    at = _home({"territoire": "epci:200041317"})
+    assert not at.exception
+    assert at.title[0].value == "ESS Territoires"
+    texts = [str(m.value) for m in at.markdown] + [str(m.value) for m in at.subheader]
+    assert "CA du Niortais" in " ".join(texts)
+    assert len(at.get("page_link")) == 6
+
+
+def test_accueil_bad_territoire_french_message(db_env: Path) -> None:
+    at = _home({"territoire": "epci:999999999"})
+    assert not at.exception
+    assert any("inconnu" in e.value for e in at.error)
