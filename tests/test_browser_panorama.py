@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import (
     DEFAULT_TIMEOUT_MS,
@@ -76,8 +77,9 @@ def test_panorama_draws_its_map_and_exports(page, streamlit_server) -> None:  # 
 def test_comparaisons_from_a_shared_link(page, streamlit_server) -> None:  # noqa: F811
     params = {"territoire": NIORT, "pairs": "epci:200069854,epci:243500139", "indicateur": "part_emploi_prive"}
     open_page(page, streamlit_server, "comparaisons", params)
-    text = body_text(page)
-    assert "CU du Grand Poitiers" in text and "Rennes Métropole" in text
+    chips = page.locator('[data-testid="stMultiSelect"]')
+    expect(chips.get_by_text("CU du Grand Poitiers")).to_be_visible()  # auto-waits for the widget to draw
+    expect(chips.get_by_text("Rennes Métropole")).to_be_visible()
     assert canvas_has_pixels(page, MAP, min_pixels=20_000, timeout_ms=25_000) >= 20_000
     _no_error(page)
     assert "pairs=epci%3A200069854%2Cepci%3A243500139" in page.url or "pairs=epci:200069854,epci:243500139" in page.url
