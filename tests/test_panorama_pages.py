@@ -34,9 +34,9 @@ def test_panorama_epci(db_env: Path) -> None:
     assert not at.exception
     assert at.title[0].value == "Panorama de l'ESS"
     assert [m.label for m in at.metric] == [
-        "Établissements de l'ESS", "Établissements employeurs de l'ESS", "Salariés estimés de l'ESS",
-        "Part de l'ESS dans l'emploi privé", "Établissements employeurs pour 1 000 habitants",
+        "Établissements ESS", "Employeurs ESS", "Salariés estimés", "Part de l'emploi privé", "Employeurs / 1 000 hab.",
     ]  # fmt: skip
+    assert at.metric[4].proto.help == "Établissements employeurs pour 1 000 habitants"
     text = _text(at)
     assert "la CA du Niortais" in text and "pour 1\u202f000 habitants" in text
     assert "Source :" in text

@@ -22,6 +22,10 @@ from esscore.ui import data
 SECRET = indicators.SECRET
 CARTES = ("etablissements", "etablissements_employeurs", "salaries_estimes", "part_emploi_prive",
           "employeurs_pour_1000_hab")  # fmt: skip
+# Short card titles (a card is narrow; the full label is in the card's help bubble).
+CARTES_COURTES = {"etablissements": "Établissements ESS", "etablissements_employeurs": "Employeurs ESS",
+                  "salaries_estimes": "Salariés estimés", "part_emploi_prive": "Part de l'emploi privé",
+                  "employeurs_pour_1000_hab": "Employeurs / 1 000 hab."}  # fmt: skip
 COMPTES = ("etablissements", "etablissements_employeurs", "salaries_estimes")
 INDICATEUR_CARTE = "employeurs_pour_1000_hab"
 FICHIERS_UNITES = {"commune": "communes", "epci": "epci", "departement": "departements"}
@@ -267,8 +271,8 @@ def cartes_chiffres(terr: Territoire) -> None:
     for col, ind in zip(cols, CARTES, strict=True):
         with col.container(border=True):
             value = main[ind]
-            st.metric(indicator_label(ind), fmt_value(ind, value),
-                      help=SECRET_EXPLICATION if value == SECRET else None)  # fmt: skip
+            aide = indicator_label(ind) + (f". {SECRET_EXPLICATION}" if value == SECRET else "")
+            st.metric(CARTES_COURTES[ind], fmt_value(ind, value), help=aide)
             lines = []
             for _, ref in refs.iterrows():
                 if ref["type"] == "epci" and terr.type == "commune":
