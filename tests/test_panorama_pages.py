@@ -34,7 +34,7 @@ def test_panorama_epci(db_env: Path) -> None:
     assert not at.exception
     assert at.title[0].value == "Panorama de l'ESS"
     assert [m.label for m in at.metric] == [
-        "Établissements ESS", "Employeurs ESS", "Salariés estimés", "Part de l'emploi privé", "Employeurs / 1 000 hab.",
+        "Établissements ESS", "Employeurs ESS", "Salariés estimés", "Part emploi privé", "Pour 1 000 hab.",
     ]  # fmt: skip
     assert at.metric[4].proto.help == "Établissements employeurs pour 1 000 habitants"
     text = _text(at)

@@ -24,8 +24,8 @@ CARTES = ("etablissements", "etablissements_employeurs", "salaries_estimes", "pa
           "employeurs_pour_1000_hab")  # fmt: skip
 # Short card titles (a card is narrow; the full label is in the card's help bubble).
 CARTES_COURTES = {"etablissements": "Établissements ESS", "etablissements_employeurs": "Employeurs ESS",
-                  "salaries_estimes": "Salariés estimés", "part_emploi_prive": "Part de l'emploi privé",
-                  "employeurs_pour_1000_hab": "Employeurs / 1 000 hab."}  # fmt: skip
+                  "salaries_estimes": "Salariés estimés", "part_emploi_prive": "Part emploi privé",
+                  "employeurs_pour_1000_hab": "Pour 1 000 hab."}  # fmt: skip
 COMPTES = ("etablissements", "etablissements_employeurs", "salaries_estimes")
 INDICATEUR_CARTE = "employeurs_pour_1000_hab"
 FICHIERS_UNITES = {"commune": "communes", "epci": "epci", "departement": "departements"}
