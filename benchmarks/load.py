@@ -43,13 +43,13 @@ from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 MAX_SESSIONS = 50
 PREFERRED_PAGES = ("panorama", "comparaisons", "carte")
-# Territories of different levels and sizes, one per session (cycled): cold caches as in real use.
-TERRITOIRES = (
-    "epci:200041317", "departement:79", "region:75", "commune:79191", "epci:200054781", "departement:35",
-    "epci:243500139", "region:53", "commune:35238", "departement:13", "epci:200054807", "region:93",
-    "commune:13055", "departement:59", "epci:200093201", "region:32", "commune:59350", "departement:974",
-    "epci:249740101", "region:04", "departement:2A", "epci:200067106", "commune:75056", "region:11",
-)  # fmt: skip
+# Each session visits its own territory, never seen before by the server (cold caches, as when élus of many
+# territories open their links): a deterministic shuffle of départements, régions, EPCI and towns of the DB.
+TERRITOIRES_SQL = """
+    SELECT id FROM territoires
+    WHERE type IN ('region', 'departement', 'epci') OR (type = 'commune' AND population >= 20000)
+    ORDER BY md5(id) LIMIT 400
+"""
 
 
 @dataclass
@@ -100,6 +100,13 @@ def registered_pages() -> list[tuple[str, str]]:
     default = next((u for c, u in zip(calls, urls, strict=False) if re.search(r"default\s*=\s*True", c)), urls[0])
     chosen = [p for p in PREFERRED_PAGES if p in urls] or ["donnees"]
     return [(p, "" if p == default else p) for p in chosen]
+
+
+def territoires(db: Path) -> list[str]:
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        return [r[0] for r in con.execute(TERRITOIRES_SQL).fetchall()]
 
 
 def ensure_db(db: Path) -> str:
@@ -256,7 +263,9 @@ async def sample_rss(servers: list[int], rnd: Round, stop: asyncio.Event) -> Non
 Visit = Callable[[int, str, Round], Awaitable[None]]  # (visitor number, territory, round)
 
 
-async def run_round(visit: Visit, servers: list[int], n: int, offset: int, territoire: str | None = None) -> Round:
+async def run_round(
+    visit: Visit, servers: list[int], n: int, pool: list[str], offset: int, territoire: str | None = None
+) -> Round:
     """N visitors at once, each on its own territory (or all on one); RSS sampled, CPU time counted."""
     rnd = Round(n)
     stop = asyncio.Event()
@@ -264,7 +273,7 @@ async def run_round(visit: Visit, servers: list[int], n: int, offset: int, terri
     cpu0, machine0 = cpu_seconds(servers), cpu_seconds()
     t0 = time.perf_counter()
     await asyncio.gather(*(
-        visit(i, territoire or TERRITOIRES[(offset + i) % len(TERRITOIRES)], rnd) for i in range(n)
+        visit(i, territoire or pool[(offset + i) % len(pool)], rnd) for i in range(n)
     ))  # fmt: skip
     rnd.wall_s = time.perf_counter() - t0
     rnd.server_cpu_s, rnd.machine_cpu_s = cpu_seconds(servers) - cpu0, cpu_seconds() - machine0
@@ -286,7 +295,8 @@ async def run_rounds(
     result["premiere_visite_s"] = round(time.perf_counter() - t0, 2)
     result["premiere_visite_erreurs"] = warm.errors
     counts = [min(int(n), MAX_SESSIONS) for n in args.sessions.split(",")]
-    offset = 1
+    pool = [t for t in territoires(db) if t != "epci:200041317"]
+    offset = 0
     deadline = time.monotonic() + args.deadline
     rebuild: subprocess.Popen[bytes] | None = None
     for index, n in enumerate(counts):
@@ -299,7 +309,7 @@ async def run_rounds(
                     [sys.executable, "-m", "esscore.cli", "build", "--db", str(db)],
                     cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 )  # fmt: skip
-            rnd = await run_round(visit, servers, n, offset, args.territoire)
+            rnd = await run_round(visit, servers, n, pool, offset, args.territoire)
             offset += n
             summary = rnd.summary() | {"pendant_reconstruction": bool(rebuild and last)}
             result["rounds"].append(summary)
