@@ -38,8 +38,6 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import _APP_READY_JS as APP_READY_JS  # noqa: E402
-from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 MAX_SESSIONS = 50
 PREFERRED_PAGES = ("panorama", "comparaisons", "carte")
@@ -197,6 +195,8 @@ async def session(
     browser, base: str, pages: list[tuple[str, str]], territoire: str, rnd: Round, timeout_ms: int
 ) -> None:
     """One visitor in Chromium: a fresh context (cookies, websocket) visiting each page in turn."""
+    from tests.browser import _APP_READY_JS as APP_READY_JS  # the same "page ready" test as the browser tests
+
     context = await browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
     try:
         page = await context.new_page()
@@ -216,7 +216,9 @@ async def session(
         await context.close()
 
 
-async def ws_session(port: int, pages: list[tuple[str, str]], territoire: str, rnd: Round, timeout_s: float) -> None:
+async def ws_session(
+    port: int | str, pages: list[tuple[str, str]], territoire: str, rnd: Round, timeout_s: float
+) -> None:
     """One visitor speaking Streamlit's own protocol: per page, a new websocket (like a full page load) and a
     ``rerun_script`` request; the page is ready when the server reports the script run finished."""
     import websockets
@@ -227,8 +229,8 @@ async def ws_session(port: int, pages: list[tuple[str, str]], territoire: str, r
         t0 = time.perf_counter()
         try:
             async with websockets.connect(
-                f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"],  # type: ignore[list-item]
-                origin=f"http://127.0.0.1:{port}", max_size=None, open_timeout=timeout_s,  # type: ignore[arg-type]
+                f"ws://{_hote(port)}/_stcore/stream", subprotocols=["streamlit"],  # type: ignore[list-item]
+                origin=f"http://{_hote(port)}", max_size=None, open_timeout=timeout_s,  # type: ignore[arg-type]
             ) as ws:  # fmt: skip
                 msg = BackMsg()
                 msg.rerun_script.query_string = urlencode({"territoire": territoire})
@@ -249,6 +251,38 @@ async def ws_session(port: int, pages: list[tuple[str, str]], territoire: str, r
             rnd.errors.append(f"{name} {territoire} : {type(err).__name__}")
             continue
         rnd.add(name, time.perf_counter() - t0)
+
+
+def _hote(port: int | str) -> str:
+    """ "127.0.0.1:PORT" for a port number, else the given "host:port"."""
+    return f"127.0.0.1:{port}" if isinstance(port, int) else port
+
+
+async def rechauffer(adresse: str, timeout_s: float = 60) -> int:
+    """Open one session on the default page of a freshly started server, then exit (0 = served).
+
+    Why: until some session has run app.py, Streamlit resolves a first visit to a sub-page such as
+    /feuille-de-route among the file names of pages/ and shows "Page not found" once (README, Limites
+    connues). Run after each (re)start, e.g. as ``ExecStartPost`` of the systemd unit.
+    """
+    hote = adresse.removeprefix("http://").rstrip("/")
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://{hote}/_stcore/health", timeout=2) as resp:  # noqa: S310
+                if resp.read().strip() == b"ok":
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            print(f"Serveur injoignable : http://{hote}/_stcore/health", file=sys.stderr)
+            return 1
+        await asyncio.sleep(0.5)
+    rnd = Round(1)
+    await ws_session(hote, [("accueil", "")], "france", rnd, timeout_s)
+    for err in rnd.errors:
+        print(f"Erreur au préchauffage : {err}", file=sys.stderr)
+    return 1 if rnd.errors or not rnd.times else 0
 
 
 async def sample_rss(servers: list[int], rnd: Round, stop: asyncio.Event) -> None:
@@ -340,6 +374,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             return result
         from playwright.async_api import async_playwright
 
+        from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
             try:
@@ -371,7 +407,11 @@ def main() -> None:
     parser.add_argument("--reconstruction", action="store_true", help="dernier palier pendant un esscore build")
     parser.add_argument("--log", default="/tmp/load-streamlit.log", help="journal du serveur")
     parser.add_argument("--json", help="écrire les résultats dans ce fichier JSON")
+    parser.add_argument("--rechauffer", metavar="HOTE:PORT",
+                        help="seulement ouvrir une session sur un serveur déjà lancé (après démarrage), puis quitter")  # fmt: skip
     args = parser.parse_args()
+    if args.rechauffer:
+        sys.exit(asyncio.run(rechauffer(args.rechauffer, args.timeout)))
     result = asyncio.run(main_async(args))
     print(f"Base : {result['base']} · client : {result['client']} · pages : {', '.join(result['pages'])} · "
           f"{result['coeurs']} cœurs · {result['replicas']} processus Streamlit")  # fmt: skip

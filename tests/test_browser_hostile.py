@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +22,7 @@ import pytest
 from tests.browser import (
     body_text,
     browser,  # noqa: F401
+    fresh_streamlit_server,  # noqa: F401
     health,
     open_page,
     page,  # noqa: F401
@@ -31,7 +34,8 @@ from tests.test_hostile import HOSTILE_TERRITOIRES, HOSTILE_VALUES, Page, regist
 
 pytestmark = pytest.mark.browser
 
-SIRENE = Path(__file__).parent / "fixtures" / "sirene"
+ROOT = Path(__file__).resolve().parent.parent
+SIRENE = ROOT / "tests" / "fixtures" / "sirene"
 XSS_IMG = '<img src=x onerror="window.__xss=(window.__xss||0)+1;alert(1)">'
 XSS_SCRIPT = "<script>window.__xss=(window.__xss||0)+1;alert(2)</script>"
 XSS_SVG = "<svg/onload=alert(3)>"
@@ -57,15 +61,30 @@ def assert_clean(pg, watch: Watch) -> None:
     assert watch.dialogs == [], f"script injecté exécuté : {watch.dialogs}"
     assert pg.evaluate("() => window.__xss || 0") == 0, "gestionnaire onerror/script injecté exécuté"
     assert "Traceback" not in text
+    assert "Page not found" not in text
     assert pg.locator('[data-testid="stException"]').count() == 0, text[:2000]
     assert page_errors(pg) == []
+
+
+def rechauffer(base_url: str) -> None:
+    """What the systemd unit does after each start (docs/deploiement.md): one session runs app.py."""
+    out = subprocess.run(
+        [sys.executable, "benchmarks/load.py", "--rechauffer", base_url.removeprefix("http://")],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _serveur_rechauffe(streamlit_server) -> None:  # noqa: F811
+    rechauffer(streamlit_server)
 
 
 @pytest.mark.parametrize("valeur", list(HOSTILE_TERRITOIRES), ids=list(HOSTILE_TERRITOIRES))
 @pytest.mark.parametrize("cible", PAGES, ids=lambda p: p.url_path)
 def test_hostile_territoire(cible: Page, valeur: str, page, streamlit_server) -> None:  # noqa: F811
     watch = Watch(page)
-    open_page(page, streamlit_server, cible.url_path, {"territoire": HOSTILE_TERRITOIRES[valeur]})
+    open_page(page, streamlit_server, cible.url, {"territoire": HOSTILE_TERRITOIRES[valeur]})
     assert_clean(page, watch)
     if cible.uses_picker:
         alert = page.locator('[data-testid="stAlertContentError"]')
@@ -78,7 +97,19 @@ def test_hostile_territoire(cible: Page, valeur: str, page, streamlit_server) ->
 def test_every_url_parameter_hostile(cible: Page, valeur: str, page, streamlit_server) -> None:  # noqa: F811
     watch = Watch(page)
     params = dict.fromkeys(url_params(), HOSTILE_VALUES[valeur])
-    open_page(page, streamlit_server, cible.url_path, params)
+    open_page(page, streamlit_server, cible.url, params)
+    assert_clean(page, watch)
+
+
+def test_warmup_after_start_avoids_page_not_found(page, fresh_streamlit_server) -> None:  # noqa: F811
+    """``benchmarks/load.py --rechauffer`` (systemd ExecStartPost, docs/deploiement.md) runs app.py once, so the
+    very first visit to a sub-page whose file name differs from its URL is served without "Page not found"."""
+    cible = next((p for p in PAGES if not p.default and p.file[:-3] != p.url_path), None)
+    if cible is None:
+        pytest.skip("aucune page dont le nom de fichier diffère de l'adresse")
+    rechauffer(fresh_streamlit_server)
+    watch = Watch(page)
+    open_page(page, fresh_streamlit_server, cible.url, {"territoire": TERRITOIRE_NIORT})
     assert_clean(page, watch)
 
 
@@ -129,15 +160,16 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             con.execute(f"UPDATE {table} SET nom = $a || ' Niort' WHERE code = '79191'", {"a": XSS_IMG})
         con.execute("CHECKPOINT")
     with run_streamlit(db, tmp / "server.log") as base_url:
+        rechauffer(base_url)
         yield base_url
 
 
 @pytest.mark.parametrize("cible", PAGES, ids=lambda p: p.url_path)
 def test_hostile_names_never_execute(cible: Page, page, hostile_server) -> None:  # noqa: F811
     watch = Watch(page)
-    open_page(page, hostile_server, cible.url_path, {"territoire": TERRITOIRE_NIORT})
+    open_page(page, hostile_server, cible.url, {"territoire": TERRITOIRE_NIORT})
     assert_clean(page, watch)
-    open_page(page, hostile_server, cible.url_path, {"territoire": "commune:79191"})
+    open_page(page, hostile_server, cible.url, {"territoire": "commune:79191"})
     assert_clean(page, watch)
     if cible.uses_picker:  # the territory's name is on screen: shown as literal text, neither run nor dropped
         assert "onerror" in body_text(page)
