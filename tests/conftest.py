@@ -40,5 +40,9 @@ def con(db_file: Path):
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
-    # .streamlit/config.toml hides error details from users (production); tests want the real message.
+    # .streamlit/config.toml hides error details from users (production); tests want the real message:
+    # the environment variable reaches the servers of the browser tests, set_option reaches AppTest.
     os.environ.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
+    from streamlit import config as st_config
+
+    st_config.set_option("client.showErrorDetails", "full")

@@ -62,6 +62,12 @@ ENGLISH_LEAKS = ("Traceback", "Erreur inattendue", "Exception", 'File "')
 class Page:
     file: str  # "panorama.py"
     url_path: str  # "panorama"
+    default: bool = False  # served at "/" (Streamlit answers "Page not found" at its url_path)
+
+    @property
+    def url(self) -> str:
+        """Path to open in a browser: "" for the default page."""
+        return "" if self.default else self.url_path
 
     @property
     def path(self) -> Path:
@@ -76,11 +82,13 @@ class Page:
 def registered_pages() -> list[Page]:
     """Pages registered in app.py (``st.Page(PAGES_DIR / "x.py", …, url_path="x")``), in menu order."""
     text = (ROOT / "app.py").read_text("utf-8")
-    pages = []
+    found = []
     for match in re.finditer(r"st\.Page\(\s*PAGES_DIR\s*/\s*[\"']([\w-]+\.py)[\"'](.*?)\)\s*,?\s*$", text, re.M | re.S):
         url = re.search(r"url_path\s*=\s*[\"']([^\"']+)[\"']", match.group(2))
-        pages.append(Page(match.group(1), url.group(1) if url else match.group(1)[:-3]))
-    return pages
+        explicit = re.search(r"default\s*=\s*True", match.group(2)) is not None
+        found.append((match.group(1), url.group(1) if url else match.group(1)[:-3], explicit))
+    default = next((i for i, (_f, _u, explicit) in enumerate(found) if explicit), 0)
+    return [Page(f, u, i == default) for i, (f, u, _e) in enumerate(found)]
 
 
 def url_params() -> list[str]:
@@ -440,6 +448,52 @@ def test_page_survives_hostile_query_string(page: Page, valeur: str, page_env: P
     messages = [str(e.value) for e in [*at.error, *at.warning]]
     assert all(is_french_error(m) for m in messages), messages
     assert all(len(m) < 2000 for m in messages), "la valeur hostile est recopiée en entier"
+
+
+# ------------------------------------------------------------------ upload widgets (AppTest)
+
+UPLOADS = [
+    *(name for name in sorted(p.name for p in HOSTILE.glob("feuille_*"))),
+    "gen:profond.yaml",
+    "gen:nom_long",
+]
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("name", UPLOADS)
+def test_roadmap_upload_refuses_hostile_file(name: str, page_env: Path, tmp_path: Path) -> None:
+    """The roadmap page's upload (editing open): a French error on the page, no exception, store unchanged."""
+    import hashlib
+
+    from streamlit.testing.v1 import AppTest
+
+    from esscore.store import RoadmapStore
+
+    page = next((p for p in registered_pages() if p.file == "feuille_de_route.py"), None)
+    if page is None:
+        pytest.skip("page Feuille de route non enregistrée")
+    at = AppTest.from_file(str(page.path), default_timeout=60)
+    at.secrets["edition"] = {"mot_de_passe_sha256": hashlib.sha256(b"mot de passe de test").hexdigest()}
+    at.run()
+    if not [b for b in at.button if b.key == "fdr_ouvrir"]:
+        pytest.skip("formulaire d'ouverture de l'édition absent")
+    at.text_input(key="fdr_auteur").input("Test hostile")
+    at.text_input(key="fdr_mdp").input("mot de passe de test")
+    at = at.button(key="fdr_ouvrir").click().run()
+    store = RoadmapStore()
+    before = (store.list_roadmaps().to_dict("records"), store.changelog().to_dict("records"))
+    if name == "gen:nom_long":  # longer than a file name may be
+        filename, content = "feuille " + "é" * 300 + ".yaml", (HOSTILE / "feuille_types.yaml").read_bytes()
+    elif name.startswith("gen:"):
+        filename, content = "profond.yaml", generate("profond.yaml", "roadmap", tmp_path).read_bytes()
+    else:
+        filename, content = name, (HOSTILE / name).read_bytes()
+    at.file_uploader(key="fdr_import").upload(filename, content)
+    at = at.run().button(key="fdr_import_ok").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [str(e.value) for e in at.error]
+    assert errors and all(is_french_error(e) and len(e) < 20_000 for e in errors), errors
+    assert (store.list_roadmaps().to_dict("records"), store.changelog().to_dict("records")) == before
 
 
 # ------------------------------------------------------------------ production configuration

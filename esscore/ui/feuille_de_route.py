@@ -257,6 +257,7 @@ def _importer() -> None:
         _flash("error", "Choisissez d'abord un fichier YAML ou CSV.")
         return
     nom = Path(str(fichier.name)).name or "import.yaml"
+    nom = Path(nom).stem[:100] + Path(nom).suffix[:10]  # a 300-character name exceeds the file system's limit
     try:
         with tempfile.TemporaryDirectory(prefix="fdr-import-") as tmp:
             chemin = Path(tmp) / nom
@@ -265,6 +266,9 @@ def _importer() -> None:
         magasin().import_roadmap(doc, str(d.auteur), fichier=nom)
     except EssError as err:
         _flash("error", str(err))
+        return
+    except OSError as err:
+        _flash("error", f"Fichier « {nom} » illisible ({err.strerror or err}) : renommez-le puis réessayez.")
         return
     st.session_state[CLE_FEUILLE] = doc["id"]
     _flash("success", f"Feuille de route « {doc['id']} » importée depuis « {nom} ».")
@@ -320,7 +324,7 @@ def formulaires_edition(doc: dict[str, Any], actions: pd.DataFrame, indicateurs:
             "Le fichier est entièrement validé avant tout enregistrement ; une feuille de même "
             "identifiant est remplacée. Format : data/feuilles_de_route/README.md."
         )
-        st.file_uploader("Fichier", type=["yaml", "yml", "csv"], key="fdr_import")
+        st.file_uploader("Fichier", type=["yaml", "yml", "csv"], key="fdr_import", max_upload_size=5)
         st.button("Importer", key="fdr_import_ok", on_click=_importer)
 
 
