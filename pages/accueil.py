@@ -27,14 +27,14 @@ else:
 st.subheader("Aller plus loin")
 cols = st.columns(3)
 liens = [
-    ("pages/panorama.py", "Panorama", "Familles, secteurs, tailles, communes et chiffres publiés du territoire."),
-    ("pages/comparaisons.py", "Comparaisons", "Le territoire face à ses pairs, à sa région et à la France."),
-    ("pages/carte.py", "Carte des initiatives", "Établissements de l'ESS et initiatives recensées, filtrables."),
-    ("pages/benchmark.py", "Benchmark des politiques", "Ce qu'ont fait d'autres collectivités, levier par levier."),
-    ("pages/feuille_de_route.py", "Feuille de route", "Avancement des actions, indicateurs et diaporama COPIL."),
-    ("pages/donnees.py", "Données & sources", "Sources, millésimes, licences et méthode de calcul."),
+    ("panorama", "Panorama", "Familles, secteurs, tailles, communes et chiffres publiés du territoire."),
+    ("comparaisons", "Comparaisons", "Le territoire face à ses pairs, à sa région et à la France."),
+    ("carte", "Carte des initiatives", "Établissements de l'ESS et initiatives recensées, filtrables."),
+    ("benchmark", "Benchmark des politiques", "Ce qu'ont fait d'autres collectivités, levier par levier."),
+    ("feuille-de-route", "Feuille de route", "Avancement des actions, indicateurs et diaporama COPIL."),
+    ("donnees", "Données & sources", "Sources, millésimes, licences et méthode de calcul."),
 ]
-for i, (page, titre, texte) in enumerate(liens):
+for i, (url, titre, texte) in enumerate(liens):
     with cols[i % 3].container(border=True):
-        st.page_link(page, label=f"**{titre}**")
+        layout.page_link(url, titre)
         st.caption(texte)

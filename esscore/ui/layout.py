@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from esscore.errors import EssError
 from esscore.geography import FRANCE_ID, TYPE_LABELS, Territoire
@@ -71,6 +72,16 @@ def territory_picker(key: str = "picker") -> Territoire | None:
         if terr.alias_de:
             st.info(f"Le code demandé est {terr.alias_de} ; il est rattaché à {terr.libelle}.")
     return terr
+
+
+def page_link(url_path: str, titre: str) -> None:
+    """Link to a registered page keeping the territory; a plain link when the page runs alone (tests)."""
+    terr = st.session_state.get("territoire")
+    try:
+        st.page_link(f"pages/{url_path.replace('-', '_')}.py", label=f"**{titre}**",
+                     query_params={"territoire": terr} if terr else None)  # fmt: skip
+    except StreamlitPageNotFoundError:
+        st.markdown(f"[**{titre}**](/{url_path})")
 
 
 def _select(territoire_id: str) -> None:
