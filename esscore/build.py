@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import os
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -284,6 +286,28 @@ def _previous_sources(old: Path, ids: tuple[str, ...]) -> list[dict]:
     with duckdb.connect(str(old), read_only=True) as con:
         frame = con.execute("SELECT * FROM sources WHERE list_contains($ids, id)", {"ids": list(ids)}).df()
     return frame.to_dict("records")
+
+
+def rebuild_after_write(
+    cible: Path, write: Callable[[], None], db: str | Path | None = None, progress: Progress = print
+) -> None:
+    """Write a user file under data/ then rebuild; if the rebuild fails, put the previous file back.
+
+    Used by the catalogue imports, whose files are the durable copy (a later build never loses them).
+    """
+    ancien = cible.read_bytes() if cible.exists() else None
+    write()
+    try:
+        build(db, progress=progress)
+    except BaseException:
+        if ancien is None:
+            cible.unlink(missing_ok=True)
+        else:
+            fd, tmp = tempfile.mkstemp(prefix=f".{cible.name}.", suffix=".tmp", dir=cible.parent)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(ancien)
+            os.replace(tmp, cible)
+        raise
 
 
 def ingest_sirene(

@@ -20,20 +20,12 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from esscore import benchmark
 from esscore.errors import DonneesInvalides
 
 STATUTS: tuple[str, ...] = ("prévue", "en cours", "réalisée", "abandonnée")
 ETATS: tuple[str, ...] = ("réalisée", "en cours", "prévue", "en retard", "abandonnée")
-LEVIERS: tuple[str, ...] = (
-    "Financement",
-    "Commande publique",
-    "Foncier & immobilier",
-    "Accompagnement",
-    "Sensibilisation & valorisation",
-    "Coopération & filières",
-    "Observation & évaluation",
-    "Gouvernance & co-construction",
-)
+LEVIERS = benchmark.LEVIERS  # one taxonomy for roadmaps and the benchmark catalogue
 TAILLE_MAX = 5 * 1024 * 1024  # a roadmap is a few dozen KB; anything bigger is a wrong file
 
 ACTION_COLUMNS: tuple[str, ...] = (

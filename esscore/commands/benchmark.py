@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -59,7 +57,7 @@ def register(sub: argparse._SubParsersAction, import_sub: argparse._SubParsersAc
 
 def importer(fichier: str | Path, db: str | None = None, progress=print) -> tuple[int, int, Path]:
     """Validate ``fichier``, merge it into ``ajouts.yaml``, rebuild the DB; return (added, updated, file)."""
-    from esscore.build import build
+    from esscore.build import rebuild_after_write
 
     nouvelles = bm.read_import_file(Path(fichier))  # all-or-nothing validation, French errors
     cible = benchmark_db.ajouts_path()
@@ -69,25 +67,8 @@ def importer(fichier: str | Path, db: str | None = None, progress=print) -> tupl
         return 0, 0, cible
     ajouts = bm.load_catalogue(cible) if cible.exists() else []
     fusion, _, _ = bm.merge_entries(ajouts, nouvelles)
-    ancien = cible.read_bytes() if cible.exists() else None
-    bm.save_catalogue(fusion, cible)
-    try:
-        build(db, progress=progress)
-    except BaseException:
-        if ancien is None:
-            cible.unlink(missing_ok=True)
-        else:
-            _restaurer(cible, ancien)
-        raise
+    rebuild_after_write(cible, lambda: bm.save_catalogue(fusion, cible), db, progress)
     return ajoutees, mises_a_jour, cible
-
-
-def _restaurer(cible: Path, octets: bytes) -> None:
-    """Put the previous additions file back, atomically."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{cible.name}.", suffix=".tmp", dir=cible.parent)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(octets)
-    os.replace(tmp, cible)
 
 
 def cmd_import_benchmark(args: argparse.Namespace) -> int:

@@ -9,10 +9,8 @@ rebuild fails, the previous file (or its absence) is restored, so nothing is eve
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -72,7 +70,7 @@ def importer(
     progress=print,
 ) -> tuple[Path, pd.DataFrame, list[str]]:
     """Validate ``fichier`` against the DB communes, save it, rebuild the DB; return (file, rows, messages)."""
-    from esscore.build import build
+    from esscore.build import rebuild_after_write
 
     chemin = Path(fichier)
     records = ini.read_initiatives(chemin)
@@ -80,25 +78,8 @@ def importer(
     if tableau.empty:
         raise DonneesInvalides(f"« {chemin.name} » : aucune initiative valide à importer ; rien n'a été modifié.")
     cible = initiatives_db.IMPORTS_DIR / f"{nom_import(nom or chemin.name)}.csv"
-    ancien = cible.read_bytes() if cible.exists() else None
-    initiatives_db.ecrire_csv(tableau, cible)
-    try:
-        build(db, progress=progress)
-    except BaseException:
-        if ancien is None:
-            cible.unlink(missing_ok=True)
-        else:
-            _restaurer(cible, ancien)
-        raise
+    rebuild_after_write(cible, lambda: initiatives_db.ecrire_csv(tableau, cible), db, progress)
     return cible, tableau, messages
-
-
-def _restaurer(cible: Path, octets: bytes) -> None:
-    """Put the previous import file back, atomically."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{cible.name}.", suffix=".tmp", dir=cible.parent)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(octets)
-    os.replace(tmp, cible)
 
 
 def cmd_import_initiatives(args: argparse.Namespace) -> int:
