@@ -17,7 +17,6 @@ capped). Non-diffusible establishments never carry a name or a position: they ar
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -27,7 +26,6 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pydeck as pdk
-from pydeck.bindings.json_tools import default_serialize
 
 from esscore import ess, maps
 from esscore import initiatives as ini
@@ -538,17 +536,6 @@ def _couches_par_famille(frame: pd.DataFrame, prefixe: str, **style: Any) -> lis
     return couches
 
 
-class DeckCompact(pdk.Deck):
-    """A Deck serialised without indentation (what Streamlit sends is ``to_json()``).
-
-    pydeck indents its JSON by two spaces and writes « é » as ``\\u00e9``, which adds about 40 % to every
-    point; the content is identical.
-    """
-
-    def to_json(self) -> str:
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
-
-
 @dataclass
 class Carte:
     """What the page shows: the deck, the view actually used, and notes for the user."""
@@ -605,10 +592,7 @@ def construire_deck(
         couches += _couches_par_famille(
             initiatives, "initiatives", alpha=255, contour=COULEUR_INITIATIVE_CONTOUR, epaisseur=2, rayon=7
         )
-    # Same settings as maps.deck (no tile server: our outline layers are the basemap), compact JSON.
-    return DeckCompact(
-        layers=couches, initial_view_state=view, map_style=None, map_provider=None, tooltip=INFOBULLE_STYLE
-    )
+    return maps.deck(couches, view, tooltip=INFOBULLE_STYLE)
 
 
 def donnees_etablissements(

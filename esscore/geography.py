@@ -132,9 +132,7 @@ def search(con: duckdb.DuckDBPyConnection, text: str, limit: int = 20) -> pd.Dat
     if not norm:
         return pd.DataFrame(columns=["id", "type", "code", "nom", "population", "libelle"])
     words = norm.split()
-    return query(
-        con, "recherche_territoires", q=norm, code=text.strip().upper()[:12], words=words, limit=limit
-    )
+    return query(con, "recherche_territoires", q=norm, code=text.strip().upper()[:12], words=words, limit=limit)
 
 
 def peers(con: duckdb.DuckDBPyConnection, territoire: Territoire, n: int = 8) -> pd.DataFrame:
@@ -153,7 +151,5 @@ def as_dict(con: duckdb.DuckDBPyConnection, territoire: Territoire) -> dict:
         "nom": territoire.nom,
         "population": territoire.population,
         "parents": territoire.parents,
-        "communes": [
-            {"code": r.code, "nom": r.nom, "population": int(r.population)} for r in communes.itertuples()
-        ],
+        "communes": [{"code": r.code, "nom": r.nom, "population": int(r.population)} for r in communes.itertuples()],
     }

@@ -19,8 +19,9 @@ PALETTE = [(237, 248, 251), (204, 236, 230), (153, 216, 201), (102, 194, 164), (
 NO_DATA = (220, 220, 220)
 
 
-def contours(con: duckdb.DuckDBPyConnection, level: str, codes: list[str] | None = None,
-             national: bool = False) -> pd.DataFrame:
+def contours(
+    con: duckdb.DuckDBPyConnection, level: str, codes: list[str] | None = None, national: bool = False
+) -> pd.DataFrame:
     """(code, polygon) rows for the given territories of a level; all of them when ``codes`` is None."""
     table = LEVELS[level]
     column = "geojson_national" if national and level != "commune" else "geojson"
@@ -76,8 +77,13 @@ def color_scale(values: pd.Series, palette: list[tuple[int, int, int]] = PALETTE
     return colors, qs
 
 
-def outline_layer(frame: pd.DataFrame, layer_id: str, color: tuple[int, int, int] = (90, 90, 90),
-                  width: float = 1, fill: tuple[int, int, int, int] | None = None) -> pdk.Layer:
+def outline_layer(
+    frame: pd.DataFrame,
+    layer_id: str,
+    color: tuple[int, int, int] = (90, 90, 90),
+    width: float = 1,
+    fill: tuple[int, int, int, int] | None = None,
+) -> pdk.Layer:
     """A basemap layer: outlines we ship, optionally lightly filled."""
     return pdk.Layer(
         "PolygonLayer", data=frame[["code", "polygon"]], id=layer_id, get_polygon="polygon",
@@ -95,11 +101,53 @@ def choropleth_layer(frame: pd.DataFrame, layer_id: str = "choroplethe") -> pdk.
     )  # fmt: skip
 
 
-def deck(layers: list[pdk.Layer], view: pdk.ViewState, tooltip_html: str | None = None) -> pdk.Deck:
-    """A Deck without any tile server (``map_style=None``): our outline layers are the basemap."""
-    tooltip = {"html": tooltip_html, "style": {"backgroundColor": "#1f2937", "color": "white", "fontSize": "13px"}}
-    return pdk.Deck(layers=layers, initial_view_state=view, map_style=None, map_provider=None,
-                    tooltip=tooltip if tooltip_html else False)  # fmt: skip
+class CompactDeck(pdk.Deck):
+    """A Deck serialised without indentation (pydeck indents: ~4× the bytes), whose layers may carry
+    pre-serialised data spliced in at ``to_json`` time (Streamlit calls ``to_json`` at every rerun)."""
+
+    def to_json(self) -> str:
+        raw = self.__dict__.pop("_raw", {})
+        try:
+            text = json.dumps(
+                self, sort_keys=True, default=_default_serialize, separators=(",", ":"), ensure_ascii=False
+            )
+        finally:
+            if raw:
+                self.__dict__["_raw"] = raw
+        for token, payload in raw.items():
+            text = text.replace(json.dumps(token), payload, 1)
+        return text
+
+
+def _default_serialize(obj: object) -> object:
+    from pydeck.bindings.json_tools import default_serialize
+
+    if isinstance(obj, pd.DataFrame):
+        return obj.to_dict(orient="records")
+    return default_serialize(obj)
+
+
+# A MapLibre style without sources or layers: a transparent basemap, nothing fetched. Why not
+# ``map_style=None``: Streamlit then substitutes Carto's online basemap, so every visitor's browser would call
+# basemaps.cartocdn.com (an outside request, and a failed one offline). Given as a one-item list because
+# Streamlit reads ``mapStyle[0]`` and calls ``mapStyle.includes`` (absent on a plain object); a style (rather
+# than none at all) keeps MapLibre's zoom buttons.
+FOND_VIERGE = {"version": 8, "name": "ESS Territoires : sans fond de carte", "sources": {}, "layers": []}
+
+
+def deck(
+    layers: list[pdk.Layer], view: pdk.ViewState, tooltip_html: str | None = None, tooltip: dict | None = None
+) -> CompactDeck:
+    """A Deck without any tile server: our outline layers are the basemap.
+
+    ``tooltip_html`` for trusted texts (our geography), ``tooltip`` (e.g. ``{"text": ...}``, set with
+    innerText) for names that come from outside.
+    """
+    if tooltip is None and tooltip_html:
+        tooltip = {"html": tooltip_html, "style": {"backgroundColor": "#1f2937", "color": "white", "fontSize": "13px"}}
+    out = CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip=tooltip or False)
+    out.map_style = [FOND_VIERGE]
+    return out
 
 
 # ---------------------------------------------------------------- choropleths of the panorama and comparisons
@@ -190,30 +238,6 @@ def choropleth_records(
     return records_json(frame), breaks
 
 
-class CompactDeck(pdk.Deck):
-    """A Deck serialised without indentation (pydeck indents: ~4× the bytes), whose layers may carry
-    pre-serialised data spliced in at ``to_json`` time (Streamlit calls ``to_json`` at every rerun)."""
-
-    def to_json(self) -> str:
-        raw = self.__dict__.pop("_raw", {})
-        try:
-            text = json.dumps(self, sort_keys=True, default=_default_serialize, separators=(",", ":"))
-        finally:
-            if raw:
-                self.__dict__["_raw"] = raw
-        for token, payload in raw.items():
-            text = text.replace(json.dumps(token), payload, 1)
-        return text
-
-
-def _default_serialize(obj: object) -> object:
-    from pydeck.bindings.json_tools import default_serialize
-
-    if isinstance(obj, pd.DataFrame):
-        return obj.to_dict(orient="records")
-    return default_serialize(obj)
-
-
 def choropleth_deck(
     records: str,
     view: pdk.ViewState,
@@ -238,6 +262,5 @@ def choropleth_deck(
     if focus is not None and not focus.empty:
         layers.append(outline_layer(focus, "territoire", color=FOCUS, width=4))
     out = deck(layers, view, tooltip_html)
-    out.__class__ = CompactDeck  # same attributes, compact serialisation
     out.__dict__["_raw"] = {token: records}
     return out

@@ -24,7 +24,7 @@ import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
@@ -211,12 +211,29 @@ def browser() -> Iterator[Browser]:
                 _SHARED.clear()
 
 
+def is_local(url: str) -> bool:
+    """True for the app's own server (and in-page blob:/data: URLs): anything else leaves the machine."""
+    return url.startswith(("blob:", "data:")) or urlsplit(url).hostname in {"127.0.0.1", "localhost"}
+
+
 @pytest.fixture()
 def page(browser: Browser) -> Iterator[Page]:
-    """A fresh context + page (1400×1000, fr-FR, downloads allowed); errors are collected in ``page.errors``."""
+    """A fresh context + page (1400×1000, fr-FR, downloads allowed); errors are collected in ``page.errors``.
+
+    Requests to any other host are blocked and listed in ``page.outside_requests``: the app must work, and
+    send its visitors' browsers nowhere, without the internet.
+    """
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR", accept_downloads=True)
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    outside: list[str] = []
+
+    def block(route: Any) -> None:
+        outside.append(route.request.url)
+        route.abort()
+
+    context.route(lambda url: not is_local(url), block)
     pg = context.new_page()
+    pg.outside_requests = outside  # type: ignore[attr-defined]
     errors: list[BrowserError] = []
     pg.errors = errors  # type: ignore[attr-defined]
     pg.on("console", lambda msg: errors.append(BrowserError("console", msg.text)) if msg.type == "error" else None)
@@ -325,6 +342,48 @@ def canvas_has_pixels(
         if count >= min_pixels or time.monotonic() > deadline:
             return count
         page.evaluate("() => new Promise(r => requestAnimationFrame(() => r(null)))")
+
+
+# Timestamps of deck.gl's WebGL draw calls, grouped per frame. Why: a screenshot of a software-rendered canvas
+# costs ~0.5 s on a small machine, so polling screenshots measures the polling; the draw calls themselves say
+# when the points were drawn (deck.gl draws each ScatterplotLayer with one instanced call: instances = points).
+# ``affichee``: two animation frames later, i.e. once the frame holding those draws has been handed to the screen.
+DRAW_PROBE_JS = """
+(() => {
+  const sonde = window.__essDessin = {frames: []};
+  let courante = null;
+  for (const proto of [window.WebGL2RenderingContext?.prototype, window.WebGLRenderingContext?.prototype]) {
+    for (const nom of ['drawArraysInstanced', 'drawElementsInstanced']) {
+      const original = proto && proto[nom];
+      if (!original) continue;
+      proto[nom] = function (...args) {
+        if (!courante) {
+          const frame = courante = {debut: performance.now(), affichee: null,
+                                    drawArraysInstanced: 0, drawElementsInstanced: 0};
+          sonde.frames.push(frame);
+          queueMicrotask(() => { courante = null; });
+          requestAnimationFrame(() => requestAnimationFrame(() => { frame.affichee = performance.now(); }));
+        }
+        courante[nom] += Number(args[args.length - 1]) || 0;
+        return original.apply(this, args);
+      };
+    }
+  }
+})();
+"""
+
+
+def frame_with_points(page: Page, points: int, after_ms: float = 0.0, timeout_ms: int = 60_000) -> dict[str, float]:
+    """First frame (``DRAW_PROBE_JS`` installed) drawn after ``after_ms`` with ≥ ``points`` point instances.
+
+    Returns its ``debut`` (draw calls issued) and ``affichee`` (shown), in ms since the navigation started.
+    """
+    condition = (
+        f"(window.__essDessin?.frames || []).find(f => f.debut >= {after_ms} && f.affichee !== null "
+        f"&& f.drawArraysInstanced >= {int(points)})"
+    )
+    page.wait_for_function(f"() => Boolean({condition})", timeout=timeout_ms)
+    return page.evaluate(f"() => {condition}")
 
 
 def click_download(

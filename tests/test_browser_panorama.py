@@ -62,6 +62,7 @@ def test_panorama_draws_its_map_and_exports(page, streamlit_server) -> None:  # 
     page.locator(CHART).first.wait_for(state="visible")
     assert canvas_has_pixels(page, MAP, min_pixels=5000, timeout_ms=20_000) >= 5000
     _no_error(page)
+    assert page.outside_requests == []  # no online basemap: the map is drawn from our outlines only
 
     png = download(page, "Image (PNG)")
     assert png.suffix == ".png" and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -82,6 +83,7 @@ def test_comparaisons_from_a_shared_link(page, streamlit_server) -> None:  # noq
     expect(chips.get_by_text("Rennes Métropole")).to_be_visible()
     assert canvas_has_pixels(page, MAP, min_pixels=20_000, timeout_ms=25_000) >= 20_000
     _no_error(page)
+    assert page.outside_requests == []
     assert "pairs=epci%3A200069854%2Cepci%3A243500139" in page.url or "pairs=epci:200069854,epci:243500139" in page.url
     table = download(page, "Tableau de comparaison (CSV)")
     assert "Rennes Métropole" in table.read_text("utf-8-sig")

@@ -16,7 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from esscore import carte as C
-from esscore import geography
+from esscore import geography, maps
 from esscore import initiatives as ini
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -233,7 +233,8 @@ def test_carte_every_level_small_payload(con) -> None:
         resultat = C.carte(con, geography.get(con, tid), C.Filtres())
         assert C.taille_json(resultat.deck) < 2_000_000
         spec = json.loads(resultat.deck.to_json())
-        assert spec.get("mapStyle") is None  # no tile server: our outlines are the basemap
+        # no tile server: a blank local style (never None: Streamlit would fetch Carto's basemap instead)
+        assert spec["mapStyle"] == [maps.FOND_VIERGE] and "http" not in json.dumps(spec["mapStyle"])
         assert any(layer["id"].startswith("fond-") for layer in spec["layers"])
         assert '"@@=pixels"' not in resultat.deck.to_json()  # a bare "pixels" becomes an expression
 

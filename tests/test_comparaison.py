@@ -127,7 +127,7 @@ def test_national_epci_map_payload_stays_small(con) -> None:
     layer = spec["layers"][0]
     assert layer["id"] == "choroplethe" and len(layer["data"]) >= 1255
     assert {"polygon", "couleur", "t_nom", "code"} <= set(layer["data"][0])
-    assert "mapStyle" not in spec  # no tile server
+    assert spec["mapStyle"] == [maps.FOND_VIERGE]  # no tile server, and no Carto fallback
     # overseas EPCI are moved next to the mainland (insets)
     reunion = [r for r in layer["data"] if dom.get(r["code"]) == "974"]
     assert reunion and all(-9.5 < x < -5.5 for x, _ in reunion[0]["polygon"][0])
