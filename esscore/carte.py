@@ -17,6 +17,7 @@ capped). Non-diffusible establishments never carry a name or a position: they ar
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -507,6 +508,19 @@ def fond_de_carte(con: duckdb.DuckDBPyConnection, terr: Territoire) -> list[pdk.
     return couches
 
 
+def empreinte(frame: pd.DataFrame) -> str:
+    """Short fingerprint of a layer's data, appended to its id.
+
+    Why: the map keeps one Streamlit key (one WebGL context: re-creating it recompiles every shader, ~1 s
+    in a software-rendered browser), and Streamlit re-applies a click selection by (layer id, row index).
+    A new id for new data drops a selection made on other data instead of pointing it at another row.
+    """
+    listes = [c for c in frame.columns if len(frame) and isinstance(frame[c].iloc[0], list | np.ndarray)]
+    hachable = frame.assign(**{c: frame[c].map(str) for c in listes}) if listes else frame
+    lignes = pd.util.hash_pandas_object(hachable, index=False).to_numpy()
+    return hashlib.blake2b(lignes.tobytes(), digest_size=4).hexdigest()  # order matters: selections are by row
+
+
 def _couches_par_famille(frame: pd.DataFrame, prefixe: str, **style: Any) -> list[pdk.Layer]:
     """One ScatterplotLayer per family: the colour is a constant, not a column (smaller payload)."""
     couches = []
@@ -516,11 +530,12 @@ def _couches_par_famille(frame: pd.DataFrame, prefixe: str, **style: Any) -> lis
         if part.empty:
             continue
         couleur = list(COULEURS_FAMILLES[famille])
+        donnees = part[colonnes].rename(columns=CLES_JSON).reset_index(drop=True)
         couches.append(
             pdk.Layer(
                 "ScatterplotLayer",
-                data=part[colonnes].rename(columns=CLES_JSON).reset_index(drop=True),
-                id=f"{prefixe}-{i}",
+                data=donnees,
+                id=f"{prefixe}-{i}-{empreinte(donnees)}",
                 get_position=["lon", "lat"],
                 get_fill_color=[*couleur, style.get("alpha", 200)],
                 get_line_color=list(style.get("contour", (255, 255, 255))),
@@ -569,11 +584,12 @@ def construire_deck(
     couches = list(fond)
     if donnees is not None and not donnees.empty:
         if vue == VUE_HEX:
+            hexagones = donnees[["polygon", "couleur", *COLONNES_INFOBULLE]].rename(columns=CLES_JSON)
             couches.append(
                 pdk.Layer(
                     "PolygonLayer",
-                    data=donnees[["polygon", "couleur", *COLONNES_INFOBULLE]].rename(columns=CLES_JSON),
-                    id="etablissements-hexagones",
+                    data=hexagones,
+                    id=f"etablissements-hexagones-{empreinte(hexagones)}",
                     get_polygon="polygon",
                     get_fill_color="c",
                     get_line_color=[255, 255, 255],

@@ -37,10 +37,10 @@ if selection_init is not None:
 resultat = ui.la_carte(terr.id, etat, selection_init)
 for note in resultat.notes:
     st.info(note)
-evenement = st.pydeck_chart(
-    resultat.deck, height=560, key=f"carte_{terr.id}", on_select="rerun", selection_mode="single-object"
-)
-if code_commune := ui.commune_choisie(evenement):
+# One key for every territory and filter: the browser keeps its WebGL context (shaders compiled once);
+# layer ids carry a fingerprint of their data, so a click selection never outlives what it pointed at.
+evenement = st.pydeck_chart(resultat.deck, height=560, key="carte", on_select="rerun", selection_mode="single-object")
+if code_commune := ui.commune_choisie(evenement, [couche.id for couche in resultat.deck.layers]):
     ui.proposer_zoom(code_commune)
 if resultat.note_sans_position():
     st.caption(resultat.note_sans_position())

@@ -347,11 +347,24 @@ def canvas_has_pixels(
 # Timestamps of deck.gl's WebGL draw calls, grouped per frame. Why: a screenshot of a software-rendered canvas
 # costs ~0.5 s on a small machine, so polling screenshots measures the polling; the draw calls themselves say
 # when the points were drawn (deck.gl draws each ScatterplotLayer with one instanced call: instances = points).
-# ``affichee``: two animation frames later, i.e. once the frame holding those draws has been handed to the screen.
+# ``affichee``: when the rendering task that commits those draws to the compositor is over. With software GL
+# (headless Chromium) that commit reads the canvas back and waits for the rasteriser: the real cost of drawing.
+# Draws made inside an animation-frame callback are committed at the end of the same task (a message posted
+# now runs right after it); draws made elsewhere are committed by the next animation frame's task.
 DRAW_PROBE_JS = """
 (() => {
   const sonde = window.__essDessin = {frames: []};
-  let courante = null;
+  let courante = null, dansAnimation = false;
+  const apresLaTache = (fn) => {
+    const canal = new MessageChannel();
+    canal.port1.onmessage = fn;
+    canal.port2.postMessage(0);
+  };
+  const raf = window.requestAnimationFrame.bind(window);
+  window.requestAnimationFrame = (rappel) => raf((t) => {
+    dansAnimation = true;
+    try { return rappel(t); } finally { dansAnimation = false; }
+  });
   for (const proto of [window.WebGL2RenderingContext?.prototype, window.WebGLRenderingContext?.prototype]) {
     for (const nom of ['drawArraysInstanced', 'drawElementsInstanced']) {
       const original = proto && proto[nom];
@@ -362,7 +375,8 @@ DRAW_PROBE_JS = """
                                     drawArraysInstanced: 0, drawElementsInstanced: 0};
           sonde.frames.push(frame);
           queueMicrotask(() => { courante = null; });
-          requestAnimationFrame(() => requestAnimationFrame(() => { frame.affichee = performance.now(); }));
+          const noter = () => { frame.affichee = performance.now(); };
+          if (dansAnimation) apresLaTache(noter); else raf(() => apresLaTache(noter));
         }
         courante[nom] += Number(args[args.length - 1]) || 0;
         return original.apply(this, args);

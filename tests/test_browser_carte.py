@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from playwright.sync_api import expect
 
 from esscore import carte as C
 from esscore import geography, maps
@@ -24,8 +25,10 @@ from tests.browser import (
     open_page,
     page,  # noqa: F401
     page_errors,
+    run_and_wait,
     run_streamlit,
     screenshot,
+    wait_ready,
 )
 from tests.test_carte import HOSTILE_ETAB, HOSTILE_INIT, NIORT_AGGLO, base_synthetique
 
@@ -186,6 +189,25 @@ def test_click_on_commune_bubble_opens_its_epci(page, serveur, db_hostile) -> No
     page.wait_for_url(f"**territoire=epci%3A{epci}**", timeout=15_000)
     page.wait_for_selector(CANVAS, timeout=30_000)
     assert page.get_by_text(f"EPCI · {nom_epci}").first.is_visible()
+    # « each establishment »: the automatic view (points here), even though « Communes » had been chosen
+    wait_ready(page)
+    assert "vue=" not in page.url  # back to the default view (Automatique)
+    expect(page.get_by_role("button", name=re.compile("^Voir chaque établissement"))).to_have_count(0)
+    assert page_errors(page) == []
+
+
+def test_changing_territory_keeps_the_webgl_context(page, serveur) -> None:  # noqa: F811
+    """A new territory or filter redraws in the same canvas: a new one would recompile every shader."""
+    page.context.add_init_script(DRAW_PROBE_JS)
+    open_page(page, serveur, "carte", {"territoire": "commune:79191", "couche": "Établissements"})
+    frame_with_points(page, 1)
+    page.evaluate(f"() => {{ document.querySelector('{CANVAS}').dataset.essTemoin = 'avant'; }}")
+    avant = page.evaluate("() => performance.now()")
+    run_and_wait(page, lambda: page.locator('[data-testid="stSidebar"]').get_by_role(
+        "button", name=re.compile(r"^EPCI · ")).first.click())  # fmt: skip
+    assert "territoire=epci%3A" in page.url or "territoire=epci:" in page.url
+    frame_with_points(page, 1, after_ms=avant)
+    assert page.evaluate(f"() => document.querySelector('{CANVAS}').dataset.essTemoin") == "avant"
     assert page_errors(page) == []
 
 

@@ -7,6 +7,7 @@ import io
 import json
 import math
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -423,8 +424,24 @@ def test_page_hostile_names_render_as_text(db_hostile: Path, monkeypatch) -> Non
 def test_commune_choisie_validates_browser_selection() -> None:
     from esscore.ui.carte import commune_choisie
 
-    assert commune_choisie({"selection": {"objects": {"etablissements-communes-0": [{"code": "79191"}]}}}) == "79191"
-    assert commune_choisie({"selection": {"objects": {"etablissements-communes-2": [{"code": "2A004"}]}}}) == "2A004"
-    assert commune_choisie({"selection": {"objects": {"etablissements-communes-0": [{"code": "<script>"}]}}}) is None
-    assert commune_choisie({"selection": {"objects": {"etablissements-points-0": [{"code": "79191"}]}}}) is None
-    assert commune_choisie({"selection": {"objects": {}}}) is None and commune_choisie(None) is None
+    couches = {"etablissements-communes-0-aa", "etablissements-communes-2-bb", "etablissements-points-0-cc"}
+
+    def choix(couche: str, code: str) -> str | None:
+        return commune_choisie({"selection": {"objects": {couche: [{"code": code}]}}}, couches)
+
+    assert choix("etablissements-communes-0-aa", "79191") == "79191"
+    assert choix("etablissements-communes-2-bb", "2A004") == "2A004"
+    assert choix("etablissements-communes-0-aa", "<script>") is None
+    assert choix("etablissements-points-0-cc", "79191") is None
+    assert choix("etablissements-communes-0-zz", "79191") is None  # a click on a previous map
+    assert commune_choisie({"selection": {"objects": {}}}, couches) is None and commune_choisie(None, couches) is None
+
+
+def test_layer_ids_follow_their_data() -> None:
+    """Same data → same id (the browser keeps its layers); other data → new id (a click selection is dropped)."""
+    frame = pd.DataFrame({"lon": [-0.46, -0.45], "lat": [46.32, 46.33], "t": ["A", "B"], "c": [[1, 2, 3], [4, 5, 6]]})
+    assert C.empreinte(frame) == C.empreinte(frame.copy())
+    assert re.fullmatch(r"[0-9a-f]{8}", C.empreinte(frame))
+    assert C.empreinte(frame) != C.empreinte(frame.iloc[::-1])  # same rows, other order: indices differ
+    assert C.empreinte(frame) != C.empreinte(frame.assign(t=["A", "C"]))
+    assert C.empreinte(frame) != C.empreinte(frame.assign(c=[[1, 2, 3], [4, 5, 7]]))

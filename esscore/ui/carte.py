@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import pandas as pd
@@ -282,14 +282,18 @@ def exports_initiatives(selection: pd.DataFrame, nom: str) -> None:
         )
 
 
-def commune_choisie(evenement: object) -> str | None:
-    """Code of the commune bubble the user clicked on the map, if any (validated: it comes from the browser)."""
+def commune_choisie(evenement: object, couches: Collection[str]) -> str | None:
+    """Code of the commune bubble the user clicked on the map, if any (validated: it comes from the browser).
+
+    ``couches``: ids of the layers on the map now. The map keeps one key across territories, so the browser
+    may still report a click made on a previous map; its layer id (data fingerprint) is then not among them.
+    """
     try:
         objets = evenement["selection"]["objects"]  # type: ignore[index]
     except (KeyError, TypeError):
         return None
     for couche, liste in (objets or {}).items():
-        if str(couche).startswith("etablissements-communes") and liste:
+        if str(couche).startswith("etablissements-communes") and couche in couches and liste:
             code = liste[0].get("code") if isinstance(liste[0], dict) else None
             if isinstance(code, str) and re.fullmatch(r"\d[\dAB]\d{3}", code):
                 return code
@@ -305,10 +309,16 @@ def proposer_zoom(code_commune: str) -> None:
     epci = next((p for p in commune.parents if p["type"] == "epci"), None)
     cible = f"epci:{epci['code']}" if epci else commune.id
     libelle = epci["nom"] if epci else commune.libelle
-    if st.button(f"Voir chaque établissement : {libelle}", key="carte_zoom", type="primary", icon="🔍"):
-        st.session_state["territoire"] = cible
-        st.query_params["territoire"] = cible
-        st.rerun()
+    st.button(f"Voir chaque établissement : {libelle}", key="carte_zoom", type="primary", icon="🔍",
+              on_click=_zoomer, args=(cible,))  # fmt: skip
+
+
+def _zoomer(cible: str) -> None:
+    """Callback of the zoom button (runs before the next run, so it may still set the view widget): the
+    target territory in the automatic view, i.e. one point per establishment, even if « Communes » was chosen."""
+    st.session_state["territoire"] = cible
+    st.query_params["territoire"] = cible
+    st.session_state[P_VUE] = carte.VUE_AUTO
 
 
 def nom_fichier(territoire_id: str) -> str:
