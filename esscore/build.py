@@ -26,6 +26,25 @@ GEO_DIR = DATA_DIR / "geographie"
 # User imports are saved as files under data/ first, so a rebuild never loses them.
 EXTRA_LOADERS: tuple[str, ...] = ("esscore.initiatives_db:load_into_db", "esscore.benchmark_db:load_into_db")
 Progress = Callable[[str], None]
+# Tables of a complete database (a test checks that a fresh build has exactly these). The app rebuilds a
+# file that lacks some (built by an older version) instead of failing on its first query.
+TABLES: frozenset[str] = frozenset({
+    "benchmark", "boite_a_outils", "chiffres_publies", "code_commune_2026", "commune_territoires", "communes",
+    "contours_communes", "contours_departements", "contours_epci", "contours_regions", "departements",
+    "emploi_prive", "epci", "ess_cube", "etablissements_ess", "indicateurs", "ingestion_rapport", "initiatives",
+    "meta", "passage_communes", "regions", "sources", "territoires", "tranches",
+})  # fmt: skip
+
+
+def tables_manquantes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Tables of ``TABLES`` absent from the database ``con`` reads (tables, or views of a snapshot)."""
+    presentes = {
+        nom
+        for (nom,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views() WHERE NOT internal"
+        ).fetchall()
+    }
+    return sorted(TABLES - presentes)
 
 
 def _load_parquet(con: duckdb.DuckDBPyConnection, table: str, path: Path, where: str = "") -> None:

@@ -130,3 +130,53 @@ def test_parallel_sessions_get_their_own_cursor(db_env: Path) -> None:
     with ThreadPoolExecutor(max_workers=len(expected)) as pool:
         results = dict(zip(expected, pool.map(worker, expected), strict=True))
     assert results == {kind: {n} for kind, n in expected.items()}
+
+
+def test_a_fresh_build_has_exactly_the_expected_tables(con: duckdb.DuckDBPyConnection) -> None:
+    from esscore.build import TABLES, tables_manquantes
+
+    names = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert names == TABLES  # a new table must be added to esscore.build.TABLES
+    assert tables_manquantes(con) == []
+
+
+def _older_version(db: Path, ess: str) -> None:
+    """Make ``db`` look like a file built by an older version: two tables missing."""
+    with duckdb.connect(str(db)) as con:
+        con.execute("DROP TABLE ingestion_rapport")
+        con.execute("DROP TABLE initiatives")
+        con.execute("UPDATE meta SET valeur = $e WHERE cle = 'ess'", {"e": ess})
+
+
+def test_app_rebuilds_a_database_left_by_an_older_version(old_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from esscore import build as build_module
+    from esscore.ui import data
+
+    _older_version(old_db, "demo")
+    # the real app rebuilds with the national demo (~20 s): the fixture data keep the test short
+    monkeypatch.setattr(data, "build", lambda target, progress: build_module.build(target, progress, sirene=FIXTURE))
+    monkeypatch.setenv("ESS_DB", str(old_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.switch_page("pages/carte.py")
+    at.query_params["territoire"] = "epci:200041317"
+    at.run()
+    assert not at.exception
+    with duckdb.connect(str(old_db), read_only=True) as con:
+        assert build_module.tables_manquantes(con) == []
+        assert _date(con) != OLD_DATE
+
+
+def test_app_never_rebuilds_a_database_holding_real_sirene_data(old_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    _older_version(old_db, "sirene")
+    before = old_db.read_bytes()
+    monkeypatch.setenv("ESS_DB", str(old_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page("pages/carte.py")
+    at.run()
+    assert not at.exception
+    assert "esscore build" in at.error[0].value and "initiatives" in at.error[0].value
+    assert old_db.read_bytes() == before

@@ -11,19 +11,39 @@ import pandas as pd
 import streamlit as st
 
 from esscore import geography
-from esscore.build import build
+from esscore.build import build, read_meta, tables_manquantes
 from esscore.config import db_path
 from esscore.db import connect_snapshot, file_identity, query
 
 
 def ensure_database() -> None:
-    """Build the database on first start, with a visible progress message."""
+    """Build the database on first start, or rebuild one left by an older version, with a progress message.
+
+    A file holding real SIRENE data is never rebuilt here (the app would not know how to keep it): the
+    page says which command does it.
+    """
     target = db_path()
+    titre = "Première ouverture : construction de la base de données…"
     if target.exists():
-        return
-    with st.status("Première ouverture : construction de la base de données…", expanded=True) as status:
+        manquantes = _tables_manquantes(str(target), file_identity(target))
+        if not manquantes:
+            return
+        if read_meta(target).get("ess") == "sirene":
+            st.error(
+                f"La base {target.name} vient d'une version antérieure de l'application (tables absentes : "
+                f"{', '.join(manquantes)}). Reconstruisez-la avec « esscore build » : les données SIRENE "
+                "qu'elle contient sont conservées."
+            )
+            st.stop()
+        titre = "Base construite par une version antérieure de l'application : reconstruction…"
+    with st.status(titre, expanded=True) as status:
         build(target, progress=status.write)
         status.update(label="Base de données prête.", state="complete", expanded=False)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _tables_manquantes(path: str, identity: tuple[int, int]) -> list[str]:
+    return tables_manquantes(_connection(path, identity))
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
