@@ -43,7 +43,7 @@ def ensure_database() -> None:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _tables_manquantes(path: str, identity: tuple[int, int]) -> list[str]:
-    return tables_manquantes(_connection(path, identity))
+    return tables_manquantes(_connection(path, identity).cursor())  # own cursor: sessions run in parallel
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
