@@ -81,20 +81,37 @@ def generate(workdir: Path, n_etab: int) -> tuple[Path, Path]:
 
 # The bare scan reads every value of the columns the ingestion uses (hash forces decoding; min/max alone
 # could be answered from parquet statistics), for both files, with the same filter on active rows.
-ETAB_READ = ["siren", "siret", "statutDiffusionEtablissement", "trancheEffectifsEtablissement",
-             "codeCommuneEtablissement", "codePaysEtrangerEtablissement", "activitePrincipaleEtablissement",
-             "nomenclatureActivitePrincipaleEtablissement", "caractereEmployeurEtablissement",
-             "coordonneeLambertAbscisseEtablissement", "coordonneeLambertOrdonneeEtablissement",
-             "denominationUsuelleEtablissement", "enseigne1Etablissement", "dateDernierTraitementEtablissement"]
-UL_READ = ["siren", "categorieJuridiqueUniteLegale", "economieSocialeSolidaireUniteLegale",
-           "statutDiffusionUniteLegale", "denominationUniteLegale", "sigleUniteLegale"]
+ETAB_READ = [
+    "siren",
+    "siret",
+    "statutDiffusionEtablissement",
+    "trancheEffectifsEtablissement",
+    "codeCommuneEtablissement",
+    "codePaysEtrangerEtablissement",
+    "activitePrincipaleEtablissement",
+    "nomenclatureActivitePrincipaleEtablissement",
+    "caractereEmployeurEtablissement",
+    "coordonneeLambertAbscisseEtablissement",
+    "coordonneeLambertOrdonneeEtablissement",
+    "denominationUsuelleEtablissement",
+    "enseigne1Etablissement",
+    "dateDernierTraitementEtablissement",
+]
+UL_READ = [
+    "siren",
+    "categorieJuridiqueUniteLegale",
+    "economieSocialeSolidaireUniteLegale",
+    "statutDiffusionUniteLegale",
+    "denominationUniteLegale",
+    "sigleUniteLegale",
+]
 BARE = f"""
 import duckdb, sys, time
 t = time.perf_counter()
 con = duckdb.connect(); con.execute("SET threads = 2")
-con.execute("SELECT count(*), sum(hash({', '.join(ETAB_READ)})) FROM read_parquet($p) "
+con.execute("SELECT count(*), sum(hash({", ".join(ETAB_READ)})) FROM read_parquet($p) "
             "WHERE etatAdministratifEtablissement = 'A'", {{"p": sys.argv[1]}}).fetchall()
-con.execute("SELECT count(*), sum(hash({', '.join(UL_READ)})) FROM read_parquet($p)", {{"p": sys.argv[2]}}).fetchall()
+con.execute("SELECT count(*), sum(hash({", ".join(UL_READ)})) FROM read_parquet($p)", {{"p": sys.argv[2]}}).fetchall()
 print(time.perf_counter() - t)
 """
 INGEST = """

@@ -676,19 +676,6 @@ def taille_json(deck: pdk.Deck) -> int:
 # Table and exports
 # ---------------------------------------------------------------------------------------------
 
-_FORMULE = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutraliser_formules(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells a spreadsheet would run as a formula (« =HYPERLINK(…) ») with an apostrophe."""
-    sortie = frame.copy()
-    for col in sortie.columns:
-        if sortie[col].dtype == object or pd.api.types.is_string_dtype(sortie[col]):
-            sortie[col] = [
-                "'" + v if isinstance(v, str) and v.startswith(_FORMULE) else v for v in sortie[col].astype(object)
-            ]
-    return sortie
-
 
 def table_etablissements(liste: pd.DataFrame) -> pd.DataFrame:
     """On-screen table: French headers, no coordinates."""

@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from esscore.errors import EssError
+from esscore.fichiers import apercu
+from esscore.text import pour_terminal
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -20,7 +22,7 @@ def _print_json(data: object) -> None:
 
 
 def _print_table(frame: pd.DataFrame) -> None:
-    sys.stdout.write(frame.to_string(index=False) + "\n")
+    sys.stdout.write(pour_terminal(frame.to_string(index=False)) + "\n")
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -102,7 +104,7 @@ _HEAD = ["etablissements", "etablissements_employeurs", "salaries_estimes", "par
 
 
 def cmd_etablissements(args: argparse.Namespace) -> int:
-    from esscore.exports import geojson_etablissements
+    from esscore.exports import csv_texte, geojson_etablissements
     from esscore.indicators import etablissements
 
     con, terr = _open_territoire(args)
@@ -110,7 +112,7 @@ def cmd_etablissements(args: argparse.Namespace) -> int:
     if args.format == "geojson":
         _print_json(geojson_etablissements(frame))
     else:
-        frame.to_csv(sys.stdout, index=False)
+        sys.stdout.write(csv_texte(frame))
     return 0
 
 
@@ -167,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except EssError as err:
-        print(f"Erreur : {err}", file=sys.stderr)
+        print(pour_terminal(f"Erreur : {err}"), file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into head & co.
         return 0
@@ -177,8 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as err:  # noqa: BLE001 - last resort: never a raw traceback for users
         if args.debug:
             raise
-        print(f"Erreur inattendue ({type(err).__name__}) : {err}. Relancez avec --debug pour le détail.",
-              file=sys.stderr)  # fmt: skip
+        print(f"Erreur inattendue ({type(err).__name__}) : {apercu(str(err), 300)}. Relancez avec --debug pour "
+              "le détail.", file=sys.stderr)  # fmt: skip
         return 1
 
 

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from esscore.exports import csv_bytes
 from esscore.ui import data, layout, textes
 from esscore.ui.bootstrap import page_setup
 
@@ -23,7 +24,7 @@ st.dataframe(
         "lignes": st.column_config.NumberColumn("Lignes", format="localized"),
     },
 )
-st.download_button("Télécharger le registre des sources (CSV)", sources.to_csv(index=False).encode("utf-8"),
+st.download_button("Télécharger le registre des sources (CSV)", csv_bytes(sources),
                    file_name="sources.csv", mime="text/csv")  # fmt: skip
 
 st.subheader("Méthode ESS")

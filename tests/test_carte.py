@@ -17,7 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from esscore import carte as C
-from esscore import geography, maps
+from esscore import exports, geography, maps
 from esscore import initiatives as ini
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -182,7 +182,7 @@ def test_hexagones_binned_by_sql_match_nearest_centre(con_hostile) -> None:
 
 def test_neutraliser_formules() -> None:
     frame = pd.DataFrame({"nom": ["=HYPERLINK(1)", "Normal", "+33", None], "n": [1, 2, 3, 4]})
-    sortie = C.neutraliser_formules(frame)
+    sortie = exports.sans_formules(frame)
     assert list(sortie["nom"][:3]) == ["'=HYPERLINK(1)", "Normal", "'+33"] and pd.isna(sortie["nom"][3])
     assert list(sortie["n"]) == [1, 2, 3, 4]
 
@@ -283,8 +283,7 @@ def test_initiatives_filters_and_counts(con_hostile) -> None:
 
 def test_exports_initiatives_roundtrip(con_hostile) -> None:
     toutes = C.initiatives_territoire(con_hostile, NIORT_AGGLO)
-    frame = C.neutraliser_formules(C.export_initiatives(toutes))
-    lignes = list(csv.DictReader(io.StringIO(frame.to_csv(index=False))))
+    lignes = list(csv.DictReader(io.StringIO(exports.csv_texte(C.export_initiatives(toutes)))))
     assert any(r["nom"] == HOSTILE_INIT for r in lignes)
     geo = C.geojson_initiatives(toutes)
     assert len(geo["features"]) == len(toutes)

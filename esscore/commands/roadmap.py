@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from esscore.errors import EssError
+from esscore.exports import csv_texte
 from esscore.geography import parse_id
 from esscore.roadmap import read_roadmap
 from esscore.store import RoadmapStore
@@ -92,7 +93,8 @@ def cmd_import_roadmap(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     frame = magasin(args.store).list_roadmaps()
     if args.format == "json":
-        json.dump(frame.to_dict(orient="records"), sys.stdout, ensure_ascii=False, indent=2, default=str)
+        lignes = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+        json.dump(lignes, sys.stdout, ensure_ascii=False, indent=2, default=str, allow_nan=False)
         sys.stdout.write("\n")
     elif frame.empty:
         print("Aucune feuille de route enregistrée.")
@@ -114,7 +116,7 @@ def cmd_journal(args: argparse.Namespace) -> int:
         json.dump(frame.to_dict(orient="records"), sys.stdout, ensure_ascii=False, indent=2, default=str)
         sys.stdout.write("\n")
     elif args.format == "csv":
-        frame.to_csv(sys.stdout, index=False)
+        sys.stdout.write(csv_texte(frame))
     elif frame.empty:
         print("Journal vide.")
     else:

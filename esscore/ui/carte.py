@@ -241,7 +241,7 @@ def exports_etablissements(territoire_id: str, f: carte.Filtres, nom: str) -> No
         return carte.liste_etablissements(con, territoire_id, f, PERIMETRE, limite=None)
 
     def en_csv() -> bytes:
-        return exports.csv_bytes(carte.neutraliser_formules(lignes()))
+        return exports.csv_bytes(lignes())
 
     def en_geojson() -> bytes:
         collection = exports.geojson_etablissements(lignes())
@@ -264,7 +264,7 @@ def exports_initiatives(selection: pd.DataFrame, nom: str) -> None:
     frame = selection.copy()
 
     def en_csv() -> bytes:
-        return exports.csv_bytes(carte.neutraliser_formules(carte.export_initiatives(frame)))
+        return exports.csv_bytes(carte.export_initiatives(frame))
 
     def en_geojson() -> bytes:
         return json.dumps(carte.geojson_initiatives(frame), ensure_ascii=False, default=str).encode("utf-8")

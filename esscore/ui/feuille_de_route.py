@@ -25,6 +25,7 @@ import streamlit as st
 from esscore import config, roadmap
 from esscore.copil import COULEURS_ETATS, feuille_du_territoire
 from esscore.errors import EssError
+from esscore.exports import csv_bytes
 from esscore.labels import fmt_int, fmt_pct
 from esscore.store import RoadmapStore, clean_author
 from esscore.ui import data
@@ -731,7 +732,7 @@ def journal(feuille_id: str) -> None:
     st.dataframe(vue, hide_index=True, width="stretch")
     st.download_button(
         "Télécharger le journal (CSV)",
-        vue.to_csv(index=False).encode("utf-8"),
+        csv_bytes(vue),
         file_name=f"journal-{feuille_id}.csv",
         mime="text/csv",
         key="fdr_journal_csv",
