@@ -74,9 +74,12 @@ def _millesime(entries: Sequence[Mapping[str, Any]]) -> str:
     return f"documents de {span}"
 
 
-def load_into_db(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """Create ``benchmark`` and ``boite_a_outils`` from ``data/benchmark``; return the provenance row."""
-    entries, ajoutes = lire_entrees()
+def load_into_db(con: duckdb.DuckDBPyConnection, remplacements: dict[Path, Path] | None = None) -> dict[str, Any]:
+    """Create ``benchmark`` and ``boite_a_outils`` from ``data/benchmark``; return the provenance row.
+
+    ``remplacements`` may map ``ajouts.yaml`` to the pending file of an import being committed."""
+    ajouts = (remplacements or {}).get(ajouts_path(), ajouts_path())
+    entries, ajoutes = lire_entrees(ajouts=ajouts)
     frame = bm.catalogue_frame(entries)
     frame.insert(0, "ordre", range(1, len(frame) + 1))
     frame["origine"] = ["ajout" if ident in ajoutes else "catalogue" for ident in frame["id"]]
@@ -103,7 +106,7 @@ def load_into_db(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         con.unregister("boite_df")
 
     fichiers = [bm.default_catalogue_path(), bm.default_boite_a_outils_path()]
-    if ajouts_path().exists():
+    if ajouts.exists():
         fichiers.append(ajouts_path())
     return {
         "id": "benchmark",

@@ -3,29 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import os
-import tempfile
+import signal
+import threading
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from esscore import __version__
+from esscore import __version__, benchmark_db, initiatives_db
 from esscore.config import DATA_DIR, db_path
-from esscore.db import atomic_build
-from esscore.errors import EssError
+from esscore.db import atomic_build, verrou_ecriture
+from esscore.errors import EssError, Interruption
+from esscore.fichiers import ecrire_atomique
 from esscore.sources import registry
 from esscore.text import normalize
 
 GEO_DIR = DATA_DIR / "geographie"
-# Catalogue tables loaded from readable files under data/ at every build: "module:function", each
-# function takes the connection, creates its table(s) and returns a provenance row (dict) or None.
-# User imports are saved as files under data/ first, so a rebuild never loses them.
-EXTRA_LOADERS: tuple[str, ...] = ("esscore.initiatives_db:load_into_db", "esscore.benchmark_db:load_into_db")
 Progress = Callable[[str], None]
+# A data file → the pending file to read instead (an import being committed, see ``importer_fichier``).
+Remplacements = dict[Path, Path]
+# Catalogue tables loaded from readable files under data/ at every build: each loader takes the
+# connection and the replacements, creates its table(s) and returns a provenance row (dict) or None.
+# User imports are saved as files under data/, so a rebuild never loses them.
+CATALOGUE_LOADERS: tuple[tuple[str, Callable[[duckdb.DuckDBPyConnection, Remplacements], dict | None]], ...] = (
+    ("initiatives", initiatives_db.load_into_db),
+    ("benchmark", benchmark_db.load_into_db),
+)
 # Tables of a complete database (a test checks that a fresh build has exactly these). The app rebuilds a
 # file that lacks some (built by an older version) instead of failing on its first query.
 TABLES: frozenset[str] = frozenset({
@@ -242,9 +250,25 @@ def build(
     """Build the whole database into a temp file, check it, swap it in; return timings.
 
     ESS data: the given SIRENE files; else the real SIRENE data of the existing database (kept, never
-    replaced by the demo); else the demonstration dataset when ``demo`` is true.
+    replaced by the demo); else the demonstration dataset when ``demo`` is true. Runs under the writers'
+    lock, first finishing or undoing an import that a killed process left halfway (``reprendre_imports``).
     """
     target = db_path(db)
+    with verrou_ecriture(target, progress), signaux_en_exception():
+        reprendre_imports(target, progress)
+        return _build(target, progress, sirene, demo, perimetre)
+
+
+def _build(
+    target: Path,
+    progress: Progress,
+    sirene: tuple[Path, Path] | None,
+    demo: bool,
+    perimetre: str,
+    remplacements: Remplacements | None = None,
+    transaction: str | None = None,
+) -> dict:
+    """``build`` without the lock; ``remplacements`` maps a data file to the pending file read instead."""
     timings: dict[str, float] = {}
     previous = read_meta(target)
     keep_real = sirene is None and previous.get("ess") == "sirene"
@@ -275,14 +299,12 @@ def build(
         published = step("chiffres publiés", lambda: load_chiffres_publies(con))
         if published:
             extra.append(published)
-        for loader in EXTRA_LOADERS:
-            module, func = loader.split(":")
-            fn = getattr(importlib.import_module(module), func)
-            row = step(module.rsplit(".", 1)[-1], lambda fn=fn: fn(con))
+        for nom, loader in CATALOGUE_LOADERS:
+            row = step(nom, lambda loader=loader: loader(con, remplacements or {}))
             if row:
                 extra.append(row)
         step("sources", lambda: load_sources(con, extra))
-        write_meta(con, meta)
+        write_meta(con, {**meta, "transaction": transaction or ""})
 
     t0 = time.perf_counter()
     atomic_build(target, builder)
@@ -307,26 +329,94 @@ def _previous_sources(old: Path, ids: tuple[str, ...]) -> list[dict]:
     return frame.to_dict("records")
 
 
-def rebuild_after_write(
-    cible: Path, write: Callable[[], None], db: str | Path | None = None, progress: Progress = print
-) -> None:
-    """Write a user file under data/ then rebuild; if the rebuild fails, put the previous file back.
+# ------------------------------------------------------------------------------------- import transaction
 
-    Used by the catalogue imports, whose files are the durable copy (a later build never loses them).
+_EN_COURS = ".en-cours-"
+
+
+def importer_fichier(
+    cible: Path,
+    produire: Callable[[bytes | None], bytes],
+    db: str | Path | None = None,
+    progress: Progress = print,
+) -> None:
+    """One import as a unit: the user's file and the rebuilt database both land, or neither does.
+
+    Under the writers' lock, ``produire(current bytes of cible or None)`` gives the new content (merging
+    happens under the lock: two imports never lose each other's additions). It is written under a hidden
+    pending name, the database is rebuilt reading the pending file instead of ``cible`` and records the
+    transaction id in its ``meta``; only then is the pending file renamed to ``cible``. SIGTERM/SIGINT
+    raise ``Interruption``, which deletes the pending file (the temp database goes with ``atomic_build``).
+    A SIGKILL leaves a pending file that the next writer finishes (if the swapped database carries its
+    transaction) or deletes (``reprendre_imports``): nothing half-imported is ever published.
     """
-    ancien = cible.read_bytes() if cible.exists() else None
-    write()
+    target = db_path(db)
+    with verrou_ecriture(target, progress), signaux_en_exception():
+        reprendre_imports(target, progress)
+        contenu = produire(cible.read_bytes() if cible.exists() else None)
+        transaction = uuid.uuid4().hex
+        attente = cible.parent / f".{cible.name}{_EN_COURS}{transaction}"
+        try:
+            ecrire_atomique(attente, contenu)
+            _build(target, progress, None, True, "statistique", {cible: attente}, transaction)
+        finally:
+            _conclure(attente, cible, target, transaction)
+
+
+def _conclure(attente: Path, cible: Path, target: Path, transaction: str) -> bool:
+    """Rename the pending file if the database in place was built from it, else delete it; True if kept.
+
+    Decided by the database itself, not by how far the code got: a signal that arrives just after the
+    swap still lands the file, one that arrives before leaves the previous file alone.
+    """
+    if not attente.exists():
+        return False
+    if read_meta(target).get("transaction") == transaction:
+        os.replace(attente, cible)
+        return True
+    attente.unlink(missing_ok=True)
+    return False
+
+
+def dossiers_imports() -> tuple[Path, ...]:
+    """Folders holding user files that imports write (their pending files are looked for there)."""
+    return (initiatives_db.imports_dir(), benchmark_db.ajouts_path().parent)
+
+
+def reprendre_imports(target: Path, progress: Progress = print) -> None:
+    """Finish or undo the imports a killed process left pending (called under the writers' lock)."""
+    for dossier in dossiers_imports():
+        for attente in sorted(dossier.glob(f".*{_EN_COURS}*")) if dossier.is_dir() else []:
+            nom, _, ident = attente.name[1:].rpartition(_EN_COURS)
+            if _conclure(attente, dossier / nom, target, ident):
+                progress(f"… import interrompu de « {nom} » terminé (la base le contenait déjà)")
+            else:
+                progress(f"… import interrompu de « {nom} » annulé : le fichier précédent est conservé")
+        for reste in dossier.glob(".*.tmp") if dossier.is_dir() else []:
+            reste.unlink(missing_ok=True)  # a killed ecrire_atomique: never read by any loader
+
+
+@contextmanager
+def signaux_en_exception() -> Iterator[None]:
+    """Turn SIGTERM (``systemctl stop``) and SIGINT into ``Interruption`` while a writer runs.
+
+    Python's default SIGTERM ends the process without running ``finally`` blocks; raising instead lets
+    the temp database and the pending import file be removed. Only the main thread can set handlers:
+    elsewhere (a Streamlit script thread) this does nothing and ``reprendre_imports`` covers a kill.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def lever(signum: int, _frame: object) -> None:
+        raise Interruption(signum)
+
+    anciens = {sig: signal.signal(sig, lever) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        build(db, progress=progress)
-    except BaseException:
-        if ancien is None:
-            cible.unlink(missing_ok=True)
-        else:
-            fd, tmp = tempfile.mkstemp(prefix=f".{cible.name}.", suffix=".tmp", dir=cible.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(ancien)
-            os.replace(tmp, cible)
-        raise
+        yield
+    finally:
+        for sig, ancien in anciens.items():
+            signal.signal(sig, ancien)
 
 
 def ingest_sirene(
@@ -337,12 +427,10 @@ def ingest_sirene(
     progress: Progress = print,
 ) -> dict:
     """``esscore ingest sirene``: rebuild everything with real SIRENE data, atomically."""
-    reports: dict = {}
+    from esscore.ingest.sirene import exiger  # the SIRENE reader loads only when ingesting
 
-    def _progress(msg: str) -> None:
-        progress(msg)
-
-    timings = build(db, progress=_progress, sirene=(Path(etablissements), Path(unites_legales)), perimetre=perimetre)
+    fichiers = (exiger(etablissements, "etab"), exiger(unites_legales, "ul"))  # before the geography loads
+    timings = build(db, progress=progress, sirene=fichiers, perimetre=perimetre)
     target = db_path(db)
     with duckdb.connect(str(target), read_only=True) as con:
         reports = dict(con.execute("SELECT cle, valeur FROM ingestion_rapport").fetchall())

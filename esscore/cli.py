@@ -25,9 +25,34 @@ def _print_table(frame: pd.DataFrame) -> None:
     sys.stdout.write(pour_terminal(frame.to_string(index=False)) + "\n")
 
 
+def base_a_jour(db: str | None) -> bool:
+    """True when the database exists and has every table of this version (what the app checks at start)."""
+    import duckdb
+
+    from esscore.build import tables_manquantes
+    from esscore.config import db_path
+
+    cible = db_path(db)
+    if not cible.is_file():
+        return False
+    try:
+        with duckdb.connect(str(cible), read_only=True) as con:
+            return not tables_manquantes(con)
+    except duckdb.Error:  # unreadable or truncated: rebuilt (atomically) like a missing one
+        return False
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from esscore.build import build
 
+    if args.si_necessaire and base_a_jour(args.db):
+        from esscore.config import db_path
+        from esscore.db import balayer_temporaires
+
+        balayer_temporaires(db_path(args.db))  # without the writers' lock: only leftovers older than a day
+        print("Base à jour : rien à reconstruire (sans --si-necessaire, esscore build reconstruit toujours).",
+              file=sys.stderr)  # fmt: skip
+        return 0
     build(args.db, progress=lambda msg: print(msg, file=sys.stderr))
     return 0
 
@@ -123,6 +148,11 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="construire la base DuckDB depuis data/")
     b.add_argument("--db", help="chemin de la base (défaut : $ESS_DB ou data/ess.duckdb)")
+    b.add_argument(
+        "--si-necessaire",
+        action="store_true",
+        help="ne construire que si la base manque ou vient d'une version antérieure (démarrage d'un service)",
+    )
     b.set_defaults(func=cmd_build)
 
     t = sub.add_parser("territoire", help="décrire un territoire TYPE:CODE")

@@ -37,6 +37,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from esscore import geography, indicators, labels, roadmap
+from esscore.charts import texte_graphique, tri_selon
 from esscore.db import query
 from esscore.errors import EssError
 from esscore.geography import TYPE_LABELS, Territoire
@@ -395,13 +396,14 @@ def graphique_barres(
 ) -> alt.Chart:
     """Horizontal bars with a French text label at the end of each bar (``surligne`` drawn darker)."""
     data = frame[[categorie, valeur, etiquette]].copy()
+    data[categorie] = data[categorie].map(texte_graphique)  # names and titles from outside: one line, XML-safe
+    data["rang"] = range(len(data))  # the bars' order, as data (see charts.tri_selon)
     data["couleur"] = COULEUR_AUTRES if surligne is not None else COULEUR_TERRITOIRE
     if surligne is not None:
-        data.loc[data[categorie] == surligne, "couleur"] = COULEUR_TERRITOIRE
-    ordre = list(data[categorie])
+        data.loc[data[categorie] == texte_graphique(surligne), "couleur"] = COULEUR_TERRITOIRE
     maxi = float(pd.to_numeric(data[valeur], errors="coerce").max() or 1)
     base = alt.Chart(data).encode(
-        y=alt.Y(f"{categorie}:N", sort=ordre, title=None),
+        y=alt.Y(f"{categorie}:N", sort=tri_selon("rang"), title=None),
         x=alt.X(f"{valeur}:Q", title=None, scale=alt.Scale(domain=[0, maxi * 1.3]), axis=None),
     )
     barres = base.mark_bar(cornerRadiusEnd=3).encode(color=alt.Color("couleur:N", scale=None, legend=None))
@@ -415,15 +417,16 @@ def graphique_barres(
 def graphique_avancement(avancement: pd.DataFrame, largeur_in: float, hauteur_in: float) -> alt.Chart:
     """Stacked bars per strategic axis, one colour per displayed state (late in red)."""
     lignes = []
-    for _, r in avancement.iterrows():
-        axe = _court(f"{r['axe']} · {r['axe_titre']}", 38)
+    for rang, (_, r) in enumerate(avancement.iterrows()):
+        axe = texte_graphique(_court(f"{r['axe']} · {r['axe_titre']}", 38))
         for etat in roadmap.ETATS:
             if int(r[etat]):
-                lignes.append({"axe": axe, "etat": etat, "n": int(r[etat]), "ordre": roadmap.ETATS.index(etat)})
-    data = pd.DataFrame(lignes, columns=["axe", "etat", "n", "ordre"])
-    ordre_axes = list(dict.fromkeys(data["axe"]))
+                lignes.append(
+                    {"axe": axe, "etat": etat, "n": int(r[etat]), "ordre": roadmap.ETATS.index(etat), "rang": rang}
+                )
+    data = pd.DataFrame(lignes, columns=["axe", "etat", "n", "ordre", "rang"])
     base = alt.Chart(data).encode(
-        y=alt.Y("axe:N", sort=ordre_axes, title=None),
+        y=alt.Y("axe:N", sort=tri_selon("rang"), title=None),
         x=alt.X("sum(n):Q", stack="zero", title="Nombre d'actions", axis=alt.Axis(format="d", tickMinStep=1)),
         order=alt.Order("ordre:Q"),
     )
@@ -1074,20 +1077,15 @@ def _diapo_indicateurs(deck: Deck, d: DonneesCopil) -> None:
     lignes = []
     for _, r in dernieres.head(9).iterrows():
         cible, init, val = _num(r["cible"]), _num(r["valeur_initiale"]), _num(r["valeur"])
-        avance = "–"
-        if cible is not None and val is not None:
-            depart = init or 0.0
-            if cible != depart:
-                avance = labels.fmt_pct(max(0.0, (val - depart) / (cible - depart)), 0)
         unite = f" {r['unite']}" if isinstance(r["unite"], str) and r["unite"] else ""
         lignes.append(
             [
                 str(r["action_code"]),
                 _court(r["libelle"], 48),
-                f"{labels.fmt_dec(val, 1).removesuffix(',0')}{unite}",
+                f"{_mesure(val)}{unite}",
                 date_courte(r["date"]),
-                "–" if cible is None else labels.fmt_dec(cible, 1).removesuffix(",0"),
-                avance,
+                _mesure(cible),
+                _atteinte(val, init, cible),
             ]
         )
     s.tableau(
@@ -1100,6 +1098,38 @@ def _diapo_indicateurs(deck: Deck, d: DonneesCopil) -> None:
         alignements=[PP_ALIGN.LEFT, PP_ALIGN.LEFT, PP_ALIGN.RIGHT, PP_ALIGN.RIGHT, PP_ALIGN.RIGHT, PP_ALIGN.RIGHT],
     )
     s.source(f"{_source_feuille(d.feuille)}. Atteinte : (valeur − valeur initiale) / (cible − valeur initiale).")
+
+
+MESURE_MAX = 1e15  # babel formats through Decimal (28 digits): beyond, « InvalidOperation »
+
+
+def _mesure(x: float | None) -> str:
+    """A roadmap indicator value (« 12,5 », « – » when missing), whatever the stored magnitude.
+
+    Imports bound values to 1e12, but a document stored earlier or edited elsewhere may hold 1e308 or
+    infinity: the deck must still be built, so such a value is shown as « hors échelle ».
+    """
+    if x is None or math.isnan(x):
+        return "–"
+    if not math.isfinite(x) or abs(x) >= MESURE_MAX:
+        return "hors échelle"
+    return labels.fmt_dec(x, 1).removesuffix(",0")
+
+
+def _atteinte(val: float | None, init: float | None, cible: float | None) -> str:
+    """(valeur − valeur initiale) / (cible − valeur initiale) as a percentage, « – » when meaningless."""
+    if val is None or cible is None:
+        return "–"
+    depart = init or 0.0
+    try:
+        taux = (val - depart) / (cible - depart)
+    except (ZeroDivisionError, OverflowError):
+        return "–"
+    if not math.isfinite(taux):
+        return "–"
+    if taux > 100:  # more than 10 000 %: a unit mistake, not a figure to print in full
+        return "> 10 000 %"
+    return labels.fmt_pct(max(0.0, taux), 0)
 
 
 def _montants(entree: Mapping[str, Any]) -> list[str]:

@@ -6,9 +6,13 @@ target and ``os.replace``s it, so readers either see the old file or the new one
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -120,3 +124,54 @@ def file_identity(path: Path) -> tuple[int, int]:
     """(inode, mtime) of the DB file: changes when a rebuild swaps it, so readers can reconnect."""
     st = os.stat(path)
     return (st.st_ino, st.st_mtime_ns)
+
+
+# ------------------------------------------------------------------------------------ writers' lock, sweep
+
+AGE_TEMPORAIRE_PERIME = 24 * 3600  # seconds: a temp file or folder older than a day belongs to no live writer
+
+
+@contextmanager
+def verrou_ecriture(target: Path, progress: Callable[[str], None] = print) -> Iterator[None]:
+    """Exclusive lock held by every writer of ``target`` (build, ingest, imports), one at a time.
+
+    Why: an import reads the current additions, merges, writes and rebuilds; two at once would lose one
+    of them. ``flock`` is released by the kernel when the process dies, even under SIGKILL, so a killed
+    writer never blocks the next one. Holding it also proves that temp files of ``target`` are stale.
+    The lock is taken on the database's folder itself: no lock file to leave behind.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            progress("… une autre écriture de la base est en cours : attente de sa fin")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        balayer_temporaires(target, age_min=0.0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def balayer_temporaires(target: Path, age_min: float = AGE_TEMPORAIRE_PERIME) -> list[Path]:
+    """Delete what killed writers left: ``.<db>.*.tmp`` (+ ``.wal``) next to ``target`` older than
+    ``age_min`` seconds (0 under the writers' lock: none can be live), and ``ess-*`` folders of the system
+    temp directory older than a day (other databases' writers may be using younger ones)."""
+    now = time.time()
+    removed: list[Path] = []
+    candidates = [(p, age_min) for p in Path(target).parent.glob(f".{Path(target).name}.*.tmp*")]
+    candidates += [(p, AGE_TEMPORAIRE_PERIME) for p in Path(tempfile.gettempdir()).glob("ess-*")]
+    for path, age in candidates:
+        try:
+            if now - path.lstat().st_mtime < age:
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path)
+        except OSError:
+            continue  # vanished meanwhile, or not ours: never fail a build over a leftover
+    return removed

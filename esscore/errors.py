@@ -15,3 +15,14 @@ class TerritoireInconnu(EssError):
 
 class DonneesInvalides(EssError):
     """An input file or record failed validation (names the file/record and field)."""
+
+
+class Interruption(BaseException):
+    """A writer received SIGTERM/SIGINT: raised so that every ``finally`` undoes its half-done work.
+
+    A ``BaseException`` like ``KeyboardInterrupt``: no ``except Exception`` may swallow it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"signal {signum}")
+        self.signum = signum

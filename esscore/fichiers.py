@@ -79,12 +79,12 @@ def lire_texte(chemin: str | os.PathLike[str], taille_max: int, quoi: str = "fic
     if p.is_dir():
         raise DonneesInvalides(f"« {nom} » est un dossier, pas un {quoi} : donnez le chemin d'un fichier.")
     if not p.is_file():
-        raise DonneesInvalides(f"{quoi.capitalize()} « {apercu(str(p), 200)} » introuvable : vérifiez le chemin.")
+        raise DonneesInvalides(f"{_majuscule(quoi)} « {apercu(str(p), 200)} » introuvable : vérifiez le chemin.")
     taille = p.stat().st_size
     if taille > taille_max:
         raise DonneesInvalides(
-            f"« {nom} » pèse {format_octets(taille)}, au-delà de la limite de {format_octets(taille_max)} pour un "
-            f"{quoi} : vérifiez qu'il s'agit du bon fichier, ou découpez-le."
+            f"« {nom} » est trop volumineux ({format_octets(taille)}, limite {format_octets(taille_max)} pour un "
+            f"{quoi}) : vérifiez qu'il s'agit du bon fichier, ou découpez-le."
         )
     try:
         brut = p.read_bytes()
@@ -236,5 +236,10 @@ def exiger_fichier(chemin: str | os.PathLike[str], quoi: str) -> Path:
     if p.is_dir():
         raise EssError(f"« {apercu(str(p), 200)} » est un dossier : donnez le chemin du {quoi}.")
     if not p.is_file():
-        raise EssError(f"{quoi.capitalize()} introuvable : « {apercu(str(p), 200)} ». Vérifiez le chemin.")
+        raise EssError(f"{_majuscule(quoi)} introuvable : « {apercu(str(p), 200)} ». Vérifiez le chemin.")
     return p
+
+
+def _majuscule(texte: str) -> str:
+    """First letter upper-cased, the rest untouched (``str.capitalize`` would lower « Sirene »)."""
+    return texte[:1].upper() + texte[1:]

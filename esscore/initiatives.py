@@ -33,6 +33,7 @@ import shapely
 
 from esscore.config import ROOT
 from esscore.errors import DonneesInvalides, EssError
+from esscore.fichiers import apercu, colonnes_uniques, lire_texte
 from esscore.text import normalize
 
 THEMATIQUES: tuple[str, ...] = (
@@ -514,24 +515,8 @@ def read_initiatives(path: Path | str) -> list[dict[str, Any]]:
     rather than guessed, because a wrong guess silently corrupts names.
     """
     chemin = Path(path)
-    nom = chemin.name
-    if not chemin.is_file():
-        raise DonneesInvalides(f"Fichier d'initiatives introuvable : « {chemin} ».")
-    taille = chemin.stat().st_size
-    if taille > TAILLE_MAX_OCTETS:
-        raise DonneesInvalides(
-            f"« {nom} » pèse {taille / 1e6:.1f} Mo, au-delà de la limite de {TAILLE_MAX_OCTETS // 2**20} Mo : "
-            "découpez le fichier ou filtrez l'export sur votre territoire."
-        )
-    octets = chemin.read_bytes()
-    try:
-        texte = octets.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        ligne = octets[: err.start].count(b"\n") + 1
-        raise DonneesInvalides(
-            f"« {nom} » n'est pas encodé en UTF-8 (premier caractère illisible ligne {ligne}) : "
-            "enregistrez en UTF-8 (dans un tableur : « Enregistrer sous » → « CSV UTF-8 »)."
-        ) from None
+    nom = apercu(chemin.name, 120)
+    texte = lire_texte(chemin, TAILLE_MAX_OCTETS, "fichier d'initiatives")
     if not texte.strip():
         raise DonneesInvalides(f"« {nom} » est vide : aucune initiative à importer.")
     suffixe = chemin.suffix.lower()
@@ -549,6 +534,7 @@ def _lire_csv(texte: str, nom: str) -> list[dict[str, Any]]:
     enregistrements: list[dict[str, Any]] = []
     try:
         entete = next(lecteur)
+        colonnes_uniques(entete, nom)
         colonnes = {_ALIAS.get(_cle_colonne(c)) for c in entete}
         if "nom" not in colonnes:
             lues = ", ".join(nettoyer_texte(c, 40)[0] for c in entete[:12])
@@ -586,9 +572,30 @@ def _lire_csv(texte: str, nom: str) -> list[dict[str, Any]]:
     return enregistrements
 
 
+class _CleJsonDupliquee(ValueError):
+    def __init__(self, cle: str) -> None:
+        super().__init__(cle)
+        self.cle = cle
+
+
+def _objet_sans_doublon(paires: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json.loads`` hook: an object naming a key twice is refused (the last one would silently win)."""
+    objet: dict[str, Any] = {}
+    for cle, valeur in paires:
+        if cle in objet:
+            raise _CleJsonDupliquee(cle)
+        objet[cle] = valeur
+    return objet
+
+
 def _lire_json(texte: str, nom: str) -> list[dict[str, Any]]:
     try:
-        donnees = json.loads(texte)
+        donnees = json.loads(texte, object_pairs_hook=_objet_sans_doublon)
+    except _CleJsonDupliquee as err:
+        raise DonneesInvalides(
+            f"« {nom} » : la clé « {apercu(err.cle, 60)} » apparaît deux fois dans le même objet JSON ; "
+            "gardez-en une seule (sinon la dernière écraserait la première sans le dire)."
+        ) from None
     except json.JSONDecodeError as err:
         raise DonneesInvalides(
             f"« {nom} » n'est pas un JSON valide (ligne {err.lineno}, colonne {err.colno} : {err.msg})."

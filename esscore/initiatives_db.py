@@ -10,19 +10,19 @@ Initiatives stay in their own table: they are never added to the SIRENE counts.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
+from esscore import config
 from esscore import initiatives as ini
-from esscore.config import DATA_DIR
 from esscore.errors import DonneesInvalides
 
-IMPORTS_DIR = DATA_DIR / "initiatives" / "imports"
+# A data file → the pending file to read instead (same alias as ``esscore.build.Remplacements``).
+Remplacements = dict[Path, Path]
+
 # Columns of the ``initiatives`` table (``thematiques`` is VARCHAR[]).
 COLONNES_TABLE: tuple[str, ...] = (
     "id",
@@ -49,38 +49,71 @@ CREATE OR REPLACE TABLE initiatives (
 """
 
 
-def fichiers_imports(dossier: Path | None = None) -> list[Path]:
-    """Saved imports, in name order (a later file wins over an earlier one for the same initiative)."""
-    base = dossier or IMPORTS_DIR
-    return sorted(p for p in base.glob("*.csv") if p.is_file() and not p.name.startswith(".")) if base.is_dir() else []
+def imports_dir() -> Path:
+    """Folder of the saved imports (read at call time so that tests can redirect ``config.DATA_DIR``)."""
+    return Path(config.DATA_DIR) / "initiatives" / "imports"
 
 
-def lire_catalogue(communes: pd.DataFrame, seed: Path | None = None, dossier: Path | None = None) -> pd.DataFrame:
-    """Seed + imports, each file validated (all-or-nothing), merged by id then by name and commune."""
-    fichiers = [seed or ini.SEED_CSV, *fichiers_imports(dossier)]
-    morceaux: list[pd.DataFrame] = []
-    for rang, chemin in enumerate(fichiers):
-        try:
-            frame, _ = ini.validate_initiatives(ini.read_initiatives(chemin), communes, chemin.name)
-        except DonneesInvalides as err:
-            raise DonneesInvalides(
-                f"{err}\nFichier concerné : {chemin}. Corrigez-le, ou supprimez-le puis réimportez la source "
-                "avec « esscore import initiatives »."
-            ) from None
-        frame["_rang"] = rang
-        morceaux.append(frame)
+def fichiers_imports(dossier: Path | None = None, remplacements: Remplacements | None = None) -> list[Path]:
+    """Saved imports in name order, each as the file to read: the pending file of an import being
+    committed replaces (or adds) its target (see ``esscore.build.importer_fichier``)."""
+    base = dossier or imports_dir()
+    actuels = {p for p in base.glob("*.csv") if p.is_file() and not p.name.startswith(".")} if base.is_dir() else set()
+    cibles = actuels | {c for c in (remplacements or {}) if c.parent == base}
+    return sorted(cibles)
+
+
+def lire_catalogue(
+    communes: pd.DataFrame,
+    seed: Path | None = None,
+    dossier: Path | None = None,
+    remplacements: Remplacements | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Seed + imports, each file validated (all-or-nothing); also the French notes on merged records.
+
+    Ids are scoped per file (« carteco-79/12 »): two imports that both number their records 1, 2, 3
+    keep all of them. The same initiative (same name, same commune) listed by several files is kept
+    once, from the later file in name order, and each such merge is reported (never silent).
+    """
+    remplacements = remplacements or {}
+    fichiers = [seed or ini.SEED_CSV, *fichiers_imports(dossier, remplacements)]
+    morceaux = [
+        _lire_fichier(chemin, remplacements.get(chemin, chemin), rang, communes) for rang, chemin in enumerate(fichiers)
+    ]
     tout = pd.concat(morceaux, ignore_index=True)
-    # A later file (an import) replaces an earlier record with the same id, or the same name in the same commune.
     tout["_cle"] = tout["nom"].map(ini._cle) + "|" + tout["commune_code"]
     tout = tout.sort_values("_rang", kind="stable")
-    tout = tout.drop_duplicates("id", keep="last").drop_duplicates("_cle", keep="last")
-    return tout.sort_values(["_rang", "id"]).drop(columns=["_rang", "_cle"]).reset_index(drop=True)
+    doublon = tout.duplicated("_cle", keep="last")
+    notes = [
+        f"« {ini_nom} » ({commune}) de « {fichiers[rang].name} » figure aussi dans un fichier plus récent, "
+        "qui le remplace."
+        for ini_nom, commune, rang in zip(
+            tout.loc[doublon, "nom"], tout.loc[doublon, "commune_nom"], tout.loc[doublon, "_rang"], strict=True
+        )
+    ]
+    tout = tout[~doublon]
+    return tout.sort_values(["_rang", "id"]).drop(columns=["_rang", "_cle"]).reset_index(drop=True), notes
 
 
-def load_into_db(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def _lire_fichier(chemin: Path, a_lire: Path, rang: int, communes: pd.DataFrame) -> pd.DataFrame:
+    """One saved file validated against the communes, its ids prefixed by the file's stem (imports only)."""
+    try:
+        frame, _ = ini.validate_initiatives(ini.read_initiatives(a_lire), communes, chemin.name)
+    except DonneesInvalides as err:
+        raise DonneesInvalides(
+            f"{err}\nFichier concerné : {chemin}. Corrigez-le, ou supprimez-le puis réimportez la source "
+            "avec « esscore import initiatives »."
+        ) from None
+    if rang > 0:
+        frame["id"] = chemin.stem + "/" + frame["id"].astype(str)
+    frame["_rang"] = rang
+    return frame
+
+
+def load_into_db(con: duckdb.DuckDBPyConnection, remplacements: Remplacements | None = None) -> dict[str, Any]:
     """Create ``initiatives`` from ``data/initiatives`` and return its provenance row."""
     communes = con.execute("SELECT code, nom, lon, lat, codes_postaux FROM communes").df()
-    catalogue = lire_catalogue(communes)
+    catalogue, _ = lire_catalogue(communes, remplacements=remplacements)
     table = catalogue[list(COLONNES_TABLE)].copy()
     table["thematiques"] = [list(t) for t in table["thematiques"]]
     for col in ("description", "site_web", "source", "source_detail", "precision", "statut", "famille"):
@@ -91,8 +124,10 @@ def load_into_db(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         con.execute(f"INSERT INTO initiatives SELECT {', '.join(COLONNES_TABLE)} FROM initiatives_df")
     finally:
         con.unregister("initiatives_df")
-    imports = fichiers_imports()
-    racine = DATA_DIR.parent
+    remplacements = remplacements or {}
+    imports = fichiers_imports(remplacements=remplacements)
+    lus = [remplacements.get(p, p) for p in imports]
+    racine = Path(config.DATA_DIR).parent
     noms = [_relatif(ini.SEED_CSV, racine), *(_relatif(p, racine) for p in imports)]
     return {
         "id": "initiatives",
@@ -102,7 +137,7 @@ def load_into_db(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "url": None,
         "licence": "Licence Ouverte / Etalab 2.0 (liste de départ) ; imports : licence de chaque source",
         "millesime": "liste de départ 2026"
-        + (f" ; imports du {_date_fichier(max(imports, key=lambda p: p.stat().st_mtime))}" if imports else ""),
+        + (f" ; imports du {_date_fichier(max(lus, key=lambda p: p.stat().st_mtime))}" if imports else ""),
         "date_acces": dt.date.today().isoformat(),
         "fichiers": ", ".join(noms),
         "lignes": len(table),
@@ -123,17 +158,8 @@ def _relatif(chemin: Path, racine: Path) -> str:
         return str(chemin)
 
 
-def ecrire_csv(frame: pd.DataFrame, cible: Path) -> Path:
-    """Write validated initiatives in the seed CSV format (``;``-joined thématiques), atomically."""
-    cible.parent.mkdir(parents=True, exist_ok=True)
+def csv_import(frame: pd.DataFrame) -> bytes:
+    """Validated initiatives in the seed CSV format (``;``-joined thématiques), as saved under imports/."""
     sortie = frame[list(ini.COLONNES)].copy()
     sortie["thematiques"] = [";".join(t) if isinstance(t, (list, tuple)) else (t or "") for t in sortie["thematiques"]]
-    fd, tmp = tempfile.mkstemp(prefix=f".{cible.name}.", suffix=".tmp", dir=cible.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            sortie.to_csv(fh, index=False)
-        os.replace(tmp, cible)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return cible
+    return sortie.to_csv(index=False).encode("utf-8")

@@ -12,21 +12,24 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
-import yaml
 
 from esscore import benchmark
-from esscore.errors import DonneesInvalides
+from esscore.errors import DonneesInvalides, EssError, TerritoireInconnu
+from esscore.fichiers import apercu, charger_yaml, colonnes_uniques, lire_texte
 
 STATUTS: tuple[str, ...] = ("prévue", "en cours", "réalisée", "abandonnée")
 ETATS: tuple[str, ...] = ("réalisée", "en cours", "prévue", "en retard", "abandonnée")
 LEVIERS = benchmark.LEVIERS  # one taxonomy for roadmaps and the benchmark catalogue
 TAILLE_MAX = 5 * 1024 * 1024  # a roadmap is a few dozen KB; anything bigger is a wrong file
+NOMBRE_MAX = 1e12  # budgets and indicator values: beyond a thousand billion it is a typing mistake
+ERREURS_AFFICHEES = 50  # errors listed in one message (all kept in ``FeuilleDeRouteInvalide.erreurs``)
 
 ACTION_COLUMNS: tuple[str, ...] = (
     "feuille_id",
@@ -112,7 +115,6 @@ _CHAMPS_SOURCE = {"document", "section", "date", "url"}
 
 _RE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _RE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
-_RE_TERRITOIRE = re.compile(r"^[a-z_]+(:[0-9A-Za-z]+)?$")
 _RE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TEXTE_MAX = 5000
 
@@ -153,13 +155,20 @@ CSV_COLONNES_FEUILLE: tuple[str, ...] = (
 
 
 class FeuilleDeRouteInvalide(DonneesInvalides):
-    """All the problems found in one roadmap file, so the user can fix them in one pass."""
+    """All the problems found in one roadmap file, so the user can fix them in one pass.
+
+    The message lists at most ``ERREURS_AFFICHEES`` of them (a 5 MB file can hold 100 000 mistakes); the
+    attribute ``erreurs`` keeps them all.
+    """
 
     def __init__(self, fichier: str, erreurs: list[str]) -> None:
         self.fichier = fichier
         self.erreurs = list(erreurs)
-        entete = f"Feuille de route invalide « {fichier} » ({len(erreurs)} erreur(s)) :"
-        super().__init__("\n".join([entete, *(f"- {e}" for e in erreurs)]))
+        entete = f"Feuille de route invalide « {apercu(fichier, 120)} » ({len(erreurs)} erreur(s)) :"
+        lignes = [f"- {e}" for e in erreurs[:ERREURS_AFFICHEES]]
+        if len(erreurs) > ERREURS_AFFICHEES:
+            lignes.append(f"… et {len(erreurs) - ERREURS_AFFICHEES} autre(s) erreur(s) : corrigez d'abord celles-ci.")
+        super().__init__("\n".join([entete, *lignes]))
 
 
 # --------------------------------------------------------------------------- reading files
@@ -168,35 +177,24 @@ class FeuilleDeRouteInvalide(DonneesInvalides):
 def load_roadmap_file(path: str | Path) -> dict[str, Any]:
     """Parse a YAML (.yaml/.yml) or CSV (.csv) roadmap into the nested document, without validating it.
 
-    Size and encoding are checked here because they are the errors a user makes with exports from a
-    spreadsheet (a 50 MB workbook, a Latin-1 CSV), and they deserve a message better than a traceback.
+    Existence, size (``TAILLE_MAX``) and encoding are checked by ``fichiers.lire_texte`` and YAML is read
+    by ``fichiers.charger_yaml`` (no alias, no duplicate key): the same French messages as every importer.
     """
     p = Path(path)
     nom = p.name
-    if not p.is_file():
-        raise DonneesInvalides(f"Fichier « {p} » introuvable : vérifiez le chemin de la feuille de route.")
-    taille = p.stat().st_size
-    if taille > TAILLE_MAX:
-        raise DonneesInvalides(
-            f"Fichier « {nom} » trop volumineux ({taille / 1024 / 1024:.1f} Mo > 5 Mo) : "
-            "une feuille de route tient en quelques dizaines de Ko, vérifiez qu'il s'agit du bon fichier."
-        )
-    brut = p.read_bytes()
-    try:
-        texte = brut.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DonneesInvalides(
-            f"Fichier « {nom} » : encodage non UTF-8 (octet illisible à la position {exc.start}). "
-            "Réenregistrez-le en UTF-8 (dans un tableur : « CSV UTF-8 »)."
-        ) from None
     suffixe = p.suffix.lower()
-    if suffixe in (".yaml", ".yml"):
-        return _parse_yaml(texte, nom)
+    if suffixe not in (".yaml", ".yml", ".csv") and p.is_file():
+        raise DonneesInvalides(
+            f"Fichier « {apercu(nom, 120)} » : extension « {apercu(p.suffix or '(aucune)', 20)} » non prise en "
+            "charge ; utilisez un fichier .yaml, .yml ou .csv."
+        )
+    texte = lire_texte(p, TAILLE_MAX, "fichier de feuille de route")
     if suffixe == ".csv":
         return _parse_csv(texte, nom, defaut_id=_slug(p.stem))
-    raise DonneesInvalides(
-        f"Fichier « {nom} » : extension « {p.suffix or '(aucune)'} » non prise en charge ; "
-        "utilisez un fichier .yaml, .yml ou .csv."
+    if suffixe in (".yaml", ".yml"):
+        return _parse_yaml(texte, nom)
+    raise DonneesInvalides(  # a name without a known suffix that did not exist a moment ago
+        f"Fichier « {apercu(nom, 120)} » : utilisez un fichier .yaml, .yml ou .csv."
     )
 
 
@@ -205,36 +203,29 @@ def read_roadmap(path: str | Path) -> dict[str, Any]:
     return validate_roadmap(load_roadmap_file(path), Path(path).name)
 
 
-class _ChargeurYaml(yaml.SafeLoader):
-    """SafeLoader that keeps dates as text: "2024-13-01" must reach validation, not crash the parser."""
+def verifier_territoire(doc: Mapping[str, Any], fichier: str, resoudre: Callable[[str], object]) -> None:
+    """Refuse a roadmap whose territory does not exist in the geography database.
 
-
-_ChargeurYaml.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+    ``resoudre`` looks an identifier up (``geography.get`` bound to a connection, or the page's cached
+    lookup) and raises ``TerritoireInconnu`` when it is unknown; any other error (no database…) propagates,
+    because it says nothing about the file. Kept out of ``validate_roadmap``, which needs no database.
+    """
+    territoire = doc.get("territoire")
+    if not territoire:
+        return
+    try:
+        resoudre(str(territoire))
+    except TerritoireInconnu as err:
+        raise FeuilleDeRouteInvalide(
+            fichier, [f"feuille de route : champ « territoire » : {apercu(str(err), 200)}"]
+        ) from None
 
 
 def _parse_yaml(texte: str, nom: str) -> dict[str, Any]:
-    try:
-        doc = yaml.load(texte, Loader=_ChargeurYaml)  # noqa: S506 - SafeLoader subclass
-    except yaml.YAMLError as exc:
-        ligne = ""
-        mark = getattr(exc, "problem_mark", None)
-        if mark is not None:
-            ligne = f" (ligne {mark.line + 1}, colonne {mark.column + 1})"
-        raise DonneesInvalides(
-            f"Fichier « {nom} » : YAML illisible{ligne} ; vérifiez l'indentation et les deux-points."
-        ) from None
-    except RecursionError:
-        raise DonneesInvalides(f"Fichier « {nom} » : YAML trop profondément imbriqué.") from None
-    except ValueError:  # e.g. an integer of more than 4 300 digits (Python's conversion limit)
-        raise DonneesInvalides(
-            f"Fichier « {nom} » : valeur illisible (nombre de plus de 4 300 chiffres ?) ; corrigez la valeur."
-        ) from None
+    doc = charger_yaml(texte, nom)
     if not isinstance(doc, dict):
         raise DonneesInvalides(
-            f"Fichier « {nom} » : le YAML doit décrire une feuille de route (clés id, titre, axes…), "
+            f"Fichier « {apercu(nom, 120)} » : le YAML doit décrire une feuille de route (clés id, titre, axes…), "
             f"pas un(e) {type(doc).__name__}."
         )
     return doc
@@ -253,8 +244,8 @@ def _cellule(row: Mapping[str, str | None], col: str) -> str | None:
     return val or None
 
 
-def _parse_csv(texte: str, nom: str, defaut_id: str) -> dict[str, Any]:
-    """One row per action; rows repeating an action code add indicators or dated indicator values."""
+def _entete_csv(texte: str, nom: str) -> csv.DictReader:
+    """A reader on ``texte`` whose header has been checked: required, known and unique columns."""
     # The header never contains data, so its separator count is a safer guess than csv.Sniffer,
     # which gets confused by the ";"-separated partner lists inside comma-separated files.
     entete = texte.split("\n", 1)[0]
@@ -262,152 +253,194 @@ def _parse_csv(texte: str, nom: str, defaut_id: str) -> dict[str, Any]:
     lecteur = csv.DictReader(io.StringIO(texte), delimiter=separateur)
     colonnes = [c.strip() for c in (lecteur.fieldnames or [])]
     lecteur.fieldnames = colonnes
+    colonnes_uniques(colonnes, nom)
     manquantes = [c for c in CSV_COLONNES_REQUISES if c not in colonnes]
     if manquantes:
         raise DonneesInvalides(
-            f"Fichier « {nom} » : colonne(s) manquante(s) {', '.join(manquantes)} ; "
+            f"Fichier « {apercu(nom, 120)} » : colonne(s) manquante(s) {', '.join(manquantes)} ; "
             f"l'en-tête attendu commence par : {','.join(CSV_COLONNES_REQUISES)}."
         )
     connues = set(CSV_COLONNES_REQUISES) | set(CSV_COLONNES_ACTION_OPTIONNELLES)
     connues |= set(CSV_COLONNES_INDICATEUR) | set(CSV_COLONNES_FEUILLE)
     inconnues = [c for c in colonnes if c not in connues]
     if inconnues:
+        liste = ", ".join(f"« {apercu(c, 40)} »" for c in inconnues[:10])
         raise DonneesInvalides(
-            f"Fichier « {nom} » : colonne(s) inconnue(s) {', '.join(inconnues)} ; "
+            f"Fichier « {apercu(nom, 120)} » : colonne(s) inconnue(s) {liste} ; "
             "voir data/feuilles_de_route/README.md pour la liste des colonnes."
         )
+    return lecteur
 
-    erreurs: list[str] = []
-    meta: dict[str, str] = {}
-    axes: dict[str, dict[str, Any]] = {}
-    axes_op: dict[str, dict[str, Any]] = {}
-    actions: dict[str, dict[str, Any]] = {}
-    indicateurs: dict[tuple[str, str], dict[str, Any]] = {}
 
-    def coherent(ligne: int, cible: dict[str, Any], champ: str, valeur: Any, quoi: str) -> None:
+_CSV_CHAMPS_ACTION: dict[str, str] = {
+    "titre": "action_titre",
+    "pilote": "pilote",
+    "elu_referent": "elu_referent",
+    "levier": "levier",
+    "budget_eur": "budget_eur",
+    "debut": "debut",
+    "fin": "fin",
+    "statut": "statut",
+    **{c: c for c in CSV_COLONNES_ACTION_OPTIONNELLES},
+}
+_CSV_CHAMPS_INDICATEUR: tuple[tuple[str, str], ...] = (
+    ("libelle", "indicateur_libelle"),
+    ("unite", "indicateur_unite"),
+    ("valeur_initiale", "indicateur_valeur_initiale"),
+    ("cible", "indicateur_cible"),
+)
+
+
+class _AssembleurCsv:
+    """Builds the nested document from CSV rows: one row per action, repeated rows add indicator values."""
+
+    def __init__(self) -> None:
+        self.erreurs: list[str] = []
+        self.meta: dict[str, str] = {}
+        self.axes: dict[str, dict[str, Any]] = {}
+        self.axes_op: dict[str, dict[str, Any]] = {}
+        self.actions: dict[str, dict[str, Any]] = {}
+        self.indicateurs: dict[tuple[str, str], dict[str, Any]] = {}
+        self.nb = 0
+
+    def coherent(self, ligne: int, cible: dict[str, Any], champ: str, valeur: Any, quoi: str) -> None:
+        """Record ``valeur`` in ``cible``, or complain when an earlier row gave another one."""
         if valeur is None:
             return
         if cible.get(champ) is None:
             cible[champ] = valeur
         elif cible[champ] != valeur:
-            erreurs.append(
+            self.erreurs.append(
                 f"ligne {ligne} : {quoi} : champ « {champ} » différent de la première ligne "
-                f"(« {cible[champ]} » puis « {valeur} ») ; une même entité doit avoir les mêmes valeurs."
+                f"(« {apercu(cible[champ], 40)} » puis « {apercu(valeur, 40)} ») ; une même entité doit avoir "
+                "les mêmes valeurs."
             )
 
-    nb = 0
-    for ligne, row in enumerate(lecteur, start=2):
+    def ligne(self, ligne: int, row: dict[str | None, Any]) -> None:
         if None in row:  # more cells than header columns
-            erreurs.append(f"ligne {ligne} : plus de cellules que de colonnes dans l'en-tête.")
+            self.erreurs.append(f"ligne {ligne} : plus de cellules que de colonnes dans l'en-tête.")
         if all(not (v or "").strip() for k, v in row.items() if k is not None and isinstance(v, str)):
-            continue
-        nb += 1
+            return
+        self.nb += 1
+        self._meta(ligne, row)
+        act_code = _cellule(row, "action_code")
+        if act_code is None:
+            self.erreurs.append(f"ligne {ligne} : champ « action_code » vide ; chaque ligne décrit une action.")
+            return
+        act = self._action(ligne, row, act_code)
+        self._indicateur(ligne, row, act, act_code)
+
+    def _meta(self, ligne: int, row: dict[str | None, Any]) -> None:
         for col in CSV_COLONNES_FEUILLE:
             val = _cellule(row, col)
             if val is not None:
-                if col in meta and meta[col] != val:
-                    erreurs.append(f"ligne {ligne} : colonne « {col} » différente des lignes précédentes.")
-                meta.setdefault(col, val)
+                if col in self.meta and self.meta[col] != val:
+                    self.erreurs.append(f"ligne {ligne} : colonne « {col} » différente des lignes précédentes.")
+                self.meta.setdefault(col, val)
+
+    def _action(self, ligne: int, row: dict[str | None, Any], act_code: str) -> dict[str, Any]:
         axe_code = _cellule(row, "axe_code") or ""
         op_code = _cellule(row, "axe_op_code") or ""
-        act_code = _cellule(row, "action_code")
-        if act_code is None:
-            erreurs.append(f"ligne {ligne} : champ « action_code » vide ; chaque ligne décrit une action.")
-            continue
-        axe = axes.get(axe_code)
+        axe_v, op_v, act_v = apercu(axe_code, 40), apercu(op_code, 40), apercu(act_code, 40)
+        axe = self.axes.get(axe_code)
         if axe is None:
-            axe = axes[axe_code] = {"code": axe_code, "titre": None, "axes_operationnels": []}
-        coherent(ligne, axe, "titre", _cellule(row, "axe_titre"), f"axe {axe_code}")
-        op = axes_op.get(op_code)
+            axe = self.axes[axe_code] = {"code": axe_code, "titre": None, "axes_operationnels": []}
+        self.coherent(ligne, axe, "titre", _cellule(row, "axe_titre"), f"axe {axe_v}")
+        op = self.axes_op.get(op_code)
         if op is None:
-            op = axes_op[op_code] = {"code": op_code, "titre": None, "actions": []}
-            op["_axe"] = axe_code
+            op = self.axes_op[op_code] = {"code": op_code, "titre": None, "actions": [], "_axe": axe_code}
             axe["axes_operationnels"].append(op)
         elif op["_axe"] != axe_code:
-            erreurs.append(
-                f"ligne {ligne} : action {act_code} : l'axe opérationnel {op_code} est rattaché "
-                f"à l'axe {op['_axe']} sur une ligne précédente, pas à {axe_code}."
+            self.erreurs.append(
+                f"ligne {ligne} : action {act_v} : l'axe opérationnel {op_v} est rattaché "
+                f"à l'axe {apercu(op['_axe'], 40)} sur une ligne précédente, pas à {axe_v}."
             )
-        coherent(ligne, op, "titre", _cellule(row, "axe_op_titre"), f"axe opérationnel {op_code}")
-        act = actions.get(act_code)
+        self.coherent(ligne, op, "titre", _cellule(row, "axe_op_titre"), f"axe opérationnel {op_v}")
+        act = self.actions.get(act_code)
         if act is None:
-            act = actions[act_code] = {"code": act_code, "indicateurs": []}
-            act["_op"] = op_code
+            act = self.actions[act_code] = {"code": act_code, "indicateurs": [], "_op": op_code}
             op["actions"].append(act)
         elif act["_op"] != op_code:
-            erreurs.append(
-                f"ligne {ligne} : action {act_code} : code déjà utilisé sous l'axe opérationnel "
-                f"{act['_op']} ; les codes d'action doivent être uniques."
+            self.erreurs.append(
+                f"ligne {ligne} : action {act_v} : code déjà utilisé sous l'axe opérationnel "
+                f"{apercu(act['_op'], 40)} ; les codes d'action doivent être uniques."
             )
-        champs = {
-            "titre": "action_titre",
-            "pilote": "pilote",
-            "elu_referent": "elu_referent",
-            "levier": "levier",
-            "budget_eur": "budget_eur",
-            "debut": "debut",
-            "fin": "fin",
-            "statut": "statut",
-            **{c: c for c in CSV_COLONNES_ACTION_OPTIONNELLES},
-        }
-        for champ, col in champs.items():
-            coherent(ligne, act, champ, _cellule(row, col), f"action {act_code}")
+        for champ, col in _CSV_CHAMPS_ACTION.items():
+            self.coherent(ligne, act, champ, _cellule(row, col), f"action {act_v}")
         partenaires = _cellule(row, "partenaires")
         if partenaires is not None:
             liste = [p.strip() for p in partenaires.split(";") if p.strip()]
-            coherent(ligne, act, "partenaires", liste, f"action {act_code}")
+            self.coherent(ligne, act, "partenaires", liste, f"action {act_v}")
+        return act
+
+    def _indicateur(self, ligne: int, row: dict[str | None, Any], act: dict[str, Any], act_code: str) -> None:
         ind_code = _cellule(row, "indicateur_code")
-        autres = [c for c in CSV_COLONNES_INDICATEUR[1:] if _cellule(row, c) is not None]
+        act_v = apercu(act_code, 40)
         if ind_code is None:
+            autres = [c for c in CSV_COLONNES_INDICATEUR[1:] if _cellule(row, c) is not None]
             if autres:
-                erreurs.append(
-                    f"ligne {ligne} : action {act_code} : colonnes d'indicateur remplies "
+                self.erreurs.append(
+                    f"ligne {ligne} : action {act_v} : colonnes d'indicateur remplies "
                     f"({', '.join(autres)}) sans « indicateur_code »."
                 )
-            continue
-        ind = indicateurs.get((act_code, ind_code))
+            return
+        ou = f"action {act_v}, indicateur {apercu(ind_code, 40)}"
+        ind = self.indicateurs.get((act_code, ind_code))
         if ind is None:
-            ind = indicateurs[(act_code, ind_code)] = {"code": ind_code, "valeurs": []}
+            ind = self.indicateurs[(act_code, ind_code)] = {"code": ind_code, "valeurs": []}
             act["indicateurs"].append(ind)
-        for champ, col in (
-            ("libelle", "indicateur_libelle"),
-            ("unite", "indicateur_unite"),
-            ("valeur_initiale", "indicateur_valeur_initiale"),
-            ("cible", "indicateur_cible"),
-        ):
-            coherent(ligne, ind, champ, _cellule(row, col), f"action {act_code}, indicateur {ind_code}")
+        for champ, col in _CSV_CHAMPS_INDICATEUR:
+            self.coherent(ligne, ind, champ, _cellule(row, col), ou)
         d, v = _cellule(row, "indicateur_date"), _cellule(row, "indicateur_valeur")
         if (d is None) != (v is None):
-            erreurs.append(
-                f"ligne {ligne} : action {act_code}, indicateur {ind_code} : « indicateur_date » et "
-                "« indicateur_valeur » vont ensemble (remplir les deux ou aucune)."
+            self.erreurs.append(
+                f"ligne {ligne} : {ou} : « indicateur_date » et « indicateur_valeur » vont ensemble "
+                "(remplir les deux ou aucune)."
             )
         elif d is not None:
             ind["valeurs"].append({"date": d, "valeur": v})
-    if nb == 0:
-        erreurs.append("aucune ligne d'action : le fichier ne contient que l'en-tête.")
-    if erreurs:
-        raise FeuilleDeRouteInvalide(nom, erreurs)
 
-    for op in axes_op.values():
-        op.pop("_axe", None)
-    for act in actions.values():
-        act.pop("_op", None)
-        if "partenaires" not in act:
-            act["partenaires"] = []
-    periode = None
-    if "periode_debut" in meta or "periode_fin" in meta:
-        periode = {"debut": meta.get("periode_debut"), "fin": meta.get("periode_fin")}
-    return {
-        "id": meta.get("feuille_id", defaut_id),
-        "titre": meta.get("feuille_titre", f"Feuille de route importée ({nom})"),
-        "territoire": meta.get("territoire"),
-        "periode": periode,
-        "gouvernance": meta.get("gouvernance"),
-        "source": {"document": nom, "section": None, "date": None},
-        "exemple": False,
-        "axes": list(axes.values()),
-    }
+    def document(self, nom: str, defaut_id: str) -> dict[str, Any]:
+        """The nested document, or ``FeuilleDeRouteInvalide`` listing every row problem."""
+        if self.nb == 0:
+            self.erreurs.append("aucune ligne d'action : le fichier ne contient que l'en-tête.")
+        if self.erreurs:
+            raise FeuilleDeRouteInvalide(nom, self.erreurs)
+        for op in self.axes_op.values():
+            op.pop("_axe", None)
+        for act in self.actions.values():
+            act.pop("_op", None)
+            act.setdefault("partenaires", [])
+        meta = self.meta
+        periode = None
+        if "periode_debut" in meta or "periode_fin" in meta:
+            periode = {"debut": meta.get("periode_debut"), "fin": meta.get("periode_fin")}
+        return {
+            "id": meta.get("feuille_id", defaut_id),
+            "titre": meta.get("feuille_titre", f"Feuille de route importée ({nom})"),
+            "territoire": meta.get("territoire"),
+            "periode": periode,
+            "gouvernance": meta.get("gouvernance"),
+            "source": {"document": nom, "section": None, "date": None},
+            "exemple": False,
+            "axes": list(self.axes.values()),
+        }
+
+
+def _parse_csv(texte: str, nom: str, defaut_id: str) -> dict[str, Any]:
+    """One row per action; rows repeating an action code add indicators or dated indicator values."""
+    lecteur = _entete_csv(texte, nom)
+    assembleur = _AssembleurCsv()
+    ligne = 1
+    try:
+        for ligne, row in enumerate(lecteur, start=2):
+            assembleur.ligne(ligne, row)
+    except csv.Error as err:  # e.g. a cell beyond the csv module's 128 KB limit (a quote left open)
+        raise DonneesInvalides(
+            f"Fichier « {apercu(nom, 120)} » : CSV mal formé ligne {ligne + 1} ({apercu(str(err), 80)}) ; "
+            "vérifiez les guillemets et le séparateur."
+        ) from None
+    return assembleur.document(nom, defaut_id)
 
 
 # --------------------------------------------------------------------------- validation
@@ -445,53 +478,77 @@ def _date(val: Any, ou: str, champ: str, erreurs: list[str]) -> str | None:
     try:
         d = parse_date(val)
     except ValueError:
-        erreurs.append(f"{ou} : champ « {champ} » : date « {val} » invalide ; format attendu AAAA-MM-JJ.")
+        erreurs.append(f"{ou} : champ « {champ} » : date « {apercu(val)} » invalide ; format attendu AAAA-MM-JJ.")
         return None
     return d.isoformat() if d else None
 
 
 def parse_nombre(val: Any) -> float | None:
-    """Numbers from YAML or from French spreadsheets ("12 500,50"); ``ValueError`` when not a number."""
+    """Numbers from YAML or from French spreadsheets ("12 500,50"); ``ValueError`` when not a finite number.
+
+    No bound here (the store and the frames read stored values with it); ``validate_roadmap`` bounds to ``NOMBRE_MAX``.
+    """
     if val is None or (isinstance(val, str) and not val.strip()):
         return None
-    if isinstance(val, bool):
+    if isinstance(val, bool) or not isinstance(val, int | float | str):
         raise ValueError(val)
-    if isinstance(val, int | float):
-        x = float(val)
-    elif isinstance(val, str):
-        s = val.strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace("€", "")
-        s = s.replace(",", ".")
-        try:
-            x = float(s)
-        except ValueError:
-            raise ValueError(val) from None
-    else:
-        raise ValueError(val)
+    try:
+        x = float(_chiffres(val) if isinstance(val, str) else val)
+    except (ValueError, OverflowError):  # OverflowError: an integer beyond 1.8e308
+        raise ValueError(val) from None
     if not math.isfinite(x):
         raise ValueError(val)
     return x
+
+
+def _chiffres(texte: str) -> str:
+    """« 12 500,50 € » → « 12500.50 » (spreadsheet thousands separators, decimal comma, euro sign)."""
+    for car in ("\u202f", "\u00a0", " ", "€"):
+        texte = texte.replace(car, "")
+    return texte.strip().replace(",", ".")
 
 
 def _nombre(val: Any, ou: str, champ: str, erreurs: list[str], positif: bool = False) -> float | int | None:
     try:
         x = parse_nombre(val)
     except ValueError:
-        erreurs.append(f"{ou} : champ « {champ} » : « {val} » n'est pas un nombre.")
+        erreurs.append(f"{ou} : champ « {champ} » : « {apercu(val)} » {_pas_un_nombre(val)}.")
         return None
     if x is None:
         return None
-    if positif and x < 0:
-        erreurs.append(f"{ou} : champ « {champ} » : valeur négative ({val}) ; un montant est positif ou nul.")
+    if abs(x) > NOMBRE_MAX:
+        erreurs.append(f"{ou} : champ « {champ} » : « {apercu(val)} » {_HORS_LIMITES}.")
         return None
-    return int(x) if x.is_integer() and abs(x) < 2**53 else x
+    if positif and x < 0:
+        erreurs.append(f"{ou} : champ « {champ} » : valeur négative ({apercu(val)}) ; un montant est positif ou nul.")
+        return None
+    return int(x) if x.is_integer() else x
+
+
+_HORS_LIMITES = (
+    "hors limites : une feuille de route accepte des nombres d'au plus 1 000 milliards en valeur absolue "
+    "(vérifiez l'unité et le séparateur décimal)"
+)
+
+
+def _pas_un_nombre(val: Any) -> str:
+    """Why ``parse_nombre`` refused ``val``: not a number at all, infinity/NaN, or beyond a float."""
+    try:
+        x = float(_chiffres(val) if isinstance(val, str) else val)
+    except OverflowError:
+        return _HORS_LIMITES
+    except (TypeError, ValueError):
+        return "n'est pas un nombre"
+    if isinstance(val, bool):
+        return "n'est pas un nombre"
+    return "n'est pas un nombre fini (l'infini et NaN sont refusés)" if not math.isfinite(x) else "n'est pas un nombre"
 
 
 def _champs_inconnus(obj: Mapping[str, Any], permis: set[str], ou: str, erreurs: list[str]) -> None:
-    inconnus = sorted(str(k) for k in obj if k not in permis)
+    inconnus = [k for k in obj if k not in permis]
     if inconnus:
-        erreurs.append(
-            f"{ou} : champ(s) inconnu(s) {', '.join(inconnus)} ; champs acceptés : {', '.join(sorted(permis))}."
-        )
+        liste = ", ".join(sorted(apercu(k, 40) for k in inconnus[:10])) + (" …" if len(inconnus) > 10 else "")
+        erreurs.append(f"{ou} : champ(s) inconnu(s) {liste} ; champs acceptés : {', '.join(sorted(permis))}.")
 
 
 def _liste(val: Any, ou: str, champ: str, erreurs: list[str]) -> list[Any]:
@@ -510,7 +567,7 @@ def _levier(val: Any, ou: str, erreurs: list[str]) -> str | None:
     for lev in LEVIERS:
         if s.casefold() == lev.casefold():
             return lev
-    erreurs.append(f"{ou} : champ « levier » : « {s} » inconnu ; valeurs possibles : {', '.join(LEVIERS)}.")
+    erreurs.append(f"{ou} : champ « levier » : « {apercu(s)} » inconnu ; valeurs possibles : {', '.join(LEVIERS)}.")
     return None
 
 
@@ -521,20 +578,52 @@ def _statut(val: Any, ou: str, erreurs: list[str]) -> str:
     for st in STATUTS:
         if s.casefold() == st.casefold():
             return st
-    erreurs.append(f"{ou} : champ « statut » : « {s} » inconnu ; valeurs possibles : {', '.join(STATUTS)}.")
+    erreurs.append(f"{ou} : champ « statut » : « {apercu(s)} » inconnu ; valeurs possibles : {', '.join(STATUTS)}.")
     return "prévue"
 
 
-def _valider_indicateur(raw: Any, ou_action: str, erreurs: list[str]) -> dict[str, Any] | None:
-    if not isinstance(raw, dict):
-        erreurs.append(f"{ou_action} : chaque indicateur doit être un objet (code, libelle, unite…).")
+def _url(val: Any, ou: str, champ: str, erreurs: list[str]) -> str | None:
+    """An http(s) address: a ``javascript:`` or ``data:`` link would run or show anything once clicked."""
+    s = _texte(val, ou, champ, erreurs)
+    if s is None:
         return None
-    code = _texte(raw.get("code"), f"{ou_action}, indicateur", "code", erreurs, requis=True)
-    ou = f"{ou_action}, indicateur {code or '?'}"
-    _champs_inconnus(raw, _CHAMPS_INDICATEUR, ou, erreurs)
+    try:
+        morceaux = urlsplit(s)
+    except ValueError:  # e.g. « http://[ » (unbalanced IPv6 bracket)
+        morceaux = None
+    propre = not any(ch.isspace() or not ch.isprintable() for ch in s)
+    if morceaux is None or morceaux.scheme.lower() not in ("http", "https") or not morceaux.netloc or not propre:
+        erreurs.append(
+            f"{ou} : champ « {champ} » : « {apercu(s)} » refusée ; seules les adresses web commençant par "
+            "http:// ou https:// sont acceptées (ex. https://www.exemple.fr/deliberation.pdf)."
+        )
+        return None
+    return s
+
+
+def _territoire(val: Any, erreurs: list[str]) -> str | None:
+    """``TYPE:CODE`` checked by ``geography.parse_id`` and written in its canonical form (``epci:200041317``)."""
+    from esscore.geography import parse_id  # here: keeps DuckDB out of this pure module's import
+
+    texte = _texte(val, "feuille de route", "territoire", erreurs)
+    if texte is None:
+        return None
+    try:
+        kind, code = parse_id(texte)
+    except EssError as err:
+        erreurs.append(
+            f"feuille de route : champ « territoire » : {apercu(str(err).rstrip('.'), 200)} ; "
+            "forme attendue type:code (ex. epci:200041317, departement:50)."
+        )
+        return None
+    return f"{kind}:{code}"
+
+
+def _valider_valeurs(raw: Any, ou: str, erreurs: list[str]) -> list[dict[str, Any]]:
+    """The dated values of an indicator, sorted by date, one per date."""
     valeurs: list[dict[str, Any]] = []
     vues: set[str] = set()
-    for i, v in enumerate(_liste(raw.get("valeurs"), ou, "valeurs", erreurs), start=1):
+    for i, v in enumerate(_liste(raw, ou, "valeurs", erreurs), start=1):
         if not isinstance(v, dict) or set(v) - {"date", "valeur"}:
             erreurs.append(f"{ou} : valeur n°{i} : attendu un objet {{date, valeur}}.")
             continue
@@ -550,14 +639,44 @@ def _valider_indicateur(raw: Any, ou_action: str, erreurs: list[str]) -> dict[st
         vues.add(d)
         valeurs.append({"date": d, "valeur": x})
     valeurs.sort(key=lambda v: v["date"])
+    return valeurs
+
+
+def _valider_indicateur(raw: Any, ou_action: str, erreurs: list[str]) -> dict[str, Any] | None:
+    if not isinstance(raw, dict):
+        erreurs.append(f"{ou_action} : chaque indicateur doit être un objet (code, libelle, unite…).")
+        return None
+    code = _texte(raw.get("code"), f"{ou_action}, indicateur", "code", erreurs, requis=True)
+    ou = f"{ou_action}, indicateur {apercu(code or '?', 40)}"
+    _champs_inconnus(raw, _CHAMPS_INDICATEUR, ou, erreurs)
     return {
         "code": code,
         "libelle": _texte(raw.get("libelle"), ou, "libelle", erreurs, requis=True),
         "unite": _texte(raw.get("unite"), ou, "unite", erreurs),
         "valeur_initiale": _nombre(raw.get("valeur_initiale"), ou, "valeur_initiale", erreurs),
         "cible": _nombre(raw.get("cible"), ou, "cible", erreurs),
-        "valeurs": valeurs,
+        "valeurs": _valider_valeurs(raw.get("valeurs"), ou, erreurs),
     }
+
+
+def _valider_indicateurs(raw: Any, ou: str, erreurs: list[str]) -> list[dict[str, Any]]:
+    indicateurs: list[dict[str, Any]] = []
+    codes_ind: set[str] = set()
+    for ind_raw in _liste(raw, ou, "indicateurs", erreurs):
+        ind = _valider_indicateur(ind_raw, ou, erreurs)
+        if ind is None:
+            continue
+        if ind["code"] in codes_ind:
+            erreurs.append(f"{ou} : code d'indicateur « {apercu(ind['code'], 40)} » en double.")
+        codes_ind.add(ind["code"])
+        indicateurs.append(ind)
+    return indicateurs
+
+
+def _valider_partenaires(raw: Any, ou: str, erreurs: list[str]) -> list[str]:
+    if isinstance(raw, str):
+        raw = raw.split(";")
+    return [p for p in (_texte(x, ou, "partenaires", erreurs) for x in _liste(raw, ou, "partenaires", erreurs)) if p]
 
 
 def _valider_action(raw: Any, ou_op: str, erreurs: list[str]) -> dict[str, Any] | None:
@@ -565,39 +684,21 @@ def _valider_action(raw: Any, ou_op: str, erreurs: list[str]) -> dict[str, Any] 
         erreurs.append(f"{ou_op} : chaque action doit être un objet (code, titre, statut…).")
         return None
     code = _texte(raw.get("code"), f"{ou_op}, action", "code", erreurs, requis=True)
+    ou = f"action {apercu(code or '?', 40)}"
     if code is not None and not _RE_CODE.match(code):
-        erreurs.append(f"action {code} : code invalide (lettres, chiffres, « . », « - », 32 caractères max).")
-    ou = f"action {code or '?'}"
+        erreurs.append(f"{ou} : code invalide (lettres, chiffres, « . », « - », 32 caractères max).")
     _champs_inconnus(raw, _CHAMPS_ACTION, ou, erreurs)
     debut = _date(raw.get("debut"), ou, "debut", erreurs)
     fin = _date(raw.get("fin"), ou, "fin", erreurs)
     if debut and fin and fin < debut:
         erreurs.append(f"{ou} : champ « fin » ({fin}) antérieur au début ({debut}) ; corrigez l'une des dates.")
-    partenaires_raw = raw.get("partenaires")
-    if isinstance(partenaires_raw, str):
-        partenaires_raw = [p for p in partenaires_raw.split(";")]
-    partenaires = [
-        p
-        for p in (_texte(x, ou, "partenaires", erreurs) for x in _liste(partenaires_raw, ou, "partenaires", erreurs))
-        if p
-    ]
-    indicateurs: list[dict[str, Any]] = []
-    codes_ind: set[str] = set()
-    for ind_raw in _liste(raw.get("indicateurs"), ou, "indicateurs", erreurs):
-        ind = _valider_indicateur(ind_raw, ou, erreurs)
-        if ind is None:
-            continue
-        if ind["code"] in codes_ind:
-            erreurs.append(f"{ou} : code d'indicateur « {ind['code']} » en double.")
-        codes_ind.add(ind["code"])
-        indicateurs.append(ind)
     return {
         "code": code,
         "titre": _texte(raw.get("titre"), ou, "titre", erreurs, requis=True),
         "description": _texte(raw.get("description"), ou, "description", erreurs),
         "pilote": _texte(raw.get("pilote"), ou, "pilote", erreurs),
         "elu_referent": _texte(raw.get("elu_referent"), ou, "elu_referent", erreurs),
-        "partenaires": partenaires,
+        "partenaires": _valider_partenaires(raw.get("partenaires"), ou, erreurs),
         "levier": _levier(raw.get("levier"), ou, erreurs),
         "budget_eur": _nombre(raw.get("budget_eur"), ou, "budget_eur", erreurs, positif=True),
         "debut": debut,
@@ -606,7 +707,91 @@ def _valider_action(raw: Any, ou_op: str, erreurs: list[str]) -> dict[str, Any] 
         "public": _texte(raw.get("public"), ou, "public", erreurs),
         "objectifs": _texte(raw.get("objectifs"), ou, "objectifs", erreurs),
         "moyens": _texte(raw.get("moyens"), ou, "moyens", erreurs),
-        "indicateurs": indicateurs,
+        "indicateurs": _valider_indicateurs(raw.get("indicateurs"), ou, erreurs),
+    }
+
+
+def _valider_periode(raw: Any, erreurs: list[str]) -> dict[str, str | None]:
+    periode: dict[str, str | None] = {"debut": None, "fin": None}
+    if raw is None:
+        return periode
+    if not isinstance(raw, dict) or set(raw) - {"debut", "fin"}:
+        erreurs.append("feuille de route : champ « periode » : attendu {debut, fin}.")
+        return periode
+    periode["debut"] = _date(raw.get("debut"), "feuille de route, periode", "debut", erreurs)
+    periode["fin"] = _date(raw.get("fin"), "feuille de route, periode", "fin", erreurs)
+    if periode["debut"] and periode["fin"] and periode["fin"] < periode["debut"]:
+        erreurs.append("feuille de route : champ « periode.fin » antérieur à « periode.debut ».")
+    return periode
+
+
+def _valider_source(raw: Any, erreurs: list[str]) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    ou = "feuille de route, source"
+    if not isinstance(raw, dict):
+        erreurs.append(f"{ou} : attendu un objet {{document, section, date, url}}.")
+        return None
+    _champs_inconnus(raw, _CHAMPS_SOURCE, ou, erreurs)
+    source: dict[str, Any] = {}
+    for k in ("document", "section", "date"):
+        val = raw.get(k)
+        # dates stay text with charger_yaml; a date object still comes from documents built in Python
+        source[k] = val.isoformat() if isinstance(val, date) else _texte(val, ou, k, erreurs)
+    source["url"] = _url(raw.get("url"), ou, "url", erreurs)
+    return source
+
+
+class _Codes:
+    """Axis, operational-axis and action codes seen so far: each must be unique in the whole roadmap."""
+
+    def __init__(self, erreurs: list[str]) -> None:
+        self.erreurs = erreurs
+        self.vus: dict[str, str] = {}
+
+    def unique(self, code: str | None, nature: str) -> None:
+        if code is None:
+            return
+        if code in self.vus:
+            self.erreurs.append(
+                f"{nature} {apercu(code, 40)} : code en double (déjà pris par un autre élément : {self.vus[code]}) ; "
+                "chaque code d'axe, d'axe opérationnel et d'action doit être unique."
+            )
+        else:
+            self.vus[code] = nature
+
+
+def _valider_axe_op(raw: Any, ou_axe: str, codes: _Codes, erreurs: list[str]) -> dict[str, Any] | None:
+    if not isinstance(raw, dict):
+        erreurs.append(f"{ou_axe} : chaque axe opérationnel doit être un objet (code, titre, actions).")
+        return None
+    ocode = _texte(raw.get("code"), f"{ou_axe}, axe opérationnel", "code", erreurs, requis=True)
+    ou_op = f"axe opérationnel {apercu(ocode or '?', 40)}"
+    _champs_inconnus(raw, _CHAMPS_AXE_OP, ou_op, erreurs)
+    codes.unique(ocode, "axe opérationnel")
+    acts: list[dict[str, Any]] = []
+    for act_raw in _liste(raw.get("actions"), ou_op, "actions", erreurs):
+        act = _valider_action(act_raw, ou_op, erreurs)
+        if act is not None:
+            codes.unique(act["code"], "action")
+            acts.append(act)
+    return {"code": ocode, "titre": _texte(raw.get("titre"), ou_op, "titre", erreurs, True), "actions": acts}
+
+
+def _valider_axe(raw: Any, codes: _Codes, erreurs: list[str]) -> dict[str, Any] | None:
+    if not isinstance(raw, dict):
+        erreurs.append("feuille de route : chaque axe doit être un objet (code, titre, axes_operationnels).")
+        return None
+    acode = _texte(raw.get("code"), "axe", "code", erreurs, requis=True)
+    ou_axe = f"axe {apercu(acode or '?', 40)}"
+    _champs_inconnus(raw, _CHAMPS_AXE, ou_axe, erreurs)
+    codes.unique(acode, "axe")
+    ops_raw = _liste(raw.get("axes_operationnels"), ou_axe, "axes_operationnels", erreurs)
+    ops = [_valider_axe_op(op, ou_axe, codes, erreurs) for op in ops_raw]
+    return {
+        "code": acode,
+        "titre": _texte(raw.get("titre"), ou_axe, "titre", erreurs, requis=True),
+        "axes_operationnels": [op for op in ops if op is not None],
     }
 
 
@@ -614,7 +799,8 @@ def validate_roadmap(doc: Any, fichier: str) -> dict[str, Any]:
     """Check a roadmap document and return a normalised deep copy (ISO date strings, numbers, lists).
 
     Every problem is collected before raising, because a user fixing a spreadsheet wants the whole list,
-    not one error per attempt. The returned dict is JSON-serialisable, which the store relies on.
+    not one error per attempt. The returned dict is JSON-serialisable, which the store relies on. Every
+    value quoted in a message goes through ``fichiers.apercu`` (short, printable, single line).
     """
     erreurs: list[str] = []
     if not isinstance(doc, dict):
@@ -624,114 +810,30 @@ def validate_roadmap(doc: Any, fichier: str) -> dict[str, Any]:
     ident = _texte(doc.get("id"), "feuille de route", "id", erreurs, requis=True)
     if ident is not None and not _RE_ID.match(ident):
         erreurs.append(
-            f"feuille de route : champ « id » : « {ident} » invalide ; minuscules, chiffres, « - » ou « _ », "
-            "64 caractères max (ex. niort-2023-2026)."
+            f"feuille de route : champ « id » : « {apercu(ident)} » invalide ; minuscules, chiffres, « - » ou "
+            "« _ », 64 caractères max (ex. niort-2023-2026)."
         )
-    titre = _texte(doc.get("titre"), "feuille de route", "titre", erreurs, requis=True)
-    gouvernance = _texte(doc.get("gouvernance"), "feuille de route", "gouvernance", erreurs)
-    note = _texte(doc.get("note"), "feuille de route", "note", erreurs)
-    territoire = _texte(doc.get("territoire"), "feuille de route", "territoire", erreurs)
-    if territoire is not None and not _RE_TERRITOIRE.match(territoire):
-        erreurs.append(
-            f"feuille de route : champ « territoire » : « {territoire} » invalide ; "
-            "forme attendue type:code (ex. epci:200041317, departement:50)."
-        )
-    periode: dict[str, str | None] = {"debut": None, "fin": None}
-    per_raw = doc.get("periode")
-    if per_raw is not None:
-        if not isinstance(per_raw, dict) or set(per_raw) - {"debut", "fin"}:
-            erreurs.append("feuille de route : champ « periode » : attendu {debut, fin}.")
-        else:
-            periode["debut"] = _date(per_raw.get("debut"), "feuille de route, periode", "debut", erreurs)
-            periode["fin"] = _date(per_raw.get("fin"), "feuille de route, periode", "fin", erreurs)
-            if periode["debut"] and periode["fin"] and periode["fin"] < periode["debut"]:
-                erreurs.append("feuille de route : champ « periode.fin » antérieur à « periode.debut ».")
-    source: dict[str, Any] | None = None
-    src_raw = doc.get("source")
-    if src_raw is not None:
-        if not isinstance(src_raw, dict):
-            erreurs.append("feuille de route : champ « source » : attendu {document, section, date}.")
-        else:
-            _champs_inconnus(src_raw, _CHAMPS_SOURCE, "feuille de route, source", erreurs)
-            source = {}
-            for k in ("document", "section", "date", "url"):
-                val = src_raw.get(k)
-                if isinstance(val, date):  # YAML turns 2023-01-01 into a date; a year stays a string
-                    source[k] = val.isoformat()
-                else:
-                    source[k] = _texte(val, "feuille de route, source", k, erreurs)
-    exemple = doc.get("exemple", False)
-    if not isinstance(exemple, bool):
+    resultat = {
+        "id": ident,
+        "titre": _texte(doc.get("titre"), "feuille de route", "titre", erreurs, requis=True),
+        "territoire": _territoire(doc.get("territoire"), erreurs),
+        "periode": _valider_periode(doc.get("periode"), erreurs),
+        "gouvernance": _texte(doc.get("gouvernance"), "feuille de route", "gouvernance", erreurs),
+        "source": _valider_source(doc.get("source"), erreurs),
+        "exemple": doc.get("exemple", False),
+        "note": _texte(doc.get("note"), "feuille de route", "note", erreurs),
+        "axes": [],
+    }
+    if not isinstance(resultat["exemple"], bool):
         erreurs.append("feuille de route : champ « exemple » doit valoir true ou false.")
-        exemple = False
-
-    axes: list[dict[str, Any]] = []
-    codes: dict[str, str] = {}
-
-    def unique(code: str | None, nature: str) -> None:
-        if code is None:
-            return
-        if code in codes:
-            erreurs.append(
-                f"{nature} {code} : code en double (déjà pris par un autre élément : {codes[code]}) ; "
-                "chaque code d'axe, d'axe opérationnel et d'action doit être unique."
-            )
-        else:
-            codes[code] = nature
-
+    codes = _Codes(erreurs)
     axes_raw = _liste(doc.get("axes"), "feuille de route", "axes", erreurs)
     if not axes_raw and "axes" not in doc:
         erreurs.append("feuille de route : champ « axes » manquant ; au moins un axe stratégique est requis.")
-    for axe_raw in axes_raw:
-        if not isinstance(axe_raw, dict):
-            erreurs.append("feuille de route : chaque axe doit être un objet (code, titre, axes_operationnels).")
-            continue
-        acode = _texte(axe_raw.get("code"), "axe", "code", erreurs, requis=True)
-        ou_axe = f"axe {acode or '?'}"
-        _champs_inconnus(axe_raw, _CHAMPS_AXE, ou_axe, erreurs)
-        unique(acode, "axe")
-        ops: list[dict[str, Any]] = []
-        for op_raw in _liste(axe_raw.get("axes_operationnels"), ou_axe, "axes_operationnels", erreurs):
-            if not isinstance(op_raw, dict):
-                erreurs.append(f"{ou_axe} : chaque axe opérationnel doit être un objet (code, titre, actions).")
-                continue
-            ocode = _texte(op_raw.get("code"), f"{ou_axe}, axe opérationnel", "code", erreurs, requis=True)
-            ou_op = f"axe opérationnel {ocode or '?'}"
-            _champs_inconnus(op_raw, _CHAMPS_AXE_OP, ou_op, erreurs)
-            unique(ocode, "axe opérationnel")
-            acts: list[dict[str, Any]] = []
-            for act_raw in _liste(op_raw.get("actions"), ou_op, "actions", erreurs):
-                act = _valider_action(act_raw, ou_op, erreurs)
-                if act is not None:
-                    unique(act["code"], "action")
-                    acts.append(act)
-            ops.append(
-                {
-                    "code": ocode,
-                    "titre": _texte(op_raw.get("titre"), ou_op, "titre", erreurs, True),
-                    "actions": acts,
-                }
-            )
-        axes.append(
-            {
-                "code": acode,
-                "titre": _texte(axe_raw.get("titre"), ou_axe, "titre", erreurs, requis=True),
-                "axes_operationnels": ops,
-            }
-        )
+    resultat["axes"] = [axe for axe in (_valider_axe(a, codes, erreurs) for a in axes_raw) if axe is not None]
     if erreurs:
         raise FeuilleDeRouteInvalide(fichier, erreurs)
-    return {
-        "id": ident,
-        "titre": titre,
-        "territoire": territoire,
-        "periode": periode,
-        "gouvernance": gouvernance,
-        "source": source,
-        "exemple": exemple,
-        "note": note,
-        "axes": axes,
-    }
+    return resultat
 
 
 # --------------------------------------------------------------------------- frames for pages
@@ -767,6 +869,14 @@ def _ts(val: Any) -> pd.Timestamp | None:
     return pd.Timestamp(d) if d else None
 
 
+def _nombre_lu(val: Any) -> float | None:
+    """A number of a stored document for the frames: an unreadable one (infinity, text) is shown as missing."""
+    try:
+        return parse_nombre(val)
+    except ValueError:
+        return None
+
+
 def actions_frame(doc: Mapping[str, Any], today: date) -> pd.DataFrame:
     """One row per action with its axis and operational-axis labels and the computed ``etat``."""
     rows = []
@@ -788,7 +898,7 @@ def actions_frame(doc: Mapping[str, Any], today: date) -> pd.DataFrame:
                 "elu_referent": act.get("elu_referent"),
                 "partenaires": "; ".join(act.get("partenaires") or []),
                 "levier": act.get("levier"),
-                "budget_eur": parse_nombre(act.get("budget_eur")),
+                "budget_eur": _nombre_lu(act.get("budget_eur")),
                 "debut": _ts(act.get("debut")),
                 "fin": _ts(act.get("fin")),
                 "statut": statut,
@@ -845,14 +955,14 @@ def indicators_frame(doc: Mapping[str, Any]) -> pd.DataFrame:
                 "indicateur_code": ind.get("code"),
                 "libelle": ind.get("libelle"),
                 "unite": ind.get("unite"),
-                "valeur_initiale": parse_nombre(ind.get("valeur_initiale")),
-                "cible": parse_nombre(ind.get("cible")),
+                "valeur_initiale": _nombre_lu(ind.get("valeur_initiale")),
+                "cible": _nombre_lu(ind.get("cible")),
             }
             valeurs = ind.get("valeurs") or []
             if not valeurs:
                 rows.append({**base, "date": None, "valeur": None})
             for v in sorted(valeurs, key=lambda v: str(v.get("date"))):
-                rows.append({**base, "date": _ts(v.get("date")), "valeur": parse_nombre(v.get("valeur"))})
+                rows.append({**base, "date": _ts(v.get("date")), "valeur": _nombre_lu(v.get("valeur"))})
     df = pd.DataFrame(rows, columns=list(INDICATOR_COLUMNS))
     for col in ("valeur_initiale", "cible", "valeur"):
         df[col] = df[col].astype("float64")

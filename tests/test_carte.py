@@ -306,7 +306,7 @@ def test_import_command_saves_file_and_rebuilds(db_file: Path, tmp_path: Path, m
 
     db = tmp_path / "ess.duckdb"
     shutil.copyfile(db_file, db)
-    monkeypatch.setattr(initiatives_db, "IMPORTS_DIR", tmp_path / "imports")
+    monkeypatch.setattr(initiatives_db, "imports_dir", lambda: tmp_path / "imports")
     avant = db.read_bytes()
     assert main(["import", "initiatives", str(FIX_INI / "erreurs.csv"), "--db", str(db)]) == 2
     err = capsys.readouterr().err
@@ -314,7 +314,7 @@ def test_import_command_saves_file_and_rebuilds(db_file: Path, tmp_path: Path, m
     assert not (tmp_path / "imports").exists() and db.read_bytes() == avant  # nothing half-done
 
     assert main(["import", "initiatives", str(FIX_INI / "hostile.csv"), "--db", str(db)]) == 0
-    assert (tmp_path / "imports" / "hostile.csv").exists()
+    assert (tmp_path / "imports" / "hostile-csv.csv").exists()
     con = duckdb.connect(str(db), read_only=True)
     try:
         noms = {r[0] for r in con.execute("SELECT nom FROM initiatives WHERE source = 'hostile.csv'").fetchall()}
@@ -347,15 +347,16 @@ def test_import_restores_previous_file_when_rebuild_fails(db_file: Path, tmp_pat
 
     db = tmp_path / "ess.duckdb"
     shutil.copyfile(db_file, db)
-    monkeypatch.setattr(initiatives_db, "IMPORTS_DIR", tmp_path / "imports")
+    monkeypatch.setattr(initiatives_db, "imports_dir", lambda: tmp_path / "imports")
+    avant = db.read_bytes()
 
     def panne(*args, **kwargs):
         raise RuntimeError("disque plein")
 
-    monkeypatch.setattr(build_mod, "build", panne)
+    monkeypatch.setattr(build_mod, "_build", panne)
     with pytest.raises(RuntimeError):
         cmd.importer(FIX_INI / "hostile.csv", str(db))
-    assert not (tmp_path / "imports" / "hostile.csv").exists()
+    assert list((tmp_path / "imports").iterdir()) == [] and db.read_bytes() == avant  # no pending file left
 
 
 # ---------------------------------------------------------------------------------------------- page (AppTest)

@@ -154,6 +154,8 @@ def assert_refused(out: subprocess.CompletedProcess[str], *expected: str) -> Non
     for word in expected:
         assert word.lower() in out.stderr.lower(), f"« {word} » absent du message :\n{out.stderr[-2000:]}"
     assert len(out.stderr) < 20_000, "le message d'erreur recopie l'entrée hostile en entier"
+    controles = [c for c in out.stderr if c in "\x1b\x9b\u202a\u202b\u202d\u202e\u2066\u2067\u2068"]
+    assert not controles, f"séquences de terminal ou contrôles bidi recopiés : {controles!r}"
 
 
 # ------------------------------------------------------------------ guarded stores
@@ -228,7 +230,9 @@ CASES = [
     Case("initiatives", "initiatives_latin1.csv", ("UTF-8",)),
     Case("initiatives", "initiatives_vide.csv", ("vide",)),
     Case("initiatives", "initiatives_types.json", ("aucune initiative importée",)),
-    Case("initiatives", "initiatives_cles_dupliquees.json", ("hors de France",)),
+    Case("initiatives", "initiatives_cles_dupliquees.json", ("deux fois", "latitude")),
+    Case("initiatives", "initiatives_colonnes_dupliquees.csv", ("double", "commune_code")),
+    Case("initiatives", "initiatives_echappements.csv", ("inconnu",)),
     Case("initiatives", "initiatives_coordonnees.csv", ("hors de France", "non finie", "inversées")),
     Case("initiatives", "initiatives_nombres_enormes.json", ("nombre",)),
     Case("initiatives", "initiatives_tronque.json", ("JSON",)),
@@ -238,17 +242,18 @@ CASES = [
     Case("initiatives", "gen:nom_geant.csv", ("inconnu",)),
     Case("benchmark", "benchmark_types.yaml", ("champ",)),
     Case("benchmark", "benchmark_cles_dupliquees.yaml", ("id",)),
-    Case("benchmark", "benchmark_alias_bombe.yaml", ("partenaires",)),
+    Case("benchmark", "benchmark_alias_bombe.yaml", ("alias", "ligne")),
     Case("benchmark", "benchmark_nombres_enormes.yaml", ("nombre",)),
     Case("benchmark", "benchmark_infini.yaml", ("budget_total_eur",)),
     Case("benchmark", "benchmark_latin1.csv", ("UTF-8",)),
     Case("benchmark", "benchmark_guillemets.csv", ("manquant",)),
     Case("benchmark", "benchmark_tronque.yaml", ("YAML",)),
+    Case("benchmark", "benchmark_colonnes_dupliquees.csv", ("double", "leviers")),
     Case("benchmark", "gen:profond.yaml", ("imbriqué",)),
     Case("benchmark", "gen:trop_gros.yaml", ("volumineux",)),
     Case("roadmap", "feuille_types.yaml", ("champ",)),
     Case("roadmap", "feuille_cles_dupliquees.yaml", ("statut",)),
-    Case("roadmap", "feuille_alias_bombe.yaml", ("partenaires",)),
+    Case("roadmap", "feuille_alias_bombe.yaml", ("alias", "ligne")),
     Case("roadmap", "feuille_nombres_enormes.yaml", ("nombre",)),
     Case("roadmap", "feuille_coordonnees_html.yaml", ("statut",)),
     Case("roadmap", "feuille_latin1.csv", ("UTF-8",)),
@@ -256,6 +261,11 @@ CASES = [
     Case("roadmap", "feuille_tronque.yaml", ("YAML",)),
     Case("roadmap", "gen:profond.yaml", ("imbriqué",)),
     Case("roadmap", "gen:trop_gros.yaml", ("volumineux",)),
+    Case("roadmap", "feuille_nombre_1e308.yaml", ("budget_eur",)),
+    Case("roadmap", "feuille_infini.yaml", ("cible",)),
+    Case("roadmap", "feuille_colonnes_dupliquees.csv", ("statut",)),
+    Case("roadmap", "feuille_url_javascript.yaml", ("url",)),
+    Case("roadmap", "feuille_echappements.yaml", ("statut",)),
     Case("roadmap", "gen:titre_geant.yaml", ("trop long",)),
 ]
 
@@ -506,6 +516,9 @@ def test_production_config() -> None:
     assert server["headless"] is True and server["fileWatcherType"] == "none"
     assert server["enableXsrfProtection"] is True and server["enableCORS"] is True
     assert 0 < server["maxUploadSize"] <= 50
+    assert server["address"] == "127.0.0.1"  # loopback only: nginx is the way in (docs/deploiement.md)
+    # WebSocket messages: above the largest legitimate element (maps < 2 Mo), far below the default 200.
+    assert 2 < server["maxMessageSize"] <= 25
     assert client["showErrorDetails"] == "none" and client["toolbarMode"] == "minimal"
     assert conf["browser"]["gatherUsageStats"] is False
     assert conf["logger"]["level"] in ("warning", "error")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from datetime import date
@@ -11,18 +12,21 @@ import pytest
 
 from esscore.errors import DonneesInvalides
 from esscore.roadmap import (
+    ERREURS_AFFICHEES,
     ETATS,
     LEVIERS,
     STATUTS,
     FeuilleDeRouteInvalide,
     actions_frame,
     etat_action,
+    find_action,
     indicators_frame,
     load_roadmap_file,
     progress_by_axis,
     read_roadmap,
     timeline_frame,
     validate_roadmap,
+    verifier_territoire,
 )
 from esscore.store import default_roadmap_files
 
@@ -311,7 +315,7 @@ def test_encoding_size_syntax_and_extension(tmp_path: Path) -> None:
     gros = tmp_path / "gros.yaml"
     with gros.open("wb") as fh:
         fh.truncate(5 * 1024 * 1024 + 1)
-    with pytest.raises(DonneesInvalides, match="trop volumineux"):
+    with pytest.raises(DonneesInvalides, match="gros.yaml.*au-delà de la limite de 5 Mo"):
         load_roadmap_file(gros)
     xlsx = tmp_path / "feuille.xlsx"
     xlsx.write_bytes(b"PK")
@@ -356,3 +360,168 @@ def test_readme_csv_example_is_valid(tmp_path: Path) -> None:
     assert ind["indicateur_code"].tolist() == ["A.1.1-I1", "A.1.1-I2"]
     for levier in LEVIERS:
         assert f"`{levier}`" in readme
+
+
+# ------------------------------------------------------------------ hostile values (audit, issue 17)
+
+
+def _avec(valide: dict, **action: object) -> dict:
+    doc = copy.deepcopy(valide)
+    doc["axes"][0]["axes_operationnels"][0]["actions"][0].update(action)
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("budget", "attendu"),
+    [
+        (1e12, None),
+        (1e12 + 1, "hors limites"),
+        (1e308, "hors limites"),
+        (10**400, "hors limites"),  # beyond a float: OverflowError used to escape
+        ("1e13", "hors limites"),
+        (math.inf, "nombre fini"),
+        ("nan", "nombre fini"),
+        ("-inf", "nombre fini"),
+        ([1, 2], "n'est pas un nombre"),
+    ],
+)
+def test_numbers_are_bounded_and_finite(valide: dict, budget: object, attendu: str | None) -> None:
+    doc = _avec(valide, budget_eur=budget)
+    if attendu is None:
+        assert find_action(validate_roadmap(doc, "doc.yaml"), "A.1.1")["budget_eur"] == 10**12
+        return
+    with pytest.raises(FeuilleDeRouteInvalide) as exc:
+        validate_roadmap(doc, "doc.yaml")
+    assert len(exc.value.erreurs) == 1
+    assert "action A.1.1 : champ « budget_eur »" in exc.value.erreurs[0] and attendu in exc.value.erreurs[0]
+    assert len(exc.value.erreurs[0]) < 300
+
+
+def test_indicator_values_are_bounded_too(valide: dict) -> None:
+    doc = copy.deepcopy(valide)
+    ind = find_action(doc, "A.1.1")["indicateurs"][0]
+    ind["valeurs"].append({"date": "2025-06-30", "valeur": -1e13})
+    ind["valeur_initiale"] = "1e999"
+    with pytest.raises(FeuilleDeRouteInvalide) as exc:
+        validate_roadmap(doc, "doc.yaml")
+    msg = str(exc.value)
+    assert "indicateur I1, valeur n°3 : champ « valeur » : « -10000000000000.0 » hors limites" in msg
+    assert "indicateur I1 : champ « valeur_initiale » : « 1e999 » n'est pas un nombre fini" in msg
+
+
+def test_huge_values_are_quoted_short(valide: dict) -> None:
+    """F1: every quoted value goes through ``apercu``: a megabyte or a nested list never fills the message."""
+    imbrique: list = ["lol"] * 9
+    for _ in range(8):
+        imbrique = [imbrique] * 9  # shared references: 9**9 strings if anything expanded it
+    doc = _avec(valide, statut="x" * 1_000_000, debut=imbrique, budget_eur=imbrique, levier="\x1b[31m" + "y" * 5000)
+    doc["territoire"] = "epci:" + "1" * 100_000
+    doc["axes"][0]["code"] = "A" * 4000
+    with pytest.raises(FeuilleDeRouteInvalide) as exc:
+        validate_roadmap(doc, "doc.yaml")
+    msg = str(exc.value)
+    assert len(msg) < 3000 and "\x1b" not in msg
+    assert "champ « debut » : date « [[[" in msg and "champ « budget_eur »" in msg
+
+
+def test_error_list_is_capped_but_kept_whole(valide: dict) -> None:
+    doc = copy.deepcopy(valide)
+    op = doc["axes"][0]["axes_operationnels"][0]
+    op["actions"] = [{"code": f"Z.{i}", "titre": "t", "statut": "fait"} for i in range(500)]
+    with pytest.raises(FeuilleDeRouteInvalide) as exc:
+        validate_roadmap(doc, "doc.yaml")
+    assert len(exc.value.erreurs) == 500
+    assert str(exc.value).count("\n- ") == ERREURS_AFFICHEES and "… et 450 autre(s) erreur(s)" in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://www.niortagglo.fr/deliberation.pdf", True),
+        ("HTTP://exemple.fr/a?b=c#d", True),
+        ("javascript:alert(1)", False),
+        ("JavaScript://exemple.fr/%0Aalert(1)", False),
+        ("data:text/html,<script>alert(1)</script>", False),
+        ("vbscript:msgbox(1)", False),
+        ("ftp://exemple.fr/f.pdf", False),
+        ("//exemple.fr/sans-schema", False),
+        ("https://", False),
+        ("http://[", False),
+        ("https://exemple.fr/a b", False),
+        ("https://exemple.fr/\u202egnp.exe", False),
+    ],
+)
+def test_source_url_must_be_http(valide: dict, url: str, ok: bool) -> None:
+    doc = copy.deepcopy(valide)
+    doc["source"]["url"] = url
+    if ok:
+        assert validate_roadmap(doc, "doc.yaml")["source"]["url"] == url
+        return
+    with pytest.raises(FeuilleDeRouteInvalide) as exc:
+        validate_roadmap(doc, "doc.yaml")
+    assert exc.value.erreurs[0].startswith("feuille de route, source : champ « url » :")
+    assert "http:// ou https://" in exc.value.erreurs[0] and "\u202e" not in exc.value.erreurs[0]
+
+
+def test_territory_form_is_checked_and_made_canonical(valide: dict) -> None:
+    assert validate_roadmap({**valide, "territoire": " EPCI:200041317 "}, "x")["territoire"] == "epci:200041317"
+    assert validate_roadmap({**valide, "territoire": "france"}, "x")["territoire"] == "france:FR"
+    for mauvais, attendu in (
+        ("ville:12", "Type de territoire inconnu"),
+        ("epci:12", "Code epci mal formé : « 12 » ; forme"),
+    ):
+        with pytest.raises(FeuilleDeRouteInvalide, match=f"champ « territoire » : {attendu}"):
+            validate_roadmap({**valide, "territoire": mauvais}, "x")
+
+
+def test_verifier_territoire_uses_the_given_lookup(valide: dict) -> None:
+    from esscore.errors import EssError, TerritoireInconnu
+
+    def inconnu(ident: str) -> None:
+        raise TerritoireInconnu(f"Territoire inconnu : {ident}.")
+
+    verifier_territoire({**valide, "territoire": None}, "x.yaml", inconnu)  # nothing to check
+    with pytest.raises(FeuilleDeRouteInvalide) as exc:
+        verifier_territoire(valide, "x.yaml", inconnu)
+    assert exc.value.erreurs == ["feuille de route : champ « territoire » : Territoire inconnu : epci:200041317."]
+
+    def sans_base(ident: str) -> None:
+        raise EssError("Base de données introuvable")
+
+    with pytest.raises(EssError, match="Base de données introuvable"):  # not blamed on the file
+        verifier_territoire(valide, "x.yaml", sans_base)
+
+
+def test_duplicate_yaml_key_is_named(tmp_path: Path) -> None:
+    f = tmp_path / "double.yaml"
+    f.write_text((FIX / "valide.yaml").read_text("utf-8").replace("exemple: true\n", "exemple: true\ntitre: Autre\n"))
+    with pytest.raises(DonneesInvalides, match="« double.yaml » \\(ligne 14, colonne 1\\) : la clé « titre » apparaît"):
+        load_roadmap_file(f)
+
+
+def test_duplicate_csv_column_is_named(tmp_path: Path) -> None:
+    texte = (FIX / "valide.csv").read_text("utf-8").splitlines()
+    f = tmp_path / "double.csv"
+    f.write_text("\n".join([texte[0] + ", Pilote ", *(li + ",x" for li in texte[1:])]) + "\n", "utf-8")
+    with pytest.raises(DonneesInvalides, match="« double.csv » : colonne\\(s\\) en double .*« pilote »"):
+        load_roadmap_file(f)
+
+
+def test_csv_cell_beyond_the_csv_module_limit_is_a_french_error(tmp_path: Path) -> None:
+    texte = (FIX / "valide.csv").read_text("utf-8")
+    f = tmp_path / "cellule.csv"
+    f.write_text(texte.replace("Cycle de formation", '"' + "z" * 200_000 + '"', 1), "utf-8")
+    with pytest.raises(DonneesInvalides, match="cellule.csv.*CSV mal formé ligne 2") as exc:
+        load_roadmap_file(f)
+    assert len(str(exc.value)) < 400
+
+
+def test_csv_errors_quote_values_short(tmp_path: Path) -> None:
+    entete = (FIX / "invalide.csv").read_text(encoding="utf-8").splitlines()[0]
+    f = tmp_path / "long.csv"
+    long = "\x1b[2J" + "T" * 50_000
+    f.write_text(entete + f"\nA,Axe,A.1,Op,A.1.1,{long},,,,,,,,prévue\nA,Axe,A.1,Op,A.1.1,Autre,,,,,,,,prévue\n")
+    with pytest.raises(FeuilleDeRouteInvalide) as exc:
+        load_roadmap_file(f)
+    assert len(str(exc.value)) < 500 and "\x1b" not in str(exc.value)
+    assert "ligne 3 : action A.1.1 : champ « titre » différent" in str(exc.value)

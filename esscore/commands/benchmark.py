@@ -2,8 +2,8 @@
 
 Why save then rebuild: the database is rebuilt from ``data/`` by every ``esscore build``; an import that
 only lived in the database would vanish at the next build. Accepted entries are merged into
-``data/benchmark/ajouts.yaml`` (validated, written atomically), then the database is rebuilt atomically;
-if the rebuild fails, the previous ``ajouts.yaml`` (or its absence) is restored, so nothing is ever half
+``data/benchmark/ajouts.yaml`` and the database is rebuilt, as one transaction
+(``esscore.build.importer_fichier``): on any failure or signal neither changes, so nothing is ever half
 imported. The shipped ``catalogue.yaml`` is never modified: an import with an existing id overrides it.
 """
 
@@ -12,12 +12,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from esscore import benchmark as bm
 from esscore import benchmark_db
+from esscore.build import importer_fichier
 from esscore.errors import EssError
 
 
@@ -55,20 +57,36 @@ def register(sub: argparse._SubParsersAction, import_sub: argparse._SubParsersAc
 # ------------------------------------------------------------------------------------------------ import
 
 
-def importer(fichier: str | Path, db: str | None = None, progress=print) -> tuple[int, int, Path]:
-    """Validate ``fichier``, merge it into ``ajouts.yaml``, rebuild the DB; return (added, updated, file)."""
-    from esscore.build import rebuild_after_write
+def importer(
+    fichier: str | Path, db: str | None = None, progress: Callable[[str], None] = print
+) -> tuple[int, int, Path]:
+    """Validate ``fichier``, merge it into ``ajouts.yaml``, rebuild the DB; return (added, updated, file).
 
+    The merge reads ``ajouts.yaml`` under the writers' lock (``build.importer_fichier``): two imports at
+    once never lose each other's entries, and the file and the database change together or not at all.
+    """
     nouvelles = bm.read_import_file(Path(fichier))  # all-or-nothing validation, French errors
     cible = benchmark_db.ajouts_path()
-    actuelles, _ = benchmark_db.lire_entrees(ajouts=cible)
-    _, ajoutees, mises_a_jour = bm.merge_entries(actuelles, nouvelles)
-    if ajoutees == 0 and mises_a_jour == 0:
+    compte = {"ajoutees": 0, "mises_a_jour": 0}
+
+    def produire(ancien: bytes | None) -> bytes:
+        actuelles, _ = benchmark_db.lire_entrees(ajouts=cible)
+        _, compte["ajoutees"], compte["mises_a_jour"] = bm.merge_entries(actuelles, nouvelles)
+        if not (compte["ajoutees"] or compte["mises_a_jour"]):
+            raise _RienAFaire
+        ajouts = bm.load_catalogue(cible) if ancien is not None else []
+        fusion, _, _ = bm.merge_entries(ajouts, nouvelles)
+        return bm.dump_catalogue_yaml(bm.validate_entries(fusion, cible.name)).encode("utf-8")
+
+    try:
+        importer_fichier(cible, produire, db, progress)
+    except _RienAFaire:
         return 0, 0, cible
-    ajouts = bm.load_catalogue(cible) if cible.exists() else []
-    fusion, _, _ = bm.merge_entries(ajouts, nouvelles)
-    rebuild_after_write(cible, lambda: bm.save_catalogue(fusion, cible), db, progress)
-    return ajoutees, mises_a_jour, cible
+    return compte["ajoutees"], compte["mises_a_jour"], cible
+
+
+class _RienAFaire(Exception):
+    """Every imported entry is already in the catalogue, identical: nothing to write or rebuild."""
 
 
 def cmd_import_benchmark(args: argparse.Namespace) -> int:

@@ -3,14 +3,21 @@
 Bounded memory: only the columns needed are read; legal units are reduced to ESS candidates and
 public bodies before the establishment scan; non-ESS establishments survive only as commune × sector
 employment aggregates (the denominator of the ESS share of private employment).
+
+Every oddity of the files is counted in the ingestion report, never silently absorbed: establishments
+abroad or with an unknown commune code, duplicated SIRET / SIREN lines (each establishment and each legal
+unit is counted once), coordinates that are unreadable or fall outside their territory (position removed,
+establishment kept).
 """
 
 from __future__ import annotations
 
 import codecs
+import errno
 import re
 import tempfile
 import time
+import uuid
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,7 +29,8 @@ import pandas as pd
 from pyproj import Transformer
 
 from esscore import ess
-from esscore.errors import DonneesInvalides
+from esscore.errors import DonneesInvalides, EssError
+from esscore.fichiers import apercu, exiger_fichier
 from esscore.sirene_schema import (
     ETABLISSEMENT_COLUMNS,
     ETABLISSEMENT_REQUIRED,
@@ -44,62 +52,104 @@ ETAB_OPTIONAL = (
     "libelleCommuneEtablissement", "etablissementSiege", "dateCreationEtablissement",
 )  # fmt: skip
 UL_OPTIONAL = ("statutDiffusionUniteLegale", "denominationUniteLegale", "sigleUniteLegale",
-               "identifiantAssociationUniteLegale", "etatAdministratifUniteLegale")  # fmt: skip
+               "identifiantAssociationUniteLegale", "etatAdministratifUniteLegale",
+               "dateDernierTraitementUniteLegale")  # fmt: skip
+
+# Extent of each territory, by the projected CRS its SIRENE coordinates are in (``ess.epsg_for_departement``):
+# (west, south, east, north) in degrees. Source: EPSG area of use of the CRS's geodetic datum, « onshore and
+# offshore » (pyproj ``CRS.from_epsg(n).geodetic_crs.area_of_use``, PROJ 9.5 database; a test keeps them in
+# step). The datum's area, not the projected CRS's: EPSG:2972 (UTM 22N) stops at 54° W, which would cut off
+# Saint-Laurent-du-Maroni, and EPSG:5490 at 60° W, yet INSEE uses them for all of Guyane and the Antilles.
+EMPRISES: dict[int, tuple[float, float, float, float, str]] = {
+    2154: (-9.86, 41.15, 10.38, 51.56, "France métropolitaine et Corse (RGF93, EPSG:4171)"),
+    5490: (-63.66, 14.08, -57.52, 18.53, "Antilles : Guadeloupe, Martinique, Saint-Barthélemy, Saint-Martin "
+                                         "(RGAF09, EPSG:5489)"),
+    2972: (-54.61, 2.11, -49.45, 8.88, "Guyane (RGFG95, EPSG:4624)"),
+    2975: (51.83, -24.72, 58.24, -18.28, "La Réunion (RGR92, EPSG:4627)"),
+    4471: (43.68, -14.49, 46.7, -11.33, "Mayotte (RGM04, EPSG:4470)"),
+    4467: (-57.1, 43.41, -55.9, 47.37, "Saint-Pierre-et-Miquelon (RGSPM06, EPSG:4463)"),
+}  # fmt: skip
+ARGUMENTS = {"etab": "--etablissements", "ul": "--unites-legales"}
 
 
 @contextmanager
 def readable(path: Path, kind: str, workdir: Path) -> Iterator[tuple[str, Path]]:
     """Yield (format, path DuckDB can read): a .zip's CSV member is extracted with a size guard."""
     label = _label(kind)
-    if not path.exists():
-        raise DonneesInvalides(f"Fichier {label} introuvable : {path}.")
+    path = exiger(path, kind)
     if path.stat().st_size == 0:
-        raise DonneesInvalides(f"Fichier {label} vide : {path}. Téléchargez-le de nouveau.")
-    with path.open("rb") as fh:
-        head = fh.read(4)
+        raise DonneesInvalides(f"Fichier {label} vide : « {_nom(path)} ». Téléchargez-le de nouveau.")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4)
+    except OSError as err:
+        raise DonneesInvalides(
+            f"Fichier {label} « {_nom(path)} » illisible ({apercu(err.strerror or type(err).__name__)}) : "
+            "vérifiez les droits du fichier."
+        ) from None
     if head == b"PAR1":
         yield "parquet", path
         return
     if head[:2] == b"PK":
-        yield "csv", _extract_zip(path, label, workdir)
+        yield "csv", _extract_zip(path, kind, workdir)
         return
     if path.suffix.lower() in (".parquet", ".zip"):
         raise DonneesInvalides(
-            f"Fichier {label} illisible : {path.name} n'est pas un {path.suffix} valide (fichier tronqué ou "
-            "corrompu ?). Téléchargez-le de nouveau depuis data.gouv.fr."
+            f"Fichier {label} illisible : « {_nom(path)} » n'est pas un {apercu(path.suffix, 20)} valide (fichier "
+            "tronqué ou corrompu ?). Téléchargez-le de nouveau depuis data.gouv.fr."
         )
     yield "csv", path
 
 
-def _extract_zip(path: Path, label: str, workdir: Path) -> Path:
+def exiger(path: str | Path, kind: str) -> Path:
+    """``path`` if it is an existing regular file; else a French error naming the argument (folder, missing)."""
+    try:
+        return exiger_fichier(path, f"fichier stock {_label(kind)} ({ARGUMENTS[kind]})")
+    except EssError as err:
+        raise DonneesInvalides(str(err)) from None
+
+
+def _nom(path: Path) -> str:
+    """File name as quoted in a message (bounded, printable)."""
+    return apercu(path.name, 120)
+
+
+def _extract_zip(path: Path, kind: str, workdir: Path) -> Path:
+    label, nom = _label(kind), _nom(path)
     try:
         with zipfile.ZipFile(path) as zf:
             members = [m for m in zf.infolist() if m.filename.lower().endswith(".csv")]
             if len(members) != 1:
                 raise DonneesInvalides(
-                    f"Archive {label} {path.name} : un seul fichier .csv attendu, {len(members)} trouvé(s)."
+                    f"Archive {label} « {nom} » : un seul fichier .csv attendu, {len(members)} trouvé(s)."
                 )
             member = members[0]
             ratio = member.file_size / max(member.compress_size, 1)
             if member.file_size > MAX_UNZIPPED_BYTES or ratio > MAX_ZIP_RATIO:
                 raise DonneesInvalides(
-                    f"Archive {label} {path.name} refusée : {member.filename} se décompresse en "
+                    f"Archive {label} « {nom} » refusée : « {apercu(member.filename)} » se décompresse en "
                     f"{member.file_size / 1e9:.1f} Go (taux {ratio:.0f}:1), anormal pour un fichier SIRENE."
                 )
-            target = workdir / Path(member.filename).name
+            target = workdir / f"{kind}.csv"  # one name per kind: two archives never overwrite each other
             written = 0
             with zf.open(member) as src, target.open("wb") as dst:
                 while chunk := src.read(1 << 20):
                     written += len(chunk)
                     if written > member.file_size:
-                        raise DonneesInvalides(f"Archive {label} {path.name} incohérente (taille annoncée fausse).")
+                        raise DonneesInvalides(f"Archive {label} « {nom} » incohérente (taille annoncée fausse).")
                     dst.write(chunk)
             return target
     except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, OSError) as err:
         if isinstance(err, DonneesInvalides):
             raise
+        if isinstance(err, OSError) and err.errno == errno.ENOSPC:
+            raise DonneesInvalides(
+                f"Archive {label} « {nom} » : espace disque insuffisant pour la décompresser dans "
+                f"« {apercu(str(workdir), 200)} ». Libérez de la place ou donnez le fichier parquet."
+            ) from None
         raise DonneesInvalides(
-            f"Archive {label} illisible : {path.name} ({err}). Fichier tronqué ? Téléchargez-le de nouveau."
+            f"Archive {label} illisible : « {nom} » ({apercu(str(err), 200)}). Fichier tronqué ? "
+            "Téléchargez-le de nouveau."
         ) from err
 
 
@@ -141,24 +191,24 @@ def _explain(err: Exception, path: Path, kind: str) -> DonneesInvalides:
     sniff = "sniffing" in text or "parsing dialect" in text
     if "Invalid unicode" in text or "not utf-8 encoded" in text or (sniff and not _starts_as_utf8(path)):
         return DonneesInvalides(
-            f"Fichier {label} {path.name} : encodage non UTF-8. Utilisez les fichiers « _utf8 » publiés "
+            f"Fichier {label} « {_nom(path)} » : encodage non UTF-8. Utilisez les fichiers « _utf8 » publiés "
             "par l'INSEE ou réenregistrez le fichier en UTF-8."
         )
     if sniff or "CSV Error on Line" in text:
         line = re.search(r"CSV Error on Line: (\d+)", text)
         where = f", ligne {line.group(1)}" if line else ""
         return DonneesInvalides(
-            f"Fichier {label} {path.name}{where} : CSV mal formé (guillemet non fermé, nombre de colonnes "
+            f"Fichier {label} « {_nom(path)} »{where} : CSV mal formé (guillemet non fermé, nombre de colonnes "
             "variable ou séparateur autre que la virgule). Téléchargez de nouveau le fichier stock SIRENE "
             "(CSV UTF-8 séparé par des virgules, avec en-tête) ou sa version parquet."
         )
     if "magic" in text.lower() or "parquet" in text.lower() or "footer" in text.lower():
         return DonneesInvalides(
-            f"Fichier {label} {path.name} illisible (parquet tronqué ou corrompu). Téléchargez-le de nouveau."
+            f"Fichier {label} « {_nom(path)} » illisible (parquet tronqué ou corrompu). Téléchargez-le de nouveau."
         )
-    first = text.splitlines()[0][:300] if text else type(err).__name__
+    first = apercu(text.splitlines()[0], 300) if text else type(err).__name__
     return DonneesInvalides(
-        f"Fichier {label} {path.name} illisible : {first}. Vérifiez qu'il s'agit du fichier stock SIRENE "
+        f"Fichier {label} « {_nom(path)} » illisible : {first}. Vérifiez qu'il s'agit du fichier stock SIRENE "
         "(CSV séparé par des virgules, avec en-tête, ou parquet)."
     )
 
@@ -176,17 +226,17 @@ def check_columns(found: set[str], path: Path, kind: str) -> None:
     own = ETABLISSEMENT_COLUMNS if kind == "etab" else UNITE_LEGALE_COLUMNS
     if len(found) == 1 and any(sep in next(iter(found)) for sep in (";", "\t", "|")):
         raise DonneesInvalides(
-            f"Fichier {_label(kind)} {path.name} : une seule colonne lue, le séparateur n'est pas la virgule "
+            f"Fichier {_label(kind)} « {_nom(path)} » : une seule colonne lue, le séparateur n'est pas la virgule "
             "(point-virgule ou tabulation ?). Utilisez le fichier stock SIRENE tel que publié par l'INSEE."
         )
     if len(found & set(other)) > len(found & set(own)):
         expected = "--etablissements StockEtablissement" if kind == "etab" else "--unites-legales StockUniteLegale"
         raise DonneesInvalides(
-            f"Le fichier {path.name} donné comme fichier {_label(kind)} semble être l'autre fichier SIRENE. "
+            f"Le fichier « {_nom(path)} » donné comme fichier {_label(kind)} semble être l'autre fichier SIRENE. "
             f"Inversez les arguments (attendu : {expected}…)."
         )
     raise DonneesInvalides(
-        f"Fichier {_label(kind)} {path.name} : colonne(s) obligatoire(s) absente(s) : {', '.join(missing)}. "
+        f"Fichier {_label(kind)} « {_nom(path)} » : colonne(s) obligatoire(s) absente(s) : {', '.join(missing)}. "
         "Utilisez le fichier stock SIRENE complet (format 3.11) sans renommer les colonnes."
     )
 
@@ -199,7 +249,7 @@ def _check_rows(con: duckdb.DuckDBPyConnection, relation: str, path: Path, kind:
         raise _explain(err, path, kind) from err
     if empty:
         raise DonneesInvalides(
-            f"Fichier {_label(kind)} {path.name} : aucune ligne de données (en-tête seul). Fichier tronqué ou "
+            f"Fichier {_label(kind)} « {_nom(path)} » : aucune ligne de données (en-tête seul). Fichier tronqué ou "
             "export vide ? Téléchargez-le de nouveau depuis data.gouv.fr."
         )
 
@@ -218,39 +268,74 @@ def load_sirene(
 ) -> dict:
     """Create the ESS tables in ``con`` (which already holds the geography); return the report."""
     if perimetre not in PERIMETRES:
-        raise DonneesInvalides(f"Périmètre inconnu : {perimetre}. Valeurs possibles : statistique, legal.")
+        raise DonneesInvalides(f"Périmètre inconnu : « {apercu(perimetre)} ». Valeurs possibles : statistique, legal.")
+    etablissements, unites_legales = exiger(etablissements, "etab"), exiger(unites_legales, "ul")
     t0 = time.perf_counter()
+    _bound_memory(con, workdir)
+    # ess- prefix: a killed ingestion's leftovers are swept at the next start-up (zip extraction only).
     with tempfile.TemporaryDirectory(prefix="ess-sirene-", dir=workdir) as tmp:
-        # Bounded memory on national files: DuckDB spills joins/aggregates to the temp directory.
-        con.execute(f"SET temp_directory = '{tmp}'")
-        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-        con.execute("SET preserve_insertion_order = false")
         with (
-            readable(Path(unites_legales), "ul", Path(tmp)) as (ul_fmt, ul_path),
-            readable(Path(etablissements), "etab", Path(tmp)) as (et_fmt, et_path),
+            readable(unites_legales, "ul", Path(tmp)) as (ul_fmt, ul_path),
+            readable(etablissements, "etab", Path(tmp)) as (et_fmt, et_path),
         ):
             ul_rel, et_rel = _relation(ul_fmt, ul_path), _relation(et_fmt, et_path)
             ul_cols = _columns(con, ul_rel, ul_path, "ul")
             et_cols = _columns(con, et_rel, et_path, "etab")
-            check_columns(ul_cols, Path(unites_legales), "ul")
-            check_columns(et_cols, Path(etablissements), "etab")
-            _check_rows(con, ul_rel, Path(unites_legales), "ul")
-            _check_rows(con, et_rel, Path(etablissements), "etab")
+            check_columns(ul_cols, unites_legales, "ul")
+            check_columns(et_cols, etablissements, "etab")
+            _check_rows(con, ul_rel, unites_legales, "ul")
+            _check_rows(con, et_rel, etablissements, "etab")
             _reference_tables(con)
             progress("… unités légales : sélection des candidates ESS et des organismes publics")
             try:
-                _load_ul(con, ul_rel, ul_cols)
-                progress("… établissements : lecture, rattachement communal, familles, effectifs")
-                _load_etab(con, et_rel, et_cols)
+                siren_doubles = _load_ul(con, ul_rel, ul_cols)
             except duckdb.Error as err:
-                raise _explain(err, Path(etablissements), "etab") from err
+                raise _explain(err, unites_legales, "ul") from err
+            if siren_doubles:
+                progress(f"… unités légales : {_n(siren_doubles)} ligne(s) en double (même SIREN) ignorée(s), "
+                         "chaque unité comptée une fois")  # fmt: skip
+            progress("… établissements : lecture, rattachement communal, familles, effectifs")
+            try:
+                siret_doubles = _load_etab(con, et_rel, et_cols)
+            except duckdb.Error as err:
+                raise _explain(err, etablissements, "etab") from err
+            if siret_doubles:
+                progress(f"… établissements : {_n(siret_doubles)} ligne(s) en double (même SIRET) ignorée(s), "
+                         "chaque établissement compté une fois")  # fmt: skip
     progress("… coordonnées : Lambert-93 / UTM → WGS84")
-    _project_coordinates(con)
+    hors_emprise = _project_coordinates(con)
+    if hors_emprise:
+        progress(f"… coordonnées : {_n(hors_emprise)} position(s) illisible(s) ou hors du territoire retirée(s) "
+                 "(établissements gardés et comptés, sans position)")  # fmt: skip
     progress("… indicateurs de tous les territoires")
     _aggregate(con)
-    report = _report(con, perimetre, time.perf_counter() - t0)
+    doubles = {"siret_en_double": siret_doubles, "siren_en_double": siren_doubles,
+               "ess_position_hors_emprise": hors_emprise}  # fmt: skip
+    report = _report(con, perimetre, time.perf_counter() - t0, doubles)
     con.execute("DROP TABLE IF EXISTS ul_sel; DROP TABLE IF EXISTS etab_sel;")
     return report
+
+
+def _n(n: int) -> str:
+    from esscore.labels import fmt_int
+
+    return fmt_int(n)
+
+
+def _bound_memory(con: duckdb.DuckDBPyConnection, workdir: Path | None) -> None:
+    """Bounded memory on national files: DuckDB spills joins, windows and aggregates to disk.
+
+    The spill folder must outlive every later query on ``con`` (DuckDB fails on a spill folder deleted
+    under it), so it is not a ``TemporaryDirectory``: DuckDB creates it on first spill and removes it when
+    the connection closes. Its ``ess-`` prefix lets the start-up sweep remove it after a killed build.
+    """
+    spill = str(Path(workdir or tempfile.gettempdir()) / f"ess-duckdb-{uuid.uuid4().hex[:12]}").replace("'", "''")
+    try:
+        con.execute(f"SET temp_directory = '{spill}'")
+    except duckdb.Error:
+        pass  # the connection already spilled to its own folder: keep it
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    con.execute("SET preserve_insertion_order = false")
 
 
 def _reference_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -272,7 +357,8 @@ def _reference_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.unregister(name)
 
 
-def _load_ul(con: duckdb.DuckDBPyConnection, rel: str, cols: set[str]) -> None:
+def _load_ul(con: duckdb.DuckDBPyConnection, rel: str, cols: set[str]) -> int:
+    """Create ``ul_sel``, one row per SIREN; return the number of duplicated lines dropped."""
     # Keep ESS candidates (family by CJ, or ESS flag on a private form) and public bodies (4xxx/7xxx),
     # so the establishment scan can tell ESS, public and other private employers apart.
     con.execute(f"""
@@ -284,10 +370,12 @@ def _load_ul(con: duckdb.DuckDBPyConnection, rel: str, cols: set[str]) -> None:
                  {_col("statutDiffusionUniteLegale", cols)} AS diffusion_ul,
                  coalesce(nullif({_col("denominationUniteLegale", cols)}, ''),
                           nullif({_col("sigleUniteLegale", cols)}, '')) AS denomination,
-                 {_col("identifiantAssociationUniteLegale", cols)} AS rna
+                 {_col("identifiantAssociationUniteLegale", cols)} AS rna,
+                 upper(trim({_col("etatAdministratifUniteLegale", cols)})) AS etat_ul,
+                 replace({_col("dateDernierTraitementUniteLegale", cols)}, 'T', ' ') AS traitement_ul
           FROM {rel}
         )
-        SELECT u.siren, u.cj, u.diffusion_ul, u.denomination, u.rna, u.ess_flag,
+        SELECT u.siren, u.cj, u.diffusion_ul, u.denomination, u.rna, u.ess_flag, u.etat_ul, u.traitement_ul,
                CASE WHEN left(u.cj, 1) IN ('4', '7') THEN NULL
                     WHEN f.famille IS NOT NULL THEN f.famille
                     WHEN u.ess_flag = 'O' AND left(u.cj, 1) IN ('5', '6') THEN 'Sociétés commerciales de l''ESS'
@@ -296,9 +384,34 @@ def _load_ul(con: duckdb.DuckDBPyConnection, rel: str, cols: set[str]) -> None:
         FROM u LEFT JOIN cj_familles f ON f.cj = u.cj
         WHERE f.famille IS NOT NULL OR u.ess_flag = 'O' OR left(u.cj, 1) IN ('4', '7')
     """)
+    # A SIREN given twice would double every establishment of the unit in the join below: keep the active
+    # line, then the latest processed, then (identical dates) the one with the smallest content hash.
+    return _deduplicate(con, "ul_sel", "siren", "etat_ul = 'A' DESC NULLS LAST, traitement_ul DESC NULLS LAST")
 
 
-def _load_etab(con: duckdb.DuckDBPyConnection, rel: str, cols: set[str]) -> None:
+def _deduplicate(con: duckdb.DuckDBPyConnection, table: str, key: str, order: str) -> int:
+    """Keep one row per ``key`` in ``table`` (``order`` first, then a content hash: deterministic whatever
+    the line order of the file); return the number of rows dropped.
+
+    Done on the selected rows (ESS candidates, employers, public bodies: a few million at most) rather
+    than on the whole national file, which would cost a full sort of 40 million lines: a duplicate whose
+    lines differ on the selection itself (employer on one line, not on the other) is resolved among the
+    selected lines only.
+    """
+    doubles = con.execute(f"SELECT count({key}) - count(DISTINCT {key}) FROM {table}").fetchall()[0][0]
+    if doubles:
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE {table} AS
+            SELECT * FROM {table} t
+            QUALIFY {key} IS NULL
+                 OR row_number() OVER (PARTITION BY {key} ORDER BY {order}, md5(CAST(t AS VARCHAR))) = 1
+        """)
+    return int(doubles)
+
+
+def _load_etab(con: duckdb.DuckDBPyConnection, rel: str, cols: set[str]) -> int:
+    """Create ``etab_sel`` (one row per SIRET), ``etablissements_ess`` and ``emploi_prive``; return the
+    number of duplicated SIRET lines dropped."""
     emp_bands = ", ".join(f"'{t}'" for t in ess.TRANCHES_EMPLOYEUR)
     excl = " OR ".join(
         f"ape LIKE '{code}%'" if len(code) == 2 else f"ape = '{code}'" for code in ess.EXCLUSIONS_STATISTIQUES
@@ -319,8 +432,12 @@ def _load_etab(con: duckdb.DuckDBPyConnection, rel: str, cols: set[str]) -> None
                           nullif({_col("enseigne1Etablissement", cols)}, '')) AS nom_etab,
                  TRY_CAST(replace({_col("coordonneeLambertAbscisseEtablissement", cols)}, ',', '.') AS DOUBLE) AS x,
                  TRY_CAST(replace({_col("coordonneeLambertOrdonneeEtablissement", cols)}, ',', '.') AS DOUBLE) AS y,
+                 coalesce(nullif(trim({_col("coordonneeLambertAbscisseEtablissement", cols)}), ''),
+                          nullif(trim({_col("coordonneeLambertOrdonneeEtablissement", cols)}), '')) IS NOT NULL
+                   AS coord_fournie,
                  {_col("etablissementSiege", cols)} AS siege,
-                 left({_col("dateDernierTraitementEtablissement", cols)}, 10) AS date_traitement
+                 left({_col("dateDernierTraitementEtablissement", cols)}, 10) AS date_traitement,
+                 replace({_col("dateDernierTraitementEtablissement", cols)}, 'T', ' ') AS traitement
           FROM {rel}
           WHERE "etatAdministratifEtablissement" = 'A'
         ), j AS (
@@ -344,6 +461,8 @@ def _load_etab(con: duckdb.DuckDBPyConnection, rel: str, cols: set[str]) -> None
         LEFT JOIN secteurs_naf s ON s.division = j.division
         WHERE j.famille IS NOT NULL OR j.employeur
     """)
+    # Only active lines were read, so a SIRET given twice keeps an active line: the latest processed one.
+    doubles = _deduplicate(con, "etab_sel", "siret", "traitement DESC NULLS LAST")
     con.execute("""
         CREATE OR REPLACE TABLE etablissements_ess AS
         SELECT siret, siren, famille, cj, ape, ape_naf25, secteur, hors_statistique,
@@ -365,31 +484,52 @@ def _load_etab(con: duckdb.DuckDBPyConnection, rel: str, cols: set[str]) -> None
         WHERE employeur AND NOT public AND coalesce(division, 0) <> 84 AND commune IS NOT NULL
         GROUP BY ALL;
     """)
+    return doubles
 
 
-def _project_coordinates(con: duckdb.DuckDBPyConnection) -> None:
-    """Lambert-93 / DOM UTM → WGS84 with pyproj, one vectorised transform per CRS."""
+def _project_coordinates(con: duckdb.DuckDBPyConnection) -> int:
+    """Lambert-93 / DOM UTM → WGS84 with pyproj, one vectorised transform per CRS (chosen by département).
+
+    A position is kept only if both coordinates are finite numbers and the projected point lies in the
+    extent of its territory (``EMPRISES``). Otherwise the establishment keeps its commune and is counted
+    everywhere, without a position (like any establishment SIRENE does not geolocate). Returns the number
+    of ESS establishments whose given coordinates were removed.
+    """
     rows = con.execute("""
-        SELECT e.siret, e.x, e.y, c.departement FROM etablissements_ess e JOIN communes c ON c.code = e.commune
-        WHERE e.x IS NOT NULL AND e.y IS NOT NULL
+        SELECT s.siret, s.x, s.y, c.departement
+        FROM etab_sel s JOIN communes c ON c.code = s.commune
+        WHERE s.famille IS NOT NULL AND s.coord_fournie AND coalesce(s.diffusion, 'O') <> 'P'
     """).df()
-    if rows.empty:
-        return
     rows["epsg"] = rows["departement"].map(ess.epsg_for_departement)
-    parts = []
-    for epsg, grp in rows.groupby("epsg"):
+    x = pd.to_numeric(rows["x"], errors="coerce").to_numpy(dtype=float)
+    y = pd.to_numeric(rows["y"], errors="coerce").to_numpy(dtype=float)
+    lon, lat = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
+    ok = np.isfinite(x) & np.isfinite(y)
+    for epsg in rows.loc[ok, "epsg"].unique():
+        sel = ok & (rows["epsg"] == epsg).to_numpy()
+        west, south, east, north, _nom_emprise = EMPRISES[int(epsg)]
         tr = Transformer.from_crs(int(epsg), 4326, always_xy=True)
-        lon, lat = tr.transform(grp["x"].to_numpy(), grp["y"].to_numpy())
-        parts.append(pd.DataFrame({"siret": grp["siret"].to_numpy(), "lon": np.round(lon, 6), "lat": np.round(lat, 6)}))
-    coords = pd.concat(parts, ignore_index=True)
-    coords = coords[np.isfinite(coords["lon"]) & np.isfinite(coords["lat"])]
+        with np.errstate(all="ignore"):
+            plon, plat = (np.asarray(v, dtype=float) for v in tr.transform(x[sel], y[sel]))
+        inside = np.isfinite(plon) & np.isfinite(plat)
+        inside &= (plon >= west) & (plon <= east) & (plat >= south) & (plat <= north)
+        lon[sel] = np.where(inside, np.round(plon, 6), np.nan)
+        lat[sel] = np.where(inside, np.round(plat, 6), np.nan)
+    placed = np.isfinite(lon)
+    coords = pd.DataFrame({"siret": rows["siret"].to_numpy()[placed], "lon": lon[placed], "lat": lat[placed]})
     con.register("coords_df", coords)
+    # Raw x/y are kept only beside a validated position: no absurd value survives in the table.
     con.execute("""
         CREATE OR REPLACE TABLE etablissements_ess AS
-        SELECT e.* REPLACE (c.lon AS lon, c.lat AS lat)
-        FROM etablissements_ess e LEFT JOIN coords_df c USING (siret)
+        SELECT e.* REPLACE (CASE WHEN c.siret IS NULL THEN NULL ELSE e.x END AS x,
+                            CASE WHEN c.siret IS NULL THEN NULL ELSE e.y END AS y,
+                            c.lon AS lon, c.lat AS lat)
+        FROM etablissements_ess e
+        LEFT JOIN (SELECT CAST(siret AS VARCHAR) AS siret, CAST(lon AS DOUBLE) AS lon, CAST(lat AS DOUBLE) AS lat
+                   FROM coords_df) c USING (siret)
     """)
     con.unregister("coords_df")
+    return int((~placed).sum())
 
 
 def _aggregate(con: duckdb.DuckDBPyConnection) -> None:
@@ -398,7 +538,7 @@ def _aggregate(con: duckdb.DuckDBPyConnection) -> None:
     build_indicator_tables(con)
 
 
-def _report(con: duckdb.DuckDBPyConnection, perimetre: str, seconds: float) -> dict:
+def _report(con: duckdb.DuckDBPyConnection, perimetre: str, seconds: float, anomalies: dict[str, int]) -> dict:
     counts = con.execute("""
         SELECT count(*), count(*) FILTER (WHERE employeur),
                count(*) FILTER (WHERE anomalie_geo = 'étranger'),
@@ -422,6 +562,7 @@ def _report(con: duckdb.DuckDBPyConnection, perimetre: str, seconds: float) -> d
         "ess_non_diffusibles": counts[5],
         "codes_inconnus_exemples": ", ".join(f"{c} ({n})" for c, n in unknown),
         "autres_employeurs_hors_geographie": counts[6],
+        **anomalies,
         "date_stock": con.execute("SELECT max(date_traitement) FROM etab_sel").fetchall()[0][0] or "",
         "employeurs_prives": con.execute("SELECT sum(employeurs) FROM emploi_prive").fetchall()[0][0] or 0,
         "duree_s": round(seconds, 1),
