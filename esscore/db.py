@@ -23,6 +23,7 @@ import pandas as pd
 
 from esscore.config import db_path
 from esscore.errors import EssError
+from esscore.fichiers import fichier_atomique
 
 
 @cache
@@ -81,24 +82,14 @@ def atomic_build(target: Path, builder: Callable[[duckdb.DuckDBPyConnection], No
 
     If ``builder`` raises, the temp file is removed and ``target`` is left byte-for-byte intact.
     """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()  # DuckDB wants to create the file itself
-    try:
+    with fichier_atomique(target) as tmp:
         con = duckdb.connect(str(tmp))
         try:
             builder(con)
             con.execute("CHECKPOINT")
         finally:
             con.close()
-        os.replace(tmp, target)
-    finally:
-        for leftover in (tmp, Path(f"{tmp}.wal")):
-            leftover.unlink(missing_ok=True)
-    return target
+    return Path(target)
 
 
 def copy_tables(src: Path, con: duckdb.DuckDBPyConnection, only: set[str]) -> list[str]:

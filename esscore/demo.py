@@ -18,7 +18,6 @@ private employment equals PRIVATE_SHARE_FACTOR x the INSEE 2014 share of the dé
 from __future__ import annotations
 
 import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ from pyproj import Transformer
 
 from esscore.config import ROOT
 from esscore.errors import DonneesInvalides
+from esscore.fichiers import fichier_atomique
 from esscore.sirene_schema import ETABLISSEMENT_COLUMNS, UNITE_LEGALE_COLUMNS
 
 REFERENCE_DIR = ROOT / "data" / "reference"
@@ -1145,22 +1145,16 @@ def _timestamps(rng: np.random.Generator, n: int) -> pa.Array:
 
 
 def _write(table: pa.Table, path: Path, fmt: str) -> None:
-    """Write next to the target and rename, so a reader never sees half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
+    """Write through ``fichier_atomique``, so a reader never sees half a file."""
+    with fichier_atomique(path) as tmp:
         if fmt == "parquet":
             pq.write_table(table, tmp, compression="zstd", row_group_size=250_000)
         else:  # DuckDB quotes only the values that need it, like the INSEE files
             with duckdb.connect() as con:
                 con.register("t", table)
-                target = tmp.replace("'", "''")
+                target = str(tmp).replace("'", "''")
                 con.execute(
                     f"COPY t TO '{target}' (FORMAT csv, HEADER, DELIMITER ',', QUOTE '\"', "
                     "DATEFORMAT '%Y-%m-%d', TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S')"
                 )
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

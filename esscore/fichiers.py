@@ -12,6 +12,8 @@ import os
 import reprlib
 import tempfile
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -208,26 +210,35 @@ def colonnes_uniques(colonnes: list[str], nom: str) -> None:
 # ---------------------------------------------------------------------------------------------- writing
 
 
-def ecrire_atomique(chemin: str | os.PathLike[str], contenu: bytes | str) -> Path:
-    """Write ``contenu`` to ``chemin`` through a temp file in the same folder, fsync, then ``os.replace``.
-
-    A reader (or a crash) sees the old file or the new one, never a half-written one. Text is UTF-8
-    with ``\\n`` line ends.
+@contextmanager
+def fichier_atomique(chemin: str | os.PathLike[str]) -> Iterator[Path]:
+    """The one atomic writer: yields a temp path beside ``chemin`` (not yet created, so that a library such
+    as DuckDB, SQLite or Arrow can create it), then ``os.replace``s it onto ``chemin`` if the block ends
+    normally. On any exception or signal the temp file (and a DuckDB ``.wal``) is removed and ``chemin``
+    is left byte for byte as it was. Temp names are ``.<name>.<random>.tmp``: the writers' sweep knows them.
     """
     cible = Path(chemin)
     cible.parent.mkdir(parents=True, exist_ok=True)
-    donnees = contenu.encode("utf-8") if isinstance(contenu, str) else contenu
-    fd, tmp = tempfile.mkstemp(prefix=f".{cible.name}.", suffix=".tmp", dir=cible.parent)
+    fd, nom = tempfile.mkstemp(prefix=f".{cible.name}.", suffix=".tmp", dir=cible.parent)
+    os.close(fd)
+    tmp = Path(nom)
+    tmp.unlink()
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(donnees)
-            fh.flush()
-            os.fsync(fh.fileno())
+        yield tmp
         os.replace(tmp, cible)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return cible
+    finally:
+        for reste in (tmp, Path(f"{tmp}.wal")):
+            reste.unlink(missing_ok=True)
+
+
+def ecrire_atomique(chemin: str | os.PathLike[str], contenu: bytes | str) -> Path:
+    """Write ``contenu`` (text as UTF-8) to ``chemin`` through ``fichier_atomique``, flushed to disk first."""
+    donnees = contenu.encode("utf-8") if isinstance(contenu, str) else contenu
+    with fichier_atomique(chemin) as tmp, tmp.open("wb") as fh:
+        fh.write(donnees)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return Path(chemin)
 
 
 def exiger_fichier(chemin: str | os.PathLike[str], quoi: str) -> Path:

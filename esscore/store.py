@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import os
 import sqlite3
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
@@ -23,7 +22,16 @@ import pandas as pd
 
 from esscore import config
 from esscore.errors import DonneesInvalides, EssError
-from esscore.roadmap import STATUTS, find_action, parse_date, parse_nombre, read_roadmap, validate_roadmap
+from esscore.fichiers import apercu, fichier_atomique
+from esscore.roadmap import (
+    NOMBRE_MAX,
+    STATUTS,
+    find_action,
+    parse_date,
+    parse_nombre,
+    read_roadmap,
+    validate_roadmap,
+)
 
 AUTEUR_MAX = 100
 AUTEUR_SYSTEME = "système (données d'exemple)"
@@ -313,13 +321,18 @@ class RoadmapStore:
         except ValueError:
             jour = None
         if jour is None:
-            raise DonneesInvalides(f"{ou} : champ « date » : « {date} » invalide ; format attendu AAAA-MM-JJ.")
+            raise DonneesInvalides(f"{ou} : champ « date » : « {apercu(date)} » invalide ; format attendu AAAA-MM-JJ.")
         try:
             x = parse_nombre(valeur)
         except ValueError:
             x = None
         if x is None:
-            raise DonneesInvalides(f"{ou} : champ « valeur » : « {valeur} » n'est pas un nombre.")
+            raise DonneesInvalides(f"{ou} : champ « valeur » : « {apercu(valeur)} » n'est pas un nombre.")
+        if abs(x) > NOMBRE_MAX:
+            raise DonneesInvalides(
+                f"{ou} : champ « valeur » : « {apercu(valeur)} » est hors limites (au plus mille milliards en valeur "
+                "absolue) ; vérifiez la saisie."
+            )
         nombre: float | int = int(x) if x.is_integer() and abs(x) < 2**53 else x
         iso = jour.isoformat()
         with self._ecriture() as con:
@@ -362,15 +375,8 @@ class RoadmapStore:
         self-contained file that can be copied or restored as is.
         """
         cible = Path(dest)
-        cible.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=cible.name + ".", suffix=".tmp", dir=cible.parent)
-        os.close(fd)
-        try:
+        with fichier_atomique(cible) as tmp:
             with self._lecture() as src, closing(sqlite3.connect(tmp, isolation_level=None)) as dst:
                 src.backup(dst)
                 dst.execute("PRAGMA journal_mode = DELETE")
-            os.replace(tmp, cible)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
         return cible

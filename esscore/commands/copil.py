@@ -7,14 +7,13 @@ that other modules can add ``esscore export <autre>`` without clashing.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
 from esscore.errors import EssError
+from esscore.fichiers import ecrire_atomique
 
 AUCUNE = "aucune"
 
@@ -48,19 +47,6 @@ def register(sub: argparse._SubParsersAction, import_sub: argparse._SubParsersAc
     p.add_argument("--db", help="base statistique (défaut : $ESS_DB ou data/ess.duckdb)")
     p.add_argument("--store", help="magasin d'édition (défaut : $ESS_STORE ou data/edition.sqlite)")
     p.set_defaults(func=cmd_export_copil)
-
-
-def ecrire(chemin: Path, octets: bytes) -> None:
-    """Write a whole file or nothing: temp file in the same directory, then rename."""
-    chemin.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{chemin.name}.", suffix=".tmp", dir=chemin.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(octets)
-        os.replace(tmp, chemin)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _date(texte: str | None) -> date:
@@ -102,11 +88,11 @@ def cmd_export_copil(args: argparse.Namespace) -> int:
                 )
             print(f"Feuille de route utilisée : « {feuille_id} ».", file=sys.stderr)
     octets = copil.build_copil(con, terr, doc, jour)
-    ecrire(sortie, octets)
+    ecrire_atomique(sortie, octets)
     duree = time.perf_counter() - debut
     n = copil.nombre_diapositives(octets)
     print(f"Diaporama COPIL écrit : {sortie} ({n} diapositives, {len(octets) / 1e6:.1f} Mo) en {duree:.1f} s.")
     if args.pdf:
-        ecrire(Path(args.pdf), copil.pdf_depuis_pptx(octets))
+        ecrire_atomique(Path(args.pdf), copil.pdf_depuis_pptx(octets))
         print(f"PDF écrit : {args.pdf} (images des diapositives).")
     return 0
