@@ -28,6 +28,7 @@ _REPR = reprlib.Repr()
 _REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxtuple, _REPR.maxset = 2, 4, 4, 4, 4
 _REPR.maxstring, _REPR.maxother, _REPR.maxlong = 80, 80, 40
 APERCU_MAX = 80
+NNBSP = "\u202f"  # narrow no-break space: French thousands separator
 
 
 def apercu(value: object, limite: int = APERCU_MAX) -> str:
@@ -85,8 +86,8 @@ def lire_texte(chemin: str | os.PathLike[str], taille_max: int, quoi: str = "fic
     taille = p.stat().st_size
     if taille > taille_max:
         raise DonneesInvalides(
-            f"« {nom} » est trop volumineux ({format_octets(taille)}, limite {format_octets(taille_max)} pour un "
-            f"{quoi}) : vérifiez qu'il s'agit du bon fichier, ou découpez-le."
+            f"« {nom} » est trop volumineux : {f'{taille:,}'.replace(',', NNBSP)} octets, au-delà de la limite de "
+            f"{format_octets(taille_max)} pour un {quoi}. Vérifiez qu'il s'agit du bon fichier, ou découpez-le."
         )
     try:
         brut = p.read_bytes()
@@ -95,9 +96,10 @@ def lire_texte(chemin: str | os.PathLike[str], taille_max: int, quoi: str = "fic
     try:
         return brut.decode("utf-8-sig")
     except UnicodeDecodeError as err:
+        ligne = brut[: err.start].count(b"\n") + 1
         raise DonneesInvalides(
-            f"« {nom} » n'est pas encodé en UTF-8 (octet illisible à la position {err.start}). "
-            "Réenregistrez-le en UTF-8 (dans un tableur : « CSV UTF-8 ») puis réessayez."
+            f"« {nom} » n'est pas encodé en UTF-8 (premier caractère illisible ligne {ligne}, octet {err.start}). "
+            "Réenregistrez-le en UTF-8 (dans un tableur : « Enregistrer sous » → « CSV UTF-8 ») puis réessayez."
         ) from None
 
 

@@ -22,6 +22,24 @@ def db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def petit_data_modele(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data/ folder with a département-sized geography and its database (see tests/ecrivains.py)."""
+    from tests.ecrivains import preparer
+
+    return preparer(tmp_path_factory.mktemp("petit") / "data")
+
+
+@pytest.fixture()
+def petit_data(petit_data_modele: Path, tmp_path: Path) -> Path:
+    """A private, writable copy of ``petit_data_modele`` (run writers on it with ``tests.ecrivains.cli``)."""
+    import shutil
+
+    cible = tmp_path / "data"
+    shutil.copytree(petit_data_modele, cible)
+    return cible
+
+
 @pytest.fixture()
 def db_env(db_file: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the app and the CLI at the session database."""

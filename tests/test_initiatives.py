@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 import shapely
 
 from esscore import initiatives as ini
 from esscore.errors import DonneesInvalides
+from tests.ecrivains import cli
 
 FIX = Path(__file__).parent / "fixtures" / "initiatives"
 SEEDS = {
@@ -126,7 +129,7 @@ def test_csv_tabulation(tmp_path: Path) -> None:
 def test_latin1_refuse_avec_message_clair(tmp_path: Path) -> None:
     fichier = tmp_path / "excel.csv"
     fichier.write_bytes("nom;commune\nCafé;Niort\n".encode("latin-1"))
-    with pytest.raises(DonneesInvalides, match=r"excel\.csv.*enregistrez en UTF-8"):
+    with pytest.raises(DonneesInvalides, match=r"excel\.csv.*ligne 2.*enregistrez-le en UTF-8"):
         ini.read_initiatives(fichier)
 
 
@@ -351,3 +354,48 @@ def test_fichier_graines_brut() -> None:
 def test_noyau_sans_streamlit() -> None:
     code = "import sys, esscore.initiatives; assert 'streamlit' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Saved imports never erase each other (issue 17, F2): runs the real command on a small data/ folder
+# ---------------------------------------------------------------------------------------------
+
+
+def _initiatives(data: Path) -> pd.DataFrame:
+    with duckdb.connect(str(data / "ess.duckdb"), read_only=True) as con:
+        return con.execute("SELECT id, nom, source FROM initiatives").df()
+
+
+def test_csv_puis_geojson_du_meme_nom_gardent_tout(petit_data: Path, tmp_path: Path) -> None:
+    csv_x = tmp_path / "x.csv"
+    csv_x.write_text("nom,commune_code\nAtelier du CSV,79191\nÉpicerie du CSV,79049\n", "utf-8")
+    geo_x = tmp_path / "x.geojson"
+    shutil.copy(FIX / "initiatives.geojson", geo_x)
+    assert cli(petit_data, "import", "initiatives", str(csv_x)).returncode == 0
+    sortie = cli(petit_data, "import", "initiatives", str(geo_x), "--garder-valides")
+    assert sortie.returncode == 0, sortie.stderr
+    imports = sorted(p.name for p in (petit_data / "initiatives" / "imports").iterdir())
+    assert imports == ["x-csv.csv", "x-geojson.csv"]
+    sources = _initiatives(petit_data)["source"].value_counts().to_dict()
+    assert sources["x.csv"] == 2 and sources["x.geojson"] == 1  # the CSV rows are still there
+
+
+def test_identifiants_qui_se_recouvrent_sont_tous_gardes(petit_data: Path, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("id,nom,commune_code\n1,Ressourcerie A,79191\n2,Épicerie A,79049\n", "utf-8")
+    b.write_text("id,nom,lat,lon\n1,Jardin B,46.32,-0.46\n2,Garage B,46.31,-0.47\n", "utf-8")
+    assert cli(petit_data, "import", "initiatives", str(a)).returncode == 0
+    assert cli(petit_data, "import", "initiatives", str(b)).returncode == 0
+    table = _initiatives(petit_data)
+    assert {"Ressourcerie A", "Épicerie A", "Jardin B", "Garage B"} <= set(table["nom"])
+    assert {"a-csv/1", "a-csv/2", "b-csv/1", "b-csv/2"} <= set(table["id"])
+
+
+def test_reimport_du_meme_nom_le_dit(petit_data: Path, tmp_path: Path) -> None:
+    x = tmp_path / "x.csv"
+    x.write_text("nom,commune_code\nAtelier,79191\nÉpicerie,79049\n", "utf-8")
+    assert cli(petit_data, "import", "initiatives", str(x)).returncode == 0
+    x.write_text("nom,commune_code\nAtelier,79191\n", "utf-8")
+    sortie = cli(petit_data, "import", "initiatives", str(x))
+    assert sortie.returncode == 0
+    assert "existait déjà (2 initiative(s))" in sortie.stderr and "remplace" in sortie.stderr

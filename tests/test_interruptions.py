@@ -14,8 +14,6 @@ A département-sized geography (Deux-Sèvres, cut from the shipped files) keeps 
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -25,6 +23,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
+from tests.ecrivains import cli, env
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures"
@@ -66,70 +66,12 @@ ENFANT = textwrap.dedent(
 )
 
 
-# ------------------------------------------------------------------------------------------------ workshop
-
-
-def _geographie_79(cible: Path) -> None:
-    """The shipped geography cut to the Deux-Sèvres (plus the communes of the shipped initiatives): same
-    files, same columns, a fraction of the rows."""
-    cible.mkdir(parents=True)
-    src = ROOT / "data" / "geographie"
-    con = duckdb.connect()
-    seed = ROOT / "data" / "initiatives" / "initiatives.csv"
-    con.execute(
-        f"CREATE VIEW c AS SELECT * FROM read_parquet('{src / 'communes.parquet'}') WHERE departement = '79' "
-        f"OR code IN (SELECT commune_code FROM read_csv('{seed}', all_varchar = true))"
-    )
-    filtres = {
-        "communes": "SELECT * FROM c",
-        "passage_communes": "SELECT * FROM read_parquet('{f}') WHERE code_commune IN (SELECT code FROM c)",
-        "epci": "SELECT * FROM read_parquet('{f}') WHERE code IN (SELECT epci FROM c)",
-        "departements": "SELECT * FROM read_parquet('{f}') WHERE code IN (SELECT departement FROM c)",
-        "regions": "SELECT * FROM read_parquet('{f}') WHERE code IN (SELECT region FROM c)",
-        "contours_communes": "SELECT * FROM read_parquet('{f}') WHERE code IN (SELECT code FROM c)",
-        "contours_epci": "SELECT * FROM read_parquet('{f}') WHERE code IN (SELECT epci FROM c)",
-        "contours_departements": "SELECT * FROM read_parquet('{f}') WHERE code IN (SELECT departement FROM c)",
-        "contours_regions": "SELECT * FROM read_parquet('{f}') WHERE code IN (SELECT region FROM c)",
-    }
-    for nom, requete in filtres.items():
-        f = src / f"{nom}.parquet"
-        con.execute(f"COPY ({requete.format(f=f)}) TO '{cible / f'{nom}.parquet'}' (FORMAT parquet)")
-    con.close()
-
-
-@pytest.fixture(scope="module")
-def modele(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data/ folder (small geography, shipped catalogues) and a database built from fixture SIRENE files."""
-    base = tmp_path_factory.mktemp("interruptions") / "data"
-    _geographie_79(base / "geographie")
-    for nom in ("reference", "benchmark"):
-        shutil.copytree(ROOT / "data" / nom, base / nom)
-    shutil.copy(ROOT / "data" / "sources.toml", base / "sources.toml")
-    (base / "initiatives").mkdir()
-    sortie = cli(base, "ingest", "sirene", "--etablissements", str(ETAB), "--unites-legales", str(UL))
-    assert sortie.returncode == 0, sortie.stderr
-    return base
+# ------------------------------------------------------------------------------------------------ helpers
 
 
 @pytest.fixture()
-def data(modele: Path, tmp_path: Path) -> Path:
-    cible = tmp_path / "data"
-    shutil.copytree(modele, cible)
-    return cible
-
-
-def env(data: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "ESS_DATA_DIR": str(data),
-        "ESS_DB": str(data / "ess.duckdb"),
-        "ESS_STORE": str(data.parent / "edition.sqlite"),
-    }
-
-
-def cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    commande = [sys.executable, "-m", "esscore.cli", *args]
-    return subprocess.run(commande, cwd=ROOT, env=env(data), capture_output=True, text=True, timeout=120)
+def data(petit_data: Path) -> Path:
+    return petit_data
 
 
 def empreinte(data: Path) -> dict[str, str]:
