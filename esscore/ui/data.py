@@ -6,6 +6,8 @@ the next rerun opens the new file while running sessions keep working on the old
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 import streamlit as st
@@ -13,7 +15,8 @@ import streamlit as st
 from esscore import geography
 from esscore.build import build, read_meta, tables_manquantes
 from esscore.config import db_path
-from esscore.db import connect_snapshot, file_identity, query
+from esscore.db import balayer_temporaires, connect_snapshot, file_identity, query
+from esscore.text import texte_litteral
 
 
 def ensure_database() -> None:
@@ -23,6 +26,7 @@ def ensure_database() -> None:
     page says which command does it.
     """
     target = db_path()
+    _balayage(str(target))
     titre = "Première ouverture : construction de la base de données…"
     if target.exists():
         manquantes = _tables_manquantes(str(target), file_identity(target))
@@ -30,8 +34,9 @@ def ensure_database() -> None:
             return
         if read_meta(target).get("ess") == "sirene":
             st.error(
-                f"La base {target.name} vient d'une version antérieure de l'application (tables absentes : "
-                f"{', '.join(manquantes)}). Reconstruisez-la avec « esscore build » : les données SIRENE "
+                f"La base {texte_litteral(target.name)} vient d'une version antérieure de l'application "
+                f"(tables absentes : {', '.join(manquantes)}). "
+                "Reconstruisez-la avec « esscore build » : les données SIRENE "
                 "qu'elle contient sont conservées."
             )
             st.stop()
@@ -39,6 +44,12 @@ def ensure_database() -> None:
     with st.status(titre, expanded=True) as status:
         build(target, progress=status.write)
         status.update(label="Base de données prête.", state="complete", expanded=False)
+
+
+@st.cache_resource(show_spinner=False)
+def _balayage(path: str) -> int:
+    """Once per server process: delete what killed writers left more than a day ago (never fails)."""
+    return len(balayer_temporaires(Path(path)))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
