@@ -49,8 +49,8 @@ def test_reimport_replaces_and_default_author_is_the_command_line(store_path: Pa
     [
         ("invalide.yaml", "7 erreur(s)"),
         ("invalide.csv", "Feuille de route invalide « invalide.csv »"),
-        ("latin1.csv", "encodage non UTF-8"),
-        ("syntaxe.yaml", "YAML illisible (ligne"),
+        ("latin1.csv", "« latin1.csv » n'est pas encodé en UTF-8"),
+        ("syntaxe.yaml", "« syntaxe.yaml » n'est pas un YAML valide (ligne 5"),
     ],
 )
 def test_invalid_files_are_refused_whole(store_path: Path, capsys, fichier: str, message: str) -> None:
@@ -88,3 +88,17 @@ def test_list_journal_and_backup(store_path: Path, tmp_path: Path, capsys) -> No
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     assert run("roadmap", "backup", str(dest), "--store", str(tmp_path / "absent.sqlite")) == 2
     assert "Rien à sauvegarder" in capsys.readouterr().err
+
+
+def test_list_and_journal_tables_neutralise_terminal_escapes(store_path: Path, tmp_path: Path, capsys) -> None:
+    """A title may hold ESC or bidi characters (accepted text): the terminal tables show them as « � »."""
+    fichier = tmp_path / "couleurs.yaml"
+    titre = 'titre: "\\e[31mRouge\\e]0;titre\\a \\u202Eesrever"'
+    fichier.write_text((FIX / "valide.yaml").read_text("utf-8").replace("titre: Feuille de route de test", titre, 1))
+    assert run("import", "roadmap", str(fichier), "--auteur", "\x1b[2JService", "--store", str(store_path)) == 0
+    capsys.readouterr()
+    assert run("roadmap", "list", "--store", str(store_path)) == 0
+    assert run("roadmap", "journal", "--store", str(store_path)) == 0
+    sortie = capsys.readouterr().out
+    assert "test-valide" in sortie and "�[31mRouge" in sortie
+    assert not any(c in sortie for c in "\x1b\x07\u202e")

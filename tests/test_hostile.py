@@ -101,6 +101,7 @@ def url_params() -> list[str]:
 
 
 def is_french_error(text: str) -> bool:
+    text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text).replace("\u2060", "")  # messages are shown literal
     return bool(FRENCH_HINTS.search(text)) and not any(leak in text for leak in ENGLISH_LEAKS)
 
 

@@ -13,11 +13,14 @@ import json
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from esscore.errors import EssError
 from esscore.exports import csv_texte
-from esscore.geography import parse_id
-from esscore.roadmap import read_roadmap
+from esscore.fichiers import couper
+from esscore.roadmap import read_roadmap, verifier_territoire
 from esscore.store import RoadmapStore
+from esscore.text import pour_terminal
 
 
 def register(sub: argparse._SubParsersAction, import_sub: argparse._SubParsersAction) -> None:
@@ -31,6 +34,11 @@ def register(sub: argparse._SubParsersAction, import_sub: argparse._SubParsersAc
     imp.add_argument("fichier", help="fichier .yaml, .yml ou .csv (format : data/feuilles_de_route/README.md)")
     imp.add_argument("--auteur", help="nom ou service inscrit au journal (défaut : utilisateur du système)")
     imp.add_argument("--store", help="magasin d'édition (défaut : $ESS_STORE ou data/edition.sqlite)")
+    imp.add_argument(
+        "--db",
+        help="base statistique où vérifier que le territoire existe (défaut : $ESS_DB ou data/ess.duckdb ; "
+        "sans base, seule la forme type:code est vérifiée)",
+    )
     imp.set_defaults(func=cmd_import_roadmap)
 
     rm = sub.add_parser("roadmap", help="feuilles de route du magasin d'édition : liste, journal, sauvegarde")
@@ -57,6 +65,21 @@ def register(sub: argparse._SubParsersAction, import_sub: argparse._SubParsersAc
     bk.add_argument("--store")
     bk.set_defaults(func=cmd_backup)
 
+    mp = rm_sub.add_parser(
+        "mot-de-passe",
+        help="empreinte (scrypt salé) du mot de passe d'édition, à coller dans .streamlit/secrets.toml",
+        description="Demande le mot de passe d'édition deux fois (rien ne s'affiche à la frappe) et imprime la "
+        'ligne « mot_de_passe_empreinte = "scrypt$…" » à coller dans la section [edition] de '
+        ".streamlit/secrets.toml, à la place d'une éventuelle ligne mot_de_passe_sha256. Le mot de passe "
+        "lui-même n'est écrit nulle part.",
+    )
+    mp.add_argument(
+        "--stdin",
+        action="store_true",
+        help="lire le mot de passe sur l'entrée standard (première ligne) au lieu de le demander",
+    )
+    mp.set_defaults(func=cmd_mot_de_passe)
+
 
 def auteur_par_defaut() -> str:
     """Who ran the command, for the change log (the system user name when it can be read)."""
@@ -73,14 +96,41 @@ def magasin(chemin: str | None) -> RoadmapStore:
     return store
 
 
+def verifier_territoire_en_base(doc: dict, fichier: str, db: str | None) -> None:
+    """Refuse a territory absent from the geography database; without a usable database, say it on stderr.
+
+    ``validate_roadmap`` already checked the ``type:code`` form; only the database knows that
+    ``epci:000000000`` does not exist.
+    """
+    if not doc.get("territoire"):
+        return
+    import duckdb
+
+    from esscore import geography
+    from esscore.config import db_path
+    from esscore.db import connect
+
+    chemin = db_path(db)
+    if not chemin.is_file():
+        print(f"Note : base {chemin} absente, existence du territoire non vérifiée.", file=sys.stderr)
+        return
+    try:
+        con = connect(chemin)
+    except duckdb.Error:  # being rebuilt, locked…: the import itself does not need the database
+        print(f"Note : base {chemin} illisible, existence du territoire non vérifiée.", file=sys.stderr)
+        return
+    try:
+        verifier_territoire(doc, fichier, lambda ident: geography.get(con, ident))
+    except duckdb.Error:  # a database from an older version (no territory table)
+        print(f"Note : base {chemin} incomplète, existence du territoire non vérifiée.", file=sys.stderr)
+    finally:
+        con.close()
+
+
 def cmd_import_roadmap(args: argparse.Namespace) -> int:
     chemin = Path(args.fichier)
     doc = read_roadmap(chemin)  # raises FeuilleDeRouteInvalide listing every error: nothing written
-    if doc.get("territoire"):
-        try:
-            parse_id(doc["territoire"])
-        except EssError as err:
-            raise EssError(f"Fichier « {chemin.name} » : champ « territoire » : {err}") from None
+    verifier_territoire_en_base(doc, chemin.name, args.db)
     store = magasin(args.store)
     existait = doc["id"] in set(store.list_roadmaps()["id"])
     store.import_roadmap(doc, args.auteur or auteur_par_defaut(), fichier=chemin.name)
@@ -90,20 +140,30 @@ def cmd_import_roadmap(args: argparse.Namespace) -> int:
     return 0
 
 
+def ecrire_json(frame: pd.DataFrame) -> None:
+    """The rows as a JSON list on stdout; a missing value (NaN, NaT) is ``null``, never the invalid ``NaN``."""
+    lignes = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+    json.dump(lignes, sys.stdout, ensure_ascii=False, indent=2, default=str, allow_nan=False)
+    sys.stdout.write("\n")
+
+
+def ecrire_table(frame: pd.DataFrame) -> None:
+    """A text table for a terminal: escape sequences and bidi controls from the store are neutralised."""
+    sys.stdout.write(pour_terminal(frame.to_string(index=False)) + "\n")
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     frame = magasin(args.store).list_roadmaps()
     if args.format == "json":
-        lignes = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
-        json.dump(lignes, sys.stdout, ensure_ascii=False, indent=2, default=str, allow_nan=False)
-        sys.stdout.write("\n")
+        ecrire_json(frame)
     elif frame.empty:
         print("Aucune feuille de route enregistrée.")
     else:
         vue = frame.assign(
             exemple=frame["exemple"].map({True: "exemple", False: ""}),
-            titre=[t if len(t) <= 60 else t[:59] + "…" for t in frame["titre"].fillna("")],
+            titre=[couper(" ".join(t.split()), 60) for t in frame["titre"].fillna("")],  # never splits an emoji
         )[["id", "titre", "territoire", "exemple", "nb_actions", "imported_at"]]
-        sys.stdout.write(vue.to_string(index=False) + "\n")
+        ecrire_table(vue)
     return 0
 
 
@@ -113,14 +173,13 @@ def cmd_journal(args: argparse.Namespace) -> int:
         store.get(args.feuille)  # French error naming the available roadmaps when unknown
     frame = store.changelog(args.feuille).head(max(args.limit, 0))
     if args.format == "json":
-        json.dump(frame.to_dict(orient="records"), sys.stdout, ensure_ascii=False, indent=2, default=str)
-        sys.stdout.write("\n")
+        ecrire_json(frame)
     elif args.format == "csv":
         sys.stdout.write(csv_texte(frame))
     elif frame.empty:
         print("Journal vide.")
     else:
-        sys.stdout.write(frame.drop(columns=["id"]).to_string(index=False) + "\n")
+        ecrire_table(frame.drop(columns=["id"]))
     return 0
 
 
@@ -130,4 +189,28 @@ def cmd_backup(args: argparse.Namespace) -> int:
         raise EssError(f"Magasin d'édition introuvable : {store.path}. Rien à sauvegarder (vérifiez ESS_STORE).")
     cible = store.backup(args.dest)
     print(f"Sauvegarde du magasin {store.path} écrite dans {cible}.")
+    return 0
+
+
+def lire_mot_de_passe(depuis_stdin: bool) -> str:
+    """The password typed twice without echo, or the first line of stdin (scripts, tests)."""
+    if depuis_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    mot_de_passe = getpass.getpass("Mot de passe d'édition : ")
+    if mot_de_passe and getpass.getpass("Confirmez-le : ") != mot_de_passe:
+        raise EssError("Les deux saisies diffèrent : rien n'a été produit, relancez la commande.")
+    return mot_de_passe
+
+
+def cmd_mot_de_passe(args: argparse.Namespace) -> int:
+    from esscore import auth
+
+    mot_de_passe = lire_mot_de_passe(args.stdin)
+    if not mot_de_passe.strip():
+        raise EssError("Mot de passe vide : choisissez une phrase de passe longue (cinq mots ou plus).")
+    if len(mot_de_passe) < 12:
+        print("Attention : mot de passe court. Préférez une phrase de passe de cinq mots ou plus.", file=sys.stderr)
+    print("Ligne à placer dans la section [edition] de .streamlit/secrets.toml (puis relancer le service) :",
+          file=sys.stderr)  # fmt: skip
+    print(f'{auth.CLE_EMPREINTE} = "{auth.empreinte_mot_de_passe(mot_de_passe)}"')
     return 0
