@@ -12,10 +12,7 @@ import copy
 import csv
 import io
 import math
-import os
 import re
-import reprlib
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -24,8 +21,9 @@ import pandas as pd
 import yaml
 
 from esscore import config
-from esscore.errors import DonneesInvalides, EssError
-from esscore.text import normalize
+from esscore.errors import DonneesInvalides
+from esscore.fichiers import apercu, charger_yaml, colonnes_uniques, ecrire_atomique, lire_texte
+from esscore.text import normalize, texte_litteral
 
 LEVIERS: tuple[str, ...] = (
     "Financement",
@@ -188,18 +186,6 @@ def default_boite_a_outils_path() -> Path:
 # --------------------------------------------------------------------------------------------- validation
 
 
-# Values quoted in error messages are shortened: a YAML alias bomb (nested lists referencing each other)
-# or a megabyte-long string must give a one-line message, not hang while building a gigantic repr.
-_APERCU = reprlib.Repr()
-_APERCU.maxlevel, _APERCU.maxlist, _APERCU.maxdict = 2, 4, 4
-_APERCU.maxstring, _APERCU.maxother, _APERCU.maxlong = 80, 80, 40
-
-
-def _apercu(value: object) -> str:
-    """Short repr of an untrusted value for an error message."""
-    return _APERCU.repr(value)
-
-
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -240,7 +226,9 @@ def _check_str_list(value: object, field: str, errors: list[str], where: str) ->
         if isinstance(item, str) and item.strip():
             out.append(item.strip())
         else:
-            errors.append(f"{where} : champ « {field} » : élément {_apercu(item)} invalide (texte non vide attendu).")
+            errors.append(
+                f"{where} : champ « {field} » : élément « {apercu(item)} » invalide (texte non vide attendu)."
+            )
     return out
 
 
@@ -260,7 +248,7 @@ def _check_collectivite(value: object, errors: list[str], where: str) -> dict[st
     kind = value.get("type")
     if kind not in TYPES_COLLECTIVITE:
         errors.append(
-            f"{where} : champ « collectivite.type » : valeur {_apercu(kind)} inconnue "
+            f"{where} : champ « collectivite.type » : valeur « {apercu(kind)} » inconnue "
             f"(autorisées : {', '.join(TYPES_COLLECTIVITE)})."
         )
     else:
@@ -270,7 +258,7 @@ def _check_collectivite(value: object, errors: list[str], where: str) -> dict[st
     if code is not None and code != "":
         if not isinstance(code, str) or not _CODE_RE.match(code.strip()):
             errors.append(
-                f"{where} : champ « collectivite.code » : {_apercu(code)} mal formé "
+                f"{where} : champ « collectivite.code » : « {apercu(code)} » mal formé "
                 "(attendu TYPE:CODE, par ex. « epci:200041317 », ou vide)."
             )
         else:
@@ -281,7 +269,7 @@ def _check_collectivite(value: object, errors: list[str], where: str) -> dict[st
     if region is not None and region != "":
         if not isinstance(region, str) or not _REGION_RE.match(region.strip()):
             errors.append(
-                f"{where} : champ « collectivite.region » : {_apercu(region)} invalide "
+                f"{where} : champ « collectivite.region » : « {apercu(region)} » invalide "
                 "(code région attendu, par ex. « 75 », ou vide)."
             )
         else:
@@ -307,11 +295,11 @@ def _check_montants(value: object, errors: list[str], where: str) -> dict[str, A
         amount = value[key]
         field = f"montants.{key}"
         if not _is_number(amount):
-            errors.append(f"{where} : champ « {field} » : {_apercu(amount)} n'est pas un nombre (ex. 15000).")
+            errors.append(f"{where} : champ « {field} » : « {apercu(amount)} » n'est pas un nombre (ex. 15000).")
         elif not math.isfinite(amount) or amount < 0:
-            errors.append(f"{where} : champ « {field} » : {_apercu(amount)} doit être un nombre positif.")
+            errors.append(f"{where} : champ « {field} » : « {apercu(amount)} » doit être un nombre positif.")
         elif amount > MAX_MONTANT:
-            errors.append(f"{where} : champ « {field} » : {_apercu(amount)} est invraisemblable (> 10 milliards).")
+            errors.append(f"{where} : champ « {field} » : « {apercu(amount)} » est invraisemblable (> 10 milliards).")
         else:
             out[key] = int(amount) if float(amount).is_integer() else float(amount)
     autre = _check_text(value.get(MONTANT_AUTRE), f"montants.{MONTANT_AUTRE}", errors, where)
@@ -331,7 +319,7 @@ def _check_annees(value: object, errors: list[str], where: str) -> list[int]:
         if isinstance(year, int) and not isinstance(year, bool) and 1900 <= year <= 2100:
             out.append(year)
         else:
-            errors.append(f"{where} : champ « annees » : {_apercu(year)} n'est pas une année (ex. 2023).")
+            errors.append(f"{where} : champ « annees » : « {apercu(year)} » n'est pas une année (ex. 2023).")
     return out
 
 
@@ -353,7 +341,7 @@ def _check_source(value: object, errors: list[str], where: str) -> dict[str, Any
         date = str(date)
     if date is not None and date != "":
         if not isinstance(date, str) or not _DATE_RE.match(date.strip()):
-            errors.append(f"{where} : champ « source.date » : {_apercu(date)} invalide (format AAAA ou AAAA-MM).")
+            errors.append(f"{where} : champ « source.date » : « {apercu(date)} » invalide (format AAAA ou AAAA-MM).")
         else:
             out["date"] = date.strip()
     return out
@@ -398,7 +386,7 @@ def _check_entry(entry: object, position: int, errors: list[str], where_prefix: 
         out["id"] = None
     elif not _ID_RE.match(ident.strip()):
         errors.append(
-            f"{where} : champ « id » : {_apercu(ident)} invalide "
+            f"{where} : champ « id » : « {apercu(ident)} » invalide "
             "(minuscules, chiffres et tirets, ex. « nantes-prix-ess »)."
         )
         out["id"] = ident.strip()
@@ -477,42 +465,13 @@ def validate_entries(entries: object, fichier: str) -> list[dict]:
 
 
 def _read_text(path: Path) -> str:
-    """Read a small UTF-8 file, refusing huge or wrongly encoded files with a French message."""
-    if not path.is_file():
-        raise EssError(f"Fichier introuvable : {path}. Vérifiez le chemin.")
-    size = path.stat().st_size
-    if size > MAX_IMPORT_BYTES:
-        raise DonneesInvalides(
-            f"Le fichier {path.name} est trop volumineux ({size / 1_048_576:.1f} Mo, maximum 5 Mo). "
-            "Découpez-le en plusieurs fichiers."
-        )
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise DonneesInvalides(
-            f"Le fichier {path.name} n'est pas encodé en UTF-8 (octet invalide à la position {err.start}). "
-            "Enregistrez le fichier en UTF-8 (dans un tableur : « CSV UTF-8 ») puis réessayez."
-        ) from err
+    """A small UTF-8 user file (shared reader: existence, folder, 5 Mo limit, encoding)."""
+    return lire_texte(path, MAX_IMPORT_BYTES, "fichier de benchmark")
 
 
 def _parse_yaml(text: str, fichier: str) -> object:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" (ligne {mark.line + 1}, colonne {mark.column + 1})" if mark is not None else ""
-        raise DonneesInvalides(
-            f"Le fichier {fichier} n'est pas un YAML valide{where} : {getattr(err, 'problem', err)}. "
-            "Vérifiez l'indentation et les guillemets."
-        ) from err
-    except RecursionError:
-        raise DonneesInvalides(f"Le fichier {fichier} : YAML trop profondément imbriqué.") from None
-    except ValueError:  # e.g. an integer of more than 4 300 digits (Python's conversion limit)
-        raise DonneesInvalides(
-            f"Le fichier {fichier} contient une valeur illisible (nombre de plus de 4 300 chiffres ?). "
-            "Corrigez la valeur puis recommencez."
-        ) from None
+    """Shared safe YAML loader: no alias, no duplicate key, French errors naming the file."""
+    return charger_yaml(text, fichier)
 
 
 def load_catalogue(path: Path | None = None) -> list[dict]:
@@ -570,20 +529,11 @@ def dump_catalogue_yaml(entries: list[dict]) -> str:
 
 
 def save_catalogue(entries: list[dict], path: Path | None = None) -> Path:
-    """Validate then write the catalogue atomically (temp file in the same folder + ``os.replace``)."""
+    """Validate then write the catalogue atomically (``fichiers.ecrire_atomique``)."""
     path = Path(path) if path is not None else default_catalogue_path()
     clean = validate_entries(entries, path.name)
     text = dump_catalogue_yaml(clean)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return path
+    return ecrire_atomique(path, text)
 
 
 # ------------------------------------------------------------------------------------------------ import
@@ -660,10 +610,11 @@ def _parse_csv(text: str, fichier: str) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     columns = [c.strip() for c in (reader.fieldnames or [])]
     allowed = _csv_columns()
+    colonnes_uniques(columns, fichier)
     unknown = [c for c in columns if c and c not in allowed]
     if unknown:
         raise DonneesInvalides(
-            f"Le fichier {fichier} contient des colonnes inconnues : {', '.join(unknown)}. "
+            f"Le fichier {fichier} contient des colonnes inconnues : {', '.join(apercu(c, 40) for c in unknown[:10])}. "
             f"Colonnes possibles : {', '.join(allowed)}."
         )
     for required in ("id", "titre", "leviers", "collectivite.nom", "collectivite.type", "source.document"):
@@ -924,17 +875,6 @@ def load_boite_a_outils(path: Path | None = None) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------------------------ fiche
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>$])")
-_MD_HASH_AT_LINE_START = re.compile(r"^(\s*)#", re.MULTILINE)
-
-
-def escape_markdown(text: str) -> str:
-    """Escape text from data files so it is shown literally (no links, HTML, emphasis, headings or LaTeX)."""
-    if text is None:
-        return ""
-    escaped = _MD_SPECIAL.sub(r"\\\1", str(text))
-    return _MD_HASH_AT_LINE_START.sub(r"\1\\#", escaped)
-
 
 def format_nombre(value: float) -> str:
     """French number format with a narrow no-break space as thousands separator."""
@@ -955,8 +895,9 @@ def _format_montant(key: str, value: float) -> str:
 
 
 def fiche_markdown(entry: dict) -> str:
-    """A one-page French Markdown fiche of an entry, every external text escaped, ending with its source."""
-    esc = escape_markdown
+    """A one-page French Markdown fiche of an entry, every external text made literal (``texte_litteral``),
+    ending with its source."""
+    esc = texte_litteral
     coll = entry.get("collectivite") or {}
     lines: list[str] = [f"### {esc(entry.get('titre') or '')}", ""]
     who = [f"**{esc(coll.get('nom') or '')}**"]

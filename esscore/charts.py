@@ -25,6 +25,7 @@ from esscore import ess
 from esscore.indicators import SECRET
 from esscore.labels import PERCENT_INDICATORS, fmt_value, indicator_label
 from esscore.phrases import minuscule
+from esscore.text import sans_controles
 
 Spec = dict[str, Any]
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
@@ -75,6 +76,30 @@ FONT = "Source Sans Pro, Arial, sans-serif"
 # ---------------------------------------------------------------- helpers
 
 
+def texte_graphique(texte: object) -> str:
+    """Text from outside (names, titles, units) made fit for a chart: one line, nothing XML forbids.
+
+    Line breaks and U+2028/U+2029 become spaces (Vega draws a text on one line anyway); control and bidi
+    characters, U+FFFE/U+FFFF and lone surrogates go: vl-convert, which draws the PNG exports and the COPIL
+    deck, writes SVG and aborts the whole process on a character XML forbids (a NUL in a name).
+    """
+    if texte is None or (isinstance(texte, float) and math.isnan(texte)):
+        return ""
+    propre = sans_controles(str(texte), remplacement=" ")
+    propre = "".join(c for c in propre if c not in "\ufffe\uffff" and not "\ud800" <= c <= "\udfff")
+    return " ".join(propre.split())
+
+
+def tri_selon(champ: str = "rang") -> dict:
+    """Sort of a nominal axis by a numeric data field (``rang``: 0, 1, 2… in the order wanted).
+
+    Why never a list of values (``sort=["Niort", …]``): Vega-Lite copies such a list into a Vega
+    *expression*, and a name carrying U+2028 or U+2029 is then a syntax error that blanks the whole chart
+    (« Expression parse error »). User text must only ever travel as data.
+    """
+    return {"field": champ, "op": "min"}
+
+
 def _numeric(values: pd.Series) -> pd.Series:
     """« s » and text → NaN, so secret figures never reach a scale."""
     return pd.to_numeric(values.where(values != SECRET), errors="coerce")
@@ -114,8 +139,8 @@ def _axis(indicator: str, title: str | None = None, tick_count: int = 5) -> dict
 
 
 def _title(titre: str, sous_titre: str | None) -> dict:
-    return {"text": titre, "subtitle": sous_titre or "", "anchor": "start", "fontSize": 17, "subtitleFontSize": 13,
-            "subtitleColor": "#4B5563", "offset": 10}  # fmt: skip
+    return {"text": texte_graphique(titre), "subtitle": texte_graphique(sous_titre), "anchor": "start",
+            "fontSize": 17, "subtitleFontSize": 13, "subtitleColor": "#4B5563", "offset": 10}  # fmt: skip
 
 
 def _height(n: int, per_bar: int = 30) -> int:
@@ -249,10 +274,11 @@ def ratios_familles(
         "famille": frame["famille"].values, "role": frame["role"].values,
         "valeur": _numeric(frame[indicator]).fillna(0).values, "etiquette": _labels(indicator, frame[indicator]),
         "serie": [n if r in ("territoire", "france") else f"{ROLE_LABELS.get(r, r)} · {n}"
-                  for n, r in zip(frame["nom"], frame["role"], strict=True)],
+                  for n, r in zip(frame["nom"].map(texte_graphique), frame["role"], strict=True)],
     })  # fmt: skip
     roles = [r for r in ("territoire", "departement", "region", "france") if r in set(data["role"])]
     series = [data.loc[data["role"] == r, "serie"].iloc[0] for r in roles]
+    data["rang_serie"] = data["role"].map({r: i for i, r in enumerate(roles)})
     order = [f for f in ess.FAMILLES if f in set(data["famille"])]
     label = indicator_label(indicator)
     return {
@@ -260,11 +286,11 @@ def ratios_familles(
         "width": WIDTH, "height": max(len(order) * (len(series) * 16 + 14), 80),
         "title": _title(titre or f"{label}, par famille", sous_titre),
         "encoding": {"y": _n("famille", sort=order, title=None, axis={"labelLimit": 260}),
-                     "yOffset": _n("serie", sort=series)},
+                     "yOffset": _n("serie", sort=tri_selon("rang_serie"))},
         "layer": [
             {"mark": {"type": "bar", "cornerRadiusEnd": 2},
              "encoding": {"x": _q("valeur", title=label, axis={"format": ",.1f", "tickCount": 5, "title": label}),
-                          "color": _n("serie", sort=series, title=None,
+                          "color": _n("serie", sort=tri_selon("rang_serie"), title=None,
                                       scale={"domain": series, "range": [ROLE_COLORS[r] for r in roles]},
                                       legend={"orient": "top", "labelLimit": 320, "labelFontSize": 13}),
                           "tooltip": [_n("famille", title="Famille"), _n("serie", title="Territoire"),
@@ -288,23 +314,24 @@ def barres_comparaison(
     ``frame``: id, nom, ``indicator``; ``references``: nom, role, ``indicator`` (drawn as vertical rules).
     """
     data = pd.DataFrame({
-        "id": frame["id"].values, "nom": frame["nom"].astype(str).values,
+        "id": frame["id"].values, "nom": frame["nom"].map(texte_graphique).values,
         "valeur": _numeric(frame[indicator]).values, "etiquette": _labels(indicator, frame[indicator]),
     })  # fmt: skip
     data["valeur_barre"] = data["valeur"].fillna(0)
     data["role"] = ["territoire" if i == territoire_id else "pair" for i in data["id"]]
     data = data.sort_values("valeur_barre", ascending=False, kind="stable")
+    data["rang"] = range(len(data))
     refs = pd.DataFrame(columns=["nom", "role", "valeur", "etiquette", "legende"])
     if references is not None and not references.empty:
         refs = pd.DataFrame({
-            "nom": references["nom"].astype(str).values, "role": references["role"].values,
+            "nom": references["nom"].map(texte_graphique).values, "role": references["role"].values,
             "valeur": _numeric(references[indicator]).values, "etiquette": _labels(indicator, references[indicator]),
         }).dropna(subset=["valeur"])  # fmt: skip
         refs["legende"] = [f"{n} : {e}" if r == "france" else f"{ROLE_LABELS.get(r, r)} · {n} : {e}"
                            for n, r, e in zip(refs["nom"], refs["role"], refs["etiquette"], strict=True)]  # fmt: skip
     x_max = _domain_max(pd.concat([data["valeur_barre"], refs["valeur"]], ignore_index=True))
     label = indicator_label(indicator)
-    y = _n("nom", sort=list(data["nom"]), title=None, axis={"labelLimit": 300})
+    y = _n("nom", sort=tri_selon("rang"), title=None, axis={"labelLimit": 300})
     layers: list[Spec] = [
         {"mark": {"type": "bar", "cornerRadiusEnd": 2},
          "encoding": {"y": y, "x": _q("valeur_barre", scale={"domain": [0, x_max]}, axis=_axis(indicator, label)),

@@ -41,6 +41,12 @@ def normalize(text: str | None) -> str:
 # ASCII punctuation: CommonMark lets every one of these be backslash-escaped, which makes it literal.
 _MD_PONCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _ESPACES_DEBUT = re.compile(r"^[ \t]+", re.MULTILINE)
+# GFM (remark-gfm, Streamlit's renderer) turns bare URLs and e-mail addresses into links by searching the
+# *text*, after backslash escapes are resolved: « https\:\/\/x\.fr » still became a link (seen in Chromium).
+# A word joiner (U+2060: invisible, no line break) inside « :// », after « www » and after « @ » leaves
+# nothing for that search to find.
+_AUTOLIEN = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
+_JOINT = "\u2060"
 
 
 def texte_litteral(texte: object) -> str:
@@ -49,14 +55,15 @@ def texte_litteral(texte: object) -> str:
     The one escaper for every user-supplied text (names, descriptions, file names, error messages quoting
     a value) that reaches ``st.markdown``, ``st.error``, captions, labels or Markdown exports. Every ASCII
     punctuation character is backslash-escaped (no heading « === », bullet « - », link, image, table,
-    emphasis, strikethrough, LaTeX « $ », Streamlit « :couleur[…] » directive or bare-URL autolink can
-    form), leading spaces are dropped (no indented code block), line breaks become hard breaks and
-    control or bidi characters disappear. ``None`` gives « ».
+    emphasis, strikethrough, LaTeX « $ » or Streamlit « :couleur[…] » directive can form), a word joiner
+    (U+2060, invisible) splits « :// », « www. » and « @ » so that no bare URL or e-mail becomes a link,
+    leading spaces are dropped (no indented code block), line breaks become hard breaks and control or
+    bidi characters disappear. ``None`` gives « ».
     """
     if texte is None:
         return ""
     propre = sans_controles(str(texte), garder="\n\t").replace("\t", " ")
-    propre = _ESPACES_DEBUT.sub("", propre)
+    propre = _AUTOLIEN.sub(_JOINT, _ESPACES_DEBUT.sub("", propre))
     echappe = _MD_PONCTUATION.sub(r"\\\1", propre)
     return "  \n".join(ligne.rstrip() for ligne in echappe.split("\n"))
 

@@ -18,7 +18,7 @@ st.caption(
 try:
     catalogue = ub.catalogue()
 except EssError as err:
-    st.error(str(err))
+    layout.alerte(err)
     st.stop()
 
 opts = ub.options(catalogue)

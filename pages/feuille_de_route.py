@@ -6,7 +6,7 @@ import streamlit as st
 
 from esscore import roadmap
 from esscore.errors import EssError
-from esscore.ui import copil, layout
+from esscore.ui import auth, copil, layout
 from esscore.ui import feuille_de_route as fdr
 from esscore.ui.bootstrap import page_setup
 
@@ -16,11 +16,11 @@ try:
     store = fdr.magasin()
     feuilles = store.list_roadmaps()
 except (EssError, OSError) as err:
-    st.error(f"Magasin d'édition inaccessible : {err} Vérifiez la variable ESS_STORE et les droits d'écriture.")
+    layout.alerte(f"Magasin d'édition inaccessible : {err} Vérifiez la variable ESS_STORE et les droits d'écriture.")
     st.stop()
 
-droits = fdr.droits()
-fdr.panneau_edition(droits)
+droits = auth.droits()
+auth.panneau_edition(droits)
 fdr.afficher_flash()
 feuille_id = fdr.choisir_feuille(feuilles, layout.current_territoire_id())
 if feuille_id is None:

@@ -11,6 +11,7 @@ import yaml
 
 from esscore import benchmark as bm
 from esscore.errors import DonneesInvalides, EssError
+from esscore.text import texte_litteral
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "data" / "benchmark" / "catalogue.yaml"
@@ -242,13 +243,30 @@ def test_filters_combine(frame: pd.DataFrame) -> None:
 # ------------------------------------------------------------------------------------------ fiche
 
 
-def test_escape_markdown() -> None:
-    text = "# Titre\n<script>*gras* _it_ [lien](x) `code` $x$"
-    escaped = bm.escape_markdown(text)
-    assert escaped.startswith("\\# Titre")
-    for token in ("\\<script\\>", "\\*gras\\*", "\\_it\\_", "\\[lien\\]", "\\`code\\`", "\\$x\\$"):
-        assert token in escaped
-    assert bm.escape_markdown("a # b") == "a # b"
+# ASCII punctuation: every character CommonMark lets a backslash make literal.
+_PONCTUATION = r"[!-/:-@\[-`{-~]"
+
+
+def ponctuation_non_echappee(markdown: str) -> list[str]:
+    """ASCII punctuation of ``markdown`` that no backslash makes literal ([] for ``texte_litteral``'s output)."""
+    return re.findall(_PONCTUATION, re.sub(r"\\" + _PONCTUATION, "", markdown))
+
+
+def test_texte_litteral_the_one_markdown_escaper() -> None:
+    """Fiches, roadmaps, names, file names and error messages all go through ``texte_litteral``."""
+    text = "Titre\n=====\n  - puce\n1. un\n> cité\n<script>*gras* _it_ [lien](x) `code` $x$ ~~barré~~ :red[r] a|b"
+    escaped = texte_litteral(text)
+    lignes = escaped.split("  \n")  # every line break is a hard break, inside one paragraph
+    assert lignes[:5] == ["Titre", "\\=\\=\\=\\=\\=", "\\- puce", "1\\. un", "\\> cité"]
+    assert lignes[5] == (
+        "\\<script\\>\\*gras\\* \\_it\\_ \\[lien\\]\\(x\\) \\`code\\` \\$x\\$ \\~\\~barré\\~\\~ \\:red\\[r\\] a\\|b"
+    )
+    assert ponctuation_non_echappee(escaped) == [] and ponctuation_non_echappee("a \\* b [c]") == ["[", "]"]
+    # GFM links bare URLs and e-mails after escapes are resolved: a word joiner (U+2060, invisible) splits them
+    assert texte_litteral("https://exemple.org") == "https\\:\u2060\\/\\/exemple\\.org"
+    assert texte_litteral("WWW.x.fr a@b.fr") == "WWW\u2060\\.x\\.fr a\\@\u2060b\\.fr"
+    assert texte_litteral("a\\b") == "a\\\\b" and texte_litteral(None) == "" and texte_litteral(12) == "12"
+    assert texte_litteral("a\x00b\u202ec\r\td") == "abc d"  # control and bidi characters dropped
 
 
 def test_fiche_markdown(by_id: dict[str, dict]) -> None:
@@ -256,12 +274,17 @@ def test_fiche_markdown(by_id: dict[str, dict]) -> None:
     assert fiche.startswith("### SPASER")
     assert "Heures d'insertion : 300\u202f000\u00a0h" in fiche
     assert "**Leviers :** Commande publique" in fiche
-    source = "*Source : 002\\_f1679d2c89b33bad.txt — Benchmark — fiche SPASER (Métropole Européenne de Lille) — 2023*"
-    assert fiche.rstrip().endswith(source)
-    hostile = dict(by_id["mel-spaser"], titre="<img src=x> [clic](javascript:x)", description="# *pirate*")
+    source = texte_litteral(
+        "002_f1679d2c89b33bad.txt — Benchmark — fiche SPASER (Métropole Européenne de Lille) — 2023"
+    )
+    assert fiche.rstrip().endswith(f"*Source : {source}*")
+    hostile = dict(by_id["mel-spaser"], titre="<img src=x> [clic](javascript:x)", description="# *pirate*\n=====")
+    hostile["partenaires"] = ["- puce", "~~barré~~ $x^2$"]
     out = bm.fiche_markdown(hostile)
     assert "\\<img" in out and re.search(r"(?<!\\)[<>]", out) is None
-    assert re.search(r"(?<!\\)\]\(", out) is None and "\n# " not in out and "\n\\# \\*pirate\\*" in out
+    assert re.search(r"(?<!\\)\]\(", out) is None and "\n# " not in out
+    assert "\n\\# \\*pirate\\*  \n\\=\\=\\=\\=\\=\n" in out  # no heading, no setext underline
+    assert f"**Partenaires :** {texte_litteral('- puce, ~~barré~~ $x^2$')}\n" in out
 
 
 # ------------------------------------------------------------------------------------------ import, merge, save
@@ -364,7 +387,7 @@ def test_error_list_is_capped() -> None:
 
 def test_non_utf8_csv_is_refused() -> None:
     message = _error_message(FIXTURES / "latin1.csv")
-    assert "latin1.csv" in message and "UTF-8" in message and "Enregistrez le fichier en UTF-8" in message
+    assert "latin1.csv" in message and "UTF-8" in message and "Réenregistrez-le en UTF-8" in message
 
 
 def test_other_malformed_files(tmp_path: Path) -> None:

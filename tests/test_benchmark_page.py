@@ -16,21 +16,32 @@ from esscore import benchmark as bm
 from esscore import benchmark_db, config
 from esscore.cli import main
 from esscore.roadmap import read_roadmap
+from esscore.text import texte_litteral
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "benchmark"
 FIXTURES = ROOT / "tests" / "fixtures" / "benchmark"
 NIORT = "epci:200041317"
-HOSTILE = """
+# Markdown that must show exactly as typed wherever user text is displayed (issue 17, F4): a setext heading,
+# a bullet, a bare URL, a strikethrough, a remote image, a link, a Streamlit colour directive, LaTeX.
+MARKDOWN_PIEGE = (
+    "Titre\n=====\n- puce\nhttps://exemple.org ~~barré~~\n![img](http://127.0.0.1:9/x.png)\n"
+    "[Cliquez ici](http://exemple.org) :red[rouge] $x^2$"
+)
+HOSTILE_TITRE = "Titre [lien](https://exemple.invalid) <script>alert(1)</script> **gras**"
+HOSTILE_DESCRIPTION = "# Pas un titre\n$x$ et `code` et <img src=x onerror=alert(1)>\n" + MARKDOWN_PIEGE
+HOSTILE = f"""
 - id: test-hostile
-  collectivite: {nom: "Ville <b>piège</b>", type: commune, code: "commune:79191", region: "75"}
-  titre: "Titre [lien](https://exemple.invalid) <script>alert(1)</script> **gras**"
+  collectivite: {{nom: "Ville <b>piège</b>", type: commune, code: "commune:79191", region: "75"}}
+  titre: {json.dumps(HOSTILE_TITRE)}
   leviers: [Commande publique]
-  description: "# Pas un titre\\n$x$ et `code` et <img src=x onerror=alert(1)>"
+  description: {json.dumps(HOSTILE_DESCRIPTION, ensure_ascii=False)}
+  resultats: {json.dumps(MARKDOWN_PIEGE, ensure_ascii=False)}
+  partenaires: ["- puce", "[Cliquez ici](http://exemple.org)", "~~barré~~"]
   annees: [2024]
-  montants: {budget_total_eur: 123456}
+  montants: {{budget_total_eur: 123456}}
   thematiques: [économie circulaire]
-  source: {document: "note [interne](javascript:alert(1))", date: "2024"}
+  source: {{document: "note [interne](javascript:alert(1))", date: "2024"}}
 """
 
 
@@ -38,13 +49,29 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def copie_donnees(target: Path) -> Path:
+    """``target`` holding a private copy of data/benchmark (the repository's files are never written by tests)."""
+    (target / "benchmark").mkdir(parents=True, exist_ok=True)
+    for name in ("catalogue.yaml", "boite_a_outils.yaml"):
+        shutil.copy(DATA / name, target / "benchmark" / name)
+    return target
+
+
+def importer_fiche_hostile(db: Path, dossier: Path) -> Path:
+    """``db`` with the HOSTILE entry imported as a user would (``esscore import benchmark``), the local additions
+    file written under ``dossier``; also used by the browser tests (tests/test_browser_markdown.py)."""
+    source = dossier / "hostile.yaml"
+    source.write_text(HOSTILE, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(config, "DATA_DIR", copie_donnees(dossier / "data"))
+        assert main(["import", "benchmark", str(source), "--db", str(db)]) == 0
+    return db
+
+
 @pytest.fixture()
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of data/benchmark (the repository's files are never written by tests)."""
-    target = tmp_path / "data"
-    (target / "benchmark").mkdir(parents=True)
-    for name in ("catalogue.yaml", "boite_a_outils.yaml"):
-        shutil.copy(DATA / name, target / "benchmark" / name)
+    target = copie_donnees(tmp_path / "data")
     monkeypatch.setattr(config, "DATA_DIR", target)
     return target
 
@@ -302,7 +329,7 @@ def test_fiche_from_url_with_markdown_download(db_env: Path, no_store: Path) -> 
     assert not at.exception
     assert at.selectbox(key="bm_fiche").value == "grand-poitiers-aap-territoire-ess"
     fiche = next(m.value for m in at.markdown if m.value.startswith("### Appel à projets"))
-    assert "21\u202f000\u00a0€" in fiche and "*Source : 002\\_f1679d2c89b33bad.txt" in fiche
+    assert "21\u202f000\u00a0€" in fiche and "*Source : 002\\_f1679d2c89b33bad\\.txt" in fiche
     assert [b for b in at.get("download_button") if "Markdown" in b.proto.label]
 
 
@@ -375,9 +402,7 @@ def test_bad_url_values_are_ignored(db_env: Path, no_store: Path, shipped_frame)
 def hostile_db(tmp_path: Path, db_file: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     db = tmp_path / "hostile.duckdb"
     shutil.copy(db_file, db)
-    source = tmp_path / "hostile.yaml"
-    source.write_text(HOSTILE, encoding="utf-8")
-    assert main(["import", "benchmark", str(source), "--db", str(db)]) == 0
+    importer_fiche_hostile(db, tmp_path)
     monkeypatch.setenv("ESS_DB", str(db))
     return db
 
@@ -387,17 +412,19 @@ def test_imported_text_is_escaped_everywhere(hostile_db: Path, no_store: Path) -
     assert not at.exception
     assert card_ids(at) == ["test-hostile"]
     shown = "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
-    assert "\\[lien\\](https://exemple.invalid)" in shown and "\\<script\\>" in shown and "\\*\\*gras\\*\\*" in shown
-    assert "<script>" not in shown.replace("\\<script\\>", "")
-    assert "\\<b\\>piège\\</b\\>" in shown and "\\[interne\\]" in shown
+    assert texte_litteral(HOSTILE_TITRE) in shown and "\\[lien\\]\\(https\\:\u2060\\/\\/exemple\\.invalid\\)" in shown
+    assert "<script>" not in shown.replace("\\<script\\>", "") and "](" not in shown.replace("\\](", "")
+    assert texte_litteral("Ville <b>piège</b>") in shown and texte_litteral("note [interne](javascript:") in shown
     assert ":gray-badge[Ajout local]" in shown
     cmp = run_page({"compare": "test-hostile,lyon-fondation-innovation-sociale", "vue": "comparer"})
     table = cmp.table[0].value
-    assert any("\\[lien\\]" in c for c in table.columns)
-    assert "\\<b\\>piège\\</b\\>" in table.iloc[:, 0]["Collectivité"]
+    assert texte_litteral(HOSTILE_TITRE) in table.columns  # st.table renders Markdown, headers included
+    assert table.iloc[:, 0]["Collectivité"] == texte_litteral("Ville <b>piège</b>")
+    assert table.iloc[:, 0]["Résultats"] == texte_litteral(MARKDOWN_PIEGE)
     detail = run_page({"fiche": "test-hostile"})
     fiche = "\n".join(m.value for m in detail.markdown)
-    assert "\\# Pas un titre" in fiche and "\\$x\\$" in fiche and "\\<img" in fiche
+    assert texte_litteral(HOSTILE_DESCRIPTION) in fiche and texte_litteral(MARKDOWN_PIEGE) in fiche
+    assert texte_litteral("- puce, [Cliquez ici](http://exemple.org), ~~barré~~") in fiche
 
 
 def test_choose_my_territory_sets_it_in_the_url(db_env: Path, no_store: Path) -> None:

@@ -107,7 +107,8 @@ def test_comparison_bars_highlight_the_territory_and_draw_references() -> None:
     data = {r["nom"]: r for r in _data(spec, spec)}
     assert data["A"]["role"] == "territoire" and data["B"]["role"] == "pair"
     assert data["C"]["etiquette"] == "s"
-    assert bars["encoding"]["y"]["sort"] == ["B", "A", "C"]
+    assert bars["encoding"]["y"]["sort"] == charts.tri_selon("rang")  # never a list of names: see tri_selon
+    assert [r["nom"] for r in sorted(_data(spec, spec), key=lambda r: r["rang"])] == ["B", "A", "C"]
     assert rule["encoding"]["color"]["scale"]["domain"] == ["Région · Nouvelle-Aquitaine : 3,1", "France : 2,9"]
 
 
@@ -164,3 +165,35 @@ def test_scatter_accepts_precomputed_labels() -> None:
     assert list(labelled["population_etiquette"]) == ["1\u202f000", "20\u202f000"]
     spec = charts.nuage_population(labelled, "part_emploi_prive", [], "epci:1")
     assert spec == charts.nuage_population(frame, "part_emploi_prive", [], "epci:1")
+
+
+NOMS_PIEGES = ["ligne\ncoupée", "barre\\oblique", "sé\u2028parateur", "para\u2029graphe", 'gu"illemet', "$x^2$ [a](b)"]
+
+
+def test_chart_text_is_one_line_without_what_xml_forbids() -> None:
+    """vl-convert (PNG exports, COPIL deck) aborts the whole process on a NUL: never let one into a chart."""
+    assert charts.texte_graphique("a\x00b\x1f\ufffe c\u2028d\n\te\u202e") == "a b c d e"
+    assert charts.texte_graphique(None) == "" and charts.texte_graphique(float("nan")) == ""
+    assert charts.texte_graphique("Saint-Étienne-du-Rouvray") == "Saint-Étienne-du-Rouvray"
+
+
+def test_names_never_break_a_chart() -> None:
+    """Names with a line break, a backslash or U+2028 once failed the whole chart (« Expression parse error »):
+    the bars' order travels as data (``rang``), never as a list of names copied into a Vega expression."""
+    import vl_convert
+
+    frame = pd.DataFrame({"id": [f"epci:{i}" for i in range(len(NOMS_PIEGES))], "nom": NOMS_PIEGES,
+                          "employeurs_pour_1000_hab": [float(i + 1) for i in range(len(NOMS_PIEGES))]})  # fmt: skip
+    refs = pd.DataFrame({"nom": ["Ré\u2028gion", "Fr\nance"], "role": ["region", "france"],
+                         "employeurs_pour_1000_hab": [3.1, 2.9]})  # fmt: skip
+    rows = [{"famille": f, "nom": nom, "role": role, "employeurs_pour_1000_hab": 1.0}
+            for nom, role in (("ter\u2028ritoire", "territoire"), ("ré\ngion", "region"), ("France", "france"))
+            for f in ess.FAMILLES]  # fmt: skip
+    specs = [
+        charts.barres_comparaison(frame, "employeurs_pour_1000_hab", "epci:0", refs, sous_titre="sous\u2028titre"),
+        charts.ratios_familles(pd.DataFrame(rows), sous_titre="a\nb"),
+    ]
+    for spec in specs:
+        texte = charts.to_json(spec)
+        assert "\\u2028" not in texte and "\u2028" not in texte and "\\n" not in texte
+        assert "<svg" in vl_convert.vegalite_to_svg(texte)

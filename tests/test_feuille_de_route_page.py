@@ -4,21 +4,47 @@ every change in the change log, the statistics database never written."""
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from esscore import auth, roadmap
+from esscore.charts import texte_graphique
 from esscore.roadmap import read_roadmap
 from esscore.store import AUTEUR_SYSTEME, RoadmapStore
+from esscore.text import texte_litteral
+from tests.test_benchmark import ponctuation_non_echappee
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "pages" / "feuille_de_route.py")
 FIX = ROOT / "tests" / "fixtures" / "roadmap"
 MOT_DE_PASSE = "correct horse battery staple"
-EMPREINTE = hashlib.sha256(MOT_DE_PASSE.encode("utf-8")).hexdigest()
+EMPREINTE = auth.empreinte_mot_de_passe(MOT_DE_PASSE)  # scrypt form (esscore roadmap mot-de-passe)
+EMPREINTE_SHA256 = hashlib.sha256(MOT_DE_PASSE.encode("utf-8")).hexdigest()  # old unsalted form, still accepted
 ONGLET_EDITION = "✏️ Mise à jour"
+
+
+class Horloge:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture(autouse=True)
+def horloge(monkeypatch: pytest.MonkeyPatch) -> Horloge:
+    """A fresh process-wide limiter on a fake clock for each test (counters outlive sessions, not tests)."""
+    h = Horloge()
+    monkeypatch.setattr(auth, "LIMITEUR", auth.LimiteurEssais(horloge=h))
+    return h
 
 
 @pytest.fixture()
@@ -76,7 +102,7 @@ def test_read_only_without_secrets_and_examples_seeded(store: RoadmapStore) -> N
     assert (store.changelog()["auteur"] == AUTEUR_SYSTEME).all()
     choix = at.selectbox(key="fdr_feuille")
     assert len(choix.options) == 2 and all(o.endswith("· exemple") for o in choix.options)
-    assert "**Exemple**" in textes(at) and "002\\_f1679d2c89b33bad.txt" in textes(at)
+    assert "**Exemple**" in textes(at) and texte_litteral("002_f1679d2c89b33bad.txt") in textes(at)
     assert at.query_params["feuille"] == "niort-2023-2026"  # the default territory's roadmap
 
 
@@ -84,38 +110,90 @@ def test_roadmap_chosen_from_the_url_and_unknown_one_reported(store: RoadmapStor
     at = page(params={"feuille": "cotentin-2014"})
     assert not at.exception
     assert at.selectbox(key="fdr_feuille").value == "cotentin-2014"
-    assert "Manche (50)" in textes(at)
+    assert texte_litteral("Manche (50)") in textes(at)
     at = page(params={"feuille": "<b>nope</b>"})
     assert not at.exception
     assert any("introuvable" in w.value and "<b>" not in w.value for w in at.warning)
 
 
 def test_wrong_password_keeps_the_page_read_only(store: RoadmapStore) -> None:
-    at = ouvrir(page({"mot_de_passe_sha256": EMPREINTE}), mot_de_passe="mauvais")
+    at = ouvrir(page({"mot_de_passe_empreinte": EMPREINTE}), mot_de_passe="mauvais")
     assert not at.exception
-    assert any("Mot de passe incorrect (1/5" in e.value for e in at.error)
+    assert any("Mot de passe incorrect (encore 4 essai(s)" in e.value for e in at.error)
     assert ONGLET_EDITION not in onglets(at)
     assert at.text_input(key="fdr_mdp").value == ""  # the password is not kept in the session
 
 
-def test_password_attempts_are_limited(store: RoadmapStore) -> None:
-    at = page({"mot_de_passe_sha256": EMPREINTE})
+def test_password_attempts_are_limited(store: RoadmapStore, horloge: Horloge) -> None:
+    at = page({"mot_de_passe_empreinte": EMPREINTE})
     for _ in range(5):
         at = ouvrir(at, mot_de_passe="mauvais")
+    assert any("Prochain essai possible dans 2 s" in e.value for e in at.error)
     at = ouvrir(at)  # even the right password is refused now
-    assert any("Trop d'essais" in e.value for e in at.error)
+    assert any("Trop d'essais de mot de passe depuis votre adresse" in e.value for e in at.error)
     assert ONGLET_EDITION not in onglets(at)
+    at = ouvrir(page({"mot_de_passe_empreinte": EMPREINTE}))  # reloading the page: a new session, same counter
+    assert any("Trop d'essais" in e.value for e in at.error) and ONGLET_EDITION not in onglets(at)
+    horloge.t += 2  # once the delay is over, the right password opens editing
+    at = ouvrir(at)
+    assert ONGLET_EDITION in onglets(at)
+
+
+def test_twenty_wrong_passwords_in_a_minute_are_refused_and_logged(
+    store: RoadmapStore, horloge: Horloge, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 17, F7: one address, 20 wrong passwords in a minute, reloading the page between attempts."""
+    from esscore.ui import auth as ui_auth
+
+    monkeypatch.setattr(ui_auth, "adresse_client", lambda: "203.0.113.7")
+    caplog.set_level(logging.INFO, logger="esscore.auth")
+    messages = []
+    for i in range(20):
+        horloge.t = 1000.0 + 3 * i  # one attempt every 3 s: 57 s in all
+        at = ouvrir(page({"mot_de_passe_empreinte": EMPREINTE}), mot_de_passe=f"mdp-faux-{i}")
+        assert not at.exception and ONGLET_EDITION not in onglets(at)
+        messages.append(" ".join(e.value for e in at.error))
+    refus = [m for m in messages if m.startswith("Trop d'essais")]
+    verifies = [m for m in messages if m.startswith("Mot de passe incorrect")]
+    assert len(verifies) + len(refus) == 20
+    # 5 failures at once, then delays of 2, 4, 8, 16, 32 s after each new failure: 9 checked, 11 refused.
+    assert len(verifies) == 9 and len(refus) == 11, messages
+    assert all("réessayez dans" in m for m in refus)
+    echecs = [r for r in caplog.records if r.getMessage().startswith("Échec du mot de passe")]
+    refuses = [r for r in caplog.records if "refusé sans vérification" in r.getMessage()]
+    assert len(echecs) == 9 and len(refuses) == 11
+    assert all("203.0.113.7" in r.getMessage() and " UTC" in r.getMessage() for r in echecs + refuses)
+    assert all(r.levelno == logging.WARNING for r in echecs + refuses)
+    assert not any("mdp-faux" in r.getMessage() for r in caplog.records)  # never a password in the log
+    monkeypatch.setattr(ui_auth, "adresse_client", lambda: "198.51.100.2")
+    assert ONGLET_EDITION in onglets(ouvrir(page({"mot_de_passe_empreinte": EMPREINTE})))  # others not held up
+
+
+def test_old_sha256_hash_still_opens_editing_with_a_warning_to_rehash(
+    store: RoadmapStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="esscore.auth")
+    auth._deja_signale.clear()
+    at = page({"mot_de_passe_sha256": EMPREINTE_SHA256})
+    assert not any("ancienne forme" in w.value for w in at.warning)  # not shown to every visitor
+    at = ouvrir(at)
+    assert ONGLET_EDITION in onglets(at)
+    assert any("ancienne forme" in w.value and "esscore roadmap mot-de-passe" in w.value for w in at.warning)
+    assert any("esscore roadmap mot-de-passe" in r.getMessage() for r in caplog.records)
+    at = ouvrir(page({"mot_de_passe_empreinte": EMPREINTE, "mot_de_passe_sha256": "ancienne valeur ignorée"}))
+    assert ONGLET_EDITION in onglets(at)  # the new key wins
+    assert not any("ancienne forme" in w.value for w in at.warning)
 
 
 def test_author_is_required(store: RoadmapStore) -> None:
-    at = ouvrir(page({"mot_de_passe_sha256": EMPREINTE}), auteur="   ")
+    at = ouvrir(page({"mot_de_passe_empreinte": EMPREINTE}), auteur="   ")
     assert any("Indiquez votre nom" in e.value for e in at.error)
     assert ONGLET_EDITION not in onglets(at)
 
 
 def test_password_opens_editing_and_status_change_is_logged(store: RoadmapStore, db_env: Path) -> None:
     avant = db_env.read_bytes()
-    at = ouvrir(page({"mot_de_passe_sha256": EMPREINTE.upper()}))  # hex case does not matter
+    at = ouvrir(page({"mot_de_passe_sha256": EMPREINTE_SHA256.upper()}))  # hex case does not matter
     assert not at.exception
     assert ONGLET_EDITION in onglets(at)
     assert any("Mode édition ouvert pour Service ESS" in s.value for s in at.success)
@@ -123,7 +201,7 @@ def test_password_opens_editing_and_status_change_is_logged(store: RoadmapStore,
     at.selectbox(key="fdr_statut_valeur").select("réalisée")
     at = at.button(key="fdr_statut_ok").click().run()
     assert not at.exception
-    assert any("A.1.2 : statut « réalisée » enregistré" in s.value for s in at.success)
+    assert any(texte_litteral("A.1.2 : statut « réalisée » enregistré") in s.value for s in at.success)
     assert store.get("niort-2023-2026")["axes"][0]["axes_operationnels"][0]["actions"][1]["statut"] == "réalisée"
     log = store.changelog("niort-2023-2026")
     dernier = log.iloc[0]
@@ -137,7 +215,7 @@ def test_password_opens_editing_and_status_change_is_logged(store: RoadmapStore,
 
 
 def test_closing_editing_and_password_change_lock_the_session(store: RoadmapStore) -> None:
-    at = ouvrir(page({"mot_de_passe_sha256": EMPREINTE}))
+    at = ouvrir(page({"mot_de_passe_empreinte": EMPREINTE}))
     assert ONGLET_EDITION in onglets(at)
     at = at.button(key="fdr_quitter").click().run()
     assert ONGLET_EDITION not in onglets(at)
@@ -151,14 +229,14 @@ def test_closing_editing_and_password_change_lock_the_session(store: RoadmapStor
 def test_indicator_value_recorded_with_author(store: RoadmapStore) -> None:
     store.seed_if_empty()
     store.import_roadmap(read_roadmap(FIX / "valide.yaml"), "Import de test")
-    at = ouvrir(page({"mot_de_passe_sha256": EMPREINTE}, params={"feuille": "test-valide"}))
+    at = ouvrir(page({"mot_de_passe_empreinte": EMPREINTE}, params={"feuille": "test-valide"}))
     assert at.selectbox(key="fdr_feuille").value == "test-valide"
     at.selectbox(key="fdr_ind").set_value("A.1.1\u241fI1")
     at.date_input(key="fdr_ind_date").set_value(date(2025, 6, 30))
     at.number_input(key="fdr_ind_valeur").set_value(7.5)
     at = at.button(key="fdr_ind_ok").click().run()
     assert not at.exception
-    assert any("valeur 7.5 au 30/06/2025" in s.value for s in at.success)
+    assert any(texte_litteral("valeur 7.5 au 30/06/2025") in s.value for s in at.success)
     valeurs = store.get("test-valide")["axes"][0]["axes_operationnels"][0]["actions"][0]["indicateurs"][0]["valeurs"]
     assert {"date": "2025-06-30", "valeur": 7.5} in valeurs
     dernier = store.changelog("test-valide").iloc[0]
@@ -170,10 +248,10 @@ def test_indicator_value_recorded_with_author(store: RoadmapStore) -> None:
 
 
 def test_import_from_the_page_validates_then_stores(store: RoadmapStore) -> None:
-    at = ouvrir(page({"mot_de_passe_sha256": EMPREINTE}))
+    at = ouvrir(page({"mot_de_passe_empreinte": EMPREINTE}))
     at.file_uploader(key="fdr_import").upload("invalide.yaml", (FIX / "invalide.yaml").read_bytes())
     at = at.run().button(key="fdr_import_ok").click().run()
-    assert any("Feuille de route invalide « invalide.yaml »" in e.value for e in at.error)
+    assert any(texte_litteral("Feuille de route invalide « invalide.yaml »") in e.value for e in at.error)
     assert len(store.list_roadmaps()) == 2
     at.file_uploader(key="fdr_import").set_value(("valide.csv", (FIX / "valide.csv").read_bytes(), "text/csv"))
     at = at.run().button(key="fdr_import_ok").click().run()
@@ -211,10 +289,15 @@ def test_unverified_or_not_logged_in_email_is_never_trusted(store: RoadmapStore)
 
 
 def test_malformed_hash_disables_the_password_form(store: RoadmapStore) -> None:
-    at = page({"mot_de_passe_sha256": "secret-en-clair"})
-    assert not at.exception
-    assert any("Configuration d'édition invalide" in w.value for w in at.warning)
-    assert not [b for b in at.button if b.key == "fdr_ouvrir"]
+    for secrets in (
+        {"mot_de_passe_sha256": "secret-en-clair"},
+        {"mot_de_passe_empreinte": "scrypt$1048576000$8$1$c2Vs$ZW1wcmVpbnRl"},  # absurd cost: refused, not run
+    ):
+        at = page(secrets)
+        assert not at.exception
+        assert any("Configuration d'édition invalide" in w.value for w in at.warning)
+        assert any("esscore roadmap mot-de-passe" in w.value for w in at.warning)
+        assert not [b for b in at.button if b.key == "fdr_ouvrir"]
 
 
 def test_copil_buttons_and_other_tabs_render(store: RoadmapStore) -> None:
@@ -227,3 +310,60 @@ def test_copil_buttons_and_other_tabs_render(store: RoadmapStore) -> None:
     assert "Télécharger le diaporama en PDF" in labels
     assert len(at.get("vega_lite_chart")) + len(at.get("arrow_vega_lite_chart")) >= 3  # progress, timeline, indicator
     assert "Projets soutenus" in textes(at)
+
+
+# --------------------------------------------------------------------------- user text in Markdown and charts
+
+PIEGE = "![img](http://127.0.0.1:9/x.png) [Cliquez ici](http://exemple.org) ~~barré~~ $x^2$ :red[rouge]"
+NOM_PIEGE = "[Cliquez ici](javascript:alert(1)) ~~barré~~ $x^2$ - puce.yaml"
+UNITES_PIEGES = ["unité\nsur deux lignes", "a\\b", "par\u2028ligne", "par\u2029paragraphe", 'gu"illemet', "€\r\n"]
+
+
+def test_upload_error_quoting_a_hostile_name_and_value_stays_literal(store: RoadmapStore) -> None:
+    """st.error renders Markdown: the file name and the faulty value the message quotes stay plain text."""
+    at = ouvrir(page({"mot_de_passe_empreinte": EMPREINTE}))
+    contenu = (FIX / "valide.yaml").read_text("utf-8").replace("statut: réalisée", f"statut: {json.dumps(PIEGE)}", 1)
+    at.file_uploader(key="fdr_import").upload(NOM_PIEGE, contenu.encode("utf-8"))
+    at = at.run().button(key="fdr_import_ok").click().run()
+    assert not at.exception
+    message = next(e.value for e in at.error if "invalide" in e.value)
+    assert texte_litteral(NOM_PIEGE) in message and texte_litteral(PIEGE[:40]) in message  # value cut at 60
+    assert ponctuation_non_echappee(message) == []  # no link, image, strikethrough, LaTeX, directive, list
+    assert len(store.list_roadmaps()) == 2
+
+
+@pytest.mark.parametrize("unite", UNITES_PIEGES)
+def test_indicator_chart_with_a_hostile_unit_renders(unite: str) -> None:
+    """A unit with a line break, a backslash or U+2028 made Vega fail (« Expression parse error »)."""
+    import vl_convert
+
+    from esscore.ui.feuille_de_route import graphique_indicateur
+
+    mesures = pd.DataFrame({"date": pd.to_datetime(["2024-01-01", "2024-06-30"]), "valeur": [1.0, 4.0]})
+    spec = graphique_indicateur(mesures, 10.0, unite).to_dict()
+    encodage = spec["layer"][0]["encoding"]
+    assert [t["title"] for t in encodage["tooltip"]] == ["Date", "Valeur", "Unité"]  # user text: data only
+    assert encodage["y"]["title"] == texte_graphique(unite) and "\n" not in encodage["y"]["title"]
+    assert "<svg" in vl_convert.vegalite_to_svg(spec)
+
+
+def test_progress_and_timeline_charts_with_hostile_titles_render() -> None:
+    """Axis and action titles are the sort order of the bars: never copied into a Vega expression."""
+    import vl_convert
+
+    from esscore.ui.feuille_de_route import graphique_avancement, graphique_calendrier
+
+    doc = read_roadmap(FIX / "valide.yaml")
+    for n, axe in enumerate(doc["axes"]):
+        axe["titre"] = f"{UNITES_PIEGES[n]} {PIEGE}"
+        for op in axe["axes_operationnels"]:
+            for action in op["actions"]:
+                action["titre"] = f"{action['code']} {UNITES_PIEGES[2]}\n{PIEGE}"
+    actions = roadmap.actions_frame(doc, date(2025, 1, 1))
+    calendrier = roadmap.timeline_frame(actions)
+    calendrier = calendrier.assign(etat=calendrier["action_code"].map(actions.set_index("action_code")["etat"]))
+    avancement = roadmap.progress_by_axis(actions)
+    for chart in (graphique_avancement(avancement), graphique_calendrier(calendrier, date.today())):
+        spec = chart.to_dict()
+        assert "\u2028" not in json.dumps(spec["layer"][0]["encoding"] if "layer" in spec else spec["encoding"])
+        assert "<svg" in vl_convert.vegalite_to_svg(spec)

@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from esscore.text import texte_litteral
+
 ROOT = Path(__file__).resolve().parent.parent
 NIORT = "epci:200041317"
 
@@ -40,7 +42,7 @@ def test_panorama_epci(db_env: Path) -> None:
     text = _text(at)
     assert "la CA du Niortais" in text and "pour 1\u202f000 habitants" in text
     assert "Source :" in text
-    assert "Deux-Sèvres" in text  # gaps to the département shown on the cards
+    assert texte_litteral("Deux-Sèvres") in text  # gaps to the département shown on the cards (names literal)
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Image (PNG)" in labels and "Données (CSV)" in labels and "Chiffres clés (CSV)" in labels
     assert len(at.get("vega_lite_chart")) >= 6

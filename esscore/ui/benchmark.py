@@ -3,7 +3,8 @@
 Why the URL carries the state: a link pasted in an e-mail or a COPIL minute must reopen the same
 selection (``?levier=Financement&q=economie+circulaire&compare=a,b``). Widget values are seeded from the
 query string on the first run of the page in a session, then written back after every run. Every text
-that comes from the catalogue (which users can extend by import) is escaped before it reaches Markdown.
+that comes from the catalogue (which users can extend by import) is made literal
+(``esscore.text.texte_litteral``) before it reaches Markdown: cards, fiche, comparison table, labels.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ import streamlit as st
 
 from esscore import benchmark as bm
 from esscore import benchmark_db, config
+from esscore.charts import texte_graphique, tri_selon
 from esscore.exports import csv_bytes
 from esscore.labels import fmt_dec, fmt_int
+from esscore.text import texte_litteral
 from esscore.ui import data
-
-esc = bm.escape_markdown
 
 # ------------------------------------------------------------------------------------------ cached reads
 
@@ -375,17 +376,17 @@ def lieu(row: Mapping[str, Any]) -> str:
     parts = [row.get("collectivite_niveau") or bm.TYPE_LABELS.get(row.get("collectivite_type") or "", "")]
     if _present(row.get("region_nom")):
         parts.append(row["region_nom"])
-    return " · ".join(esc(p) for p in parts if p and _present(p))
+    return " · ".join(texte_litteral(p) for p in parts if p and _present(p))
 
 
 def ligne_source(row: Mapping[str, Any]) -> str:
     """« Source : document — section (date) » for one entry (escaped)."""
-    parts = [esc(row.get("source_document") or "document non précisé")]
+    parts = [texte_litteral(row.get("source_document") or "document non précisé")]
     if _present(row.get("source_section")) and row.get("source_section"):
-        parts.append(esc(row["source_section"]))
+        parts.append(texte_litteral(row["source_section"]))
     text = " — ".join(parts)
     if _present(row.get("source_date")) and row.get("source_date"):
-        text += f" ({esc(row['source_date'])})"
+        text += f" ({texte_litteral(row['source_date'])})"
     return f"Source : {text}"
 
 
@@ -471,7 +472,7 @@ LIGNES_COMPARAISON: tuple[str, ...] = (
 
 def tableau_comparaison(entries: list[dict[str, Any]], markdown: bool = True) -> pd.DataFrame:
     """One column per entry, one row per characteristic; cells escaped for ``st.table`` when ``markdown``."""
-    e = esc if markdown else (lambda text: "" if text is None else str(text))
+    e = texte_litteral if markdown else (lambda text: "" if text is None else str(text))
     columns: dict[str, list[str]] = {}
     for entry in entries:
         coll = entry.get("collectivite") or {}
@@ -524,12 +525,13 @@ def donnees_montants(frame: pd.DataFrame) -> pd.DataFrame:
     rows = rows.sort_values("montant_principal_eur", ascending=False, kind="stable")
     labels: list[str] = []
     for row in rows.to_dict("records"):
-        label = f"{_court(row['titre'], 48)} — {_court(row['collectivite_nom'] or '', 28)}"
+        label = texte_graphique(f"{_court(row['titre'], 48)} — {_court(row['collectivite_nom'] or '', 28)}")
         while label in labels:
             label += " "
         labels.append(label)
     return pd.DataFrame({
         "libelle": labels,
+        "rang": range(len(labels)),  # the bars' order (never a list of titles: see charts.tri_selon)
         "montant": rows["montant_principal_eur"].to_numpy(),
         "montant_texte": [fmt_euros(v) for v in rows["montant_principal_eur"]],
         "nature": [nature_montant(r) for r in rows.to_dict("records")],
@@ -557,9 +559,8 @@ def graphique_montants(frame: pd.DataFrame, log: bool = False) -> alt.Chart | No
     else:
         scale = alt.Scale(domain=[0, top * 1.25])
         axis = alt.Axis(title="Montant (€)", format=",.0f", tickCount=5)
-    order = list(chart_data["libelle"])
     base = alt.Chart(chart_data).encode(
-        y=alt.Y("libelle:N", sort=order, title=None, axis=alt.Axis(labelLimit=420, labelFontSize=13))
+        y=alt.Y("libelle:N", sort=tri_selon("rang"), title=None, axis=alt.Axis(labelLimit=420, labelFontSize=13))
     )
     baseline = {"x2": alt.datum(scale.domain[0])} if log else {}  # a log scale has no zero to start bars from
     bars = base.mark_bar(cornerRadiusEnd=2, height={"band": 0.7}).encode(
@@ -604,18 +605,18 @@ def carte(row: Mapping[str, Any], compare: list[str], prefix: str = "bm") -> Non
     """One readable card: title, who and where, levers, key figure, years, short description, source."""
     ident = row["id"]
     with st.container(border=True, key=f"{prefix}_carte_{ident}"):
-        st.markdown(f"**{esc(row['titre'])}**")
-        st.markdown(f"{esc(row.get('collectivite_nom') or '')}  \n:gray[{lieu(row)}]")
+        st.markdown(f"**{texte_litteral(row['titre'])}**")
+        st.markdown(f"{texte_litteral(row.get('collectivite_nom') or '')}  \n:gray[{lieu(row)}]")
         st.markdown(badges(row))
         figure = chiffre_cle(row)
         if figure:
-            st.markdown(f"### {figure[0]}\n:gray[{esc(figure[1])}]")
+            st.markdown(f"### {figure[0]}\n:gray[{texte_litteral(figure[1])}]")
         else:
             st.markdown(":gray[Montant non chiffré par la source]")
         if row.get("annees"):
             st.markdown(f"**Années :** {', '.join(str(y) for y in row['annees'])}")
         if _present(row.get("description")) and row.get("description"):
-            st.markdown(esc(_court(row["description"], 180)))
+            st.markdown(texte_litteral(_court(row["description"], 180)))
         st.caption(ligne_source(row))
         left, right = st.columns(2)
         left.button("Voir la fiche", key=f"{prefix}_voir_{ident}", on_click=ouvrir_fiche, args=(ident,),
@@ -649,20 +650,20 @@ def boutons_entrees(ids: Iterable[str], titres: Mapping[str, str], key: str) -> 
         return
     with st.container(horizontal=True, gap="small"):
         for n, ident in enumerate(known):
-            st.button(esc(_court(titres[ident], 60)), key=f"{key}_{n}_{ident}", on_click=ouvrir_fiche,
+            st.button(texte_litteral(_court(titres[ident], 60)), key=f"{key}_{n}_{ident}", on_click=ouvrir_fiche,
                       args=(ident,), type="tertiary", icon=":material/arrow_forward:")  # fmt: skip
 
 
 def boite(frame: pd.DataFrame, titres: Mapping[str, str]) -> None:
     """The « Pays et ESS » toolbox: axes → orientations (expanders) → actions → examples with links."""
     for axe, par_axe in frame.groupby("axe", sort=False):
-        st.subheader(esc(axe))
+        st.subheader(texte_litteral(axe))
         for orientation, par_orientation in par_axe.groupby("orientation", sort=False):
-            with st.expander(esc(orientation)):
+            with st.expander(texte_litteral(orientation)):
                 for action, par_action in par_orientation.groupby("action", sort=False):
-                    st.markdown(f"**{esc(action)}**")
+                    st.markdown(f"**{texte_litteral(action)}**")
                     for row in par_action.to_dict("records"):
-                        st.markdown(f"- {esc(row['exemple'])}")
+                        st.markdown(f"- {texte_litteral(row['exemple'])}")
                         boutons_entrees(row["entrees"], titres, key=f"bm_bao_{row['ordre']}")
 
 
@@ -755,7 +756,7 @@ def vue_detail(frame: pd.DataFrame, annotated: pd.DataFrame) -> None:
     if not cited.empty:
         st.markdown("**Citée dans la boîte à outils « Pays et ESS » :**")
         for r in cited.to_dict("records"):
-            st.markdown(f"- {esc(r['orientation'])} → {esc(r['exemple'])}")
+            st.markdown(f"- {texte_litteral(r['orientation'])} → {texte_litteral(r['exemple'])}")
 
 
 def vue_comparer(frame: pd.DataFrame) -> None:
@@ -797,7 +798,7 @@ def vue_montants(found: pd.DataFrame) -> None:
         f"{int(with_amount.sum())} fiche(s) chiffrée(s) sur {len(found)}. {AIDE_MONTANT} Les natures de montant "
         "(couleurs) ne sont pas directement comparables."
     )
-    st.caption(f"Source : {esc(source_catalogue())} ; document et section cités sur chaque fiche.")
+    st.caption(f"Source : {texte_litteral(source_catalogue())} ; document et section cités sur chaque fiche.")
 
 
 def vue_territoire(terr: Any, annotated: pd.DataFrame) -> None:
@@ -815,7 +816,7 @@ def vue_territoire(terr: Any, annotated: pd.DataFrame) -> None:
         )
         st.button("Choisir mon territoire", on_click=choisir_territoire, type="primary", icon=":material/place:")
         return
-    st.markdown(f"#### {esc(terr.libelle)}")
+    st.markdown(f"#### {texte_litteral(terr.libelle)}")
     st.caption(f"{TERR_LABELS.get(terr.type, terr.type)} · {_population(terr.population)} "
                "· Source : découpage administratif 2026, populations légales (INSEE)")  # fmt: skip
     niveaux = benchmark_db.NIVEAUX_COMPARABLES.get(terr.type)
@@ -826,7 +827,7 @@ def vue_territoire(terr: Any, annotated: pd.DataFrame) -> None:
     else:
         noms = ", ".join(bm.TYPE_LABELS[n].lower() for n in niveaux)
         st.markdown(f"**{len(comparables)} fiche(s) de collectivités comparables** sur les {len(annotated)} du "
-                    f"catalogue : même niveau ({esc(noms)}), population entre "
+                    f"catalogue : même niveau ({texte_litteral(noms)}), population entre "
                     "0,33 et 3 fois la vôtre quand elle est connue (les Pays n'ont pas de population de "
                     "référence).")  # fmt: skip
         taille_connue = comparables[comparables["rapport_taille"].notna()]
@@ -855,7 +856,7 @@ def leviers_a_explorer(terr: Any, annotated: pd.DataFrame) -> None:
                 "leviers qu'elle n'utilise pas encore. Importez-la (page « Feuille de route » ou "
                 "ligne de commande) pour activer cette analyse.")  # fmt: skip
         return
-    titres_fdr = ", ".join(f"« {esc(d.get('titre') or d.get('id'))} »" for d in docs)
+    titres_fdr = ", ".join(f"« {texte_litteral(d.get('titre') or d.get('id'))} »" for d in docs)
     manquants = benchmark_db.leviers_manquants(docs)
     st.caption(f"Feuille(s) de route : {titres_fdr} — leviers relevés sur ses actions.")
     if not manquants:

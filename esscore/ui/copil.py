@@ -21,7 +21,8 @@ import streamlit as st
 from esscore import copil
 from esscore.errors import EssError
 from esscore.indicators import has_ess_data
-from esscore.ui import data
+from esscore.text import texte_litteral
+from esscore.ui import data, layout
 from esscore.ui.feuille_de_route import magasin
 
 MIME_PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -75,7 +76,7 @@ def boutons_copil(territoire_id: str, feuille_id: str | None = None, key: str = 
     try:
         terr = data.territoire(territoire_id)
     except EssError as err:
-        st.warning(f"Diaporama COPIL indisponible : {err}")
+        layout.alerte(f"Diaporama COPIL indisponible : {err}", "warning")
         return
     if not has_ess_data(data.con()):
         st.info("Diaporama COPIL indisponible : la base ne contient pas encore de données ESS (esscore build).")
@@ -102,10 +103,10 @@ def boutons_copil(territoire_id: str, feuille_id: str | None = None, key: str = 
         icon="📄",
     )
     texte = (
-        f"{terr.libelle} : chiffres clés comparés à des territoires proches, familles et secteurs, carte des "
-        "communes, tableau de comparaison, avancement de la feuille de route et actions en retard, exemples "
-        "d'autres collectivités, sources. Le fichier est préparé au clic (quelques secondes). Le PDF contient "
-        "les mêmes diapositives sous forme d'images."
+        f"{texte_litteral(terr.libelle)} : chiffres clés comparés à des territoires proches, familles et "
+        "secteurs, carte des communes, tableau de comparaison, avancement de la feuille de route et actions en "
+        "retard, exemples d'autres collectivités, sources. Le fichier est préparé au clic (quelques secondes). "
+        "Le PDF contient les mêmes diapositives sous forme d'images."
     )
     if data.is_demo():
         texte += " Les chiffres ESS sont des **données de démonstration** : chaque diapositive le signale."

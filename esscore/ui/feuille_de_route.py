@@ -2,18 +2,15 @@
 
 Why edits go through callbacks that re-check the rights: a callback runs before the page is drawn again, so
 the page always shows the store as it is after the change, and a session cannot write just because a form was
-shown to it earlier. Rights come from Streamlit secrets only (``[edition]``: a SHA-256 of the password, and/or
-the e-mails of OIDC-logged-in editors); without secrets the page is read-only for everyone. The statistics
-database is never written: everything edited here lives in the SQLite store (``esscore.store``).
+shown to it earlier. Rights (``esscore.ui.auth``) come from Streamlit secrets only (``[edition]``: the salted
+hash of a shared password, and/or the e-mails of OIDC-logged-in editors); without secrets the page is read-only
+for everyone. The statistics database is never written: everything edited here lives in the SQLite store
+(``esscore.store``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import re
 import tempfile
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,25 +20,18 @@ import pandas as pd
 import streamlit as st
 
 from esscore import config, roadmap
+from esscore.charts import texte_graphique, tri_selon
 from esscore.copil import COULEURS_ETATS, feuille_du_territoire
 from esscore.errors import EssError
 from esscore.exports import csv_bytes
 from esscore.labels import fmt_int, fmt_pct
-from esscore.store import RoadmapStore, clean_author
-from esscore.ui import data
+from esscore.store import RoadmapStore
+from esscore.text import texte_litteral
+from esscore.ui import data, layout
+from esscore.ui.auth import droits
 
-MAX_ESSAIS = 5
-CLE_EDITION = "fdr_edition"
-CLE_ESSAIS = "fdr_essais"
 CLE_FLASH = "fdr_flash"
 CLE_FEUILLE = "fdr_feuille"
-_RE_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>$#|~])")
-
-
-def esc(texte: object) -> str:
-    """Text from a roadmap or the catalogue, shown literally in Markdown (no link, HTML, emphasis, LaTeX)."""
-    return _MD_SPECIAL.sub(r"\\\1", "" if texte is None else str(texte))
 
 
 # --------------------------------------------------------------------------- store
@@ -59,72 +49,7 @@ def magasin() -> RoadmapStore:
     return _magasin(str(config.store_path()))
 
 
-# --------------------------------------------------------------------------- rights
-
-
-@dataclass(frozen=True)
-class Droits:
-    """Whether this session may edit, as whom, and how it was granted (``oidc`` or ``mot de passe``)."""
-
-    edition: bool
-    auteur: str | None = None
-    moyen: str = ""
-
-
-def config_edition() -> dict[str, Any]:
-    """The ``[edition]`` secrets section; empty when there is no secrets file (``st.secrets`` raises then)."""
-    try:
-        section = st.secrets.get("edition")
-    except FileNotFoundError:  # StreamlitSecretNotFoundError: no (or unreadable) secrets.toml
-        return {}
-    return dict(section) if isinstance(section, dict) or hasattr(section, "items") else {}
-
-
-def auth_configuree() -> bool:
-    """True when an OIDC provider is configured (``[auth]`` secrets), so a login button makes sense."""
-    try:
-        return "auth" in st.secrets
-    except FileNotFoundError:
-        return False
-
-
-def utilisateur_connecte() -> dict[str, Any]:
-    """The OIDC user when really logged in; ``{}`` otherwise (a local run exposes a fake e-mail, never trusted)."""
-    try:
-        info = st.user.to_dict()
-    except (AttributeError, KeyError):
-        return {}
-    return info if info.get("is_logged_in") is True else {}
-
-
-def empreinte_configuree(conf: dict[str, Any]) -> str | None:
-    """The configured SHA-256 (lower-case hex) when well formed, else None."""
-    valeur = conf.get("mot_de_passe_sha256")
-    if not isinstance(valeur, str):
-        return None
-    valeur = valeur.strip().lower()
-    return valeur if _RE_SHA256.match(valeur) else None
-
-
-def mot_de_passe_correct(mot_de_passe: str, empreinte: str) -> bool:
-    """Constant-time comparison of the SHA-256 of the input with the configured one."""
-    calcul = hashlib.sha256(mot_de_passe.encode("utf-8")).hexdigest()
-    return hmac.compare_digest(calcul, empreinte)
-
-
-def droits() -> Droits:
-    """Rights of this session, recomputed at every run and before every write."""
-    conf = config_edition()
-    user = utilisateur_connecte()
-    email = str(user.get("email") or "").strip()
-    editeurs = {str(e).strip().casefold() for e in conf.get("editeurs") or [] if str(e).strip()}
-    if email and email.casefold() in editeurs and user.get("email_verified", True) is not False:
-        return Droits(True, email, "oidc")
-    session = st.session_state.get(CLE_EDITION)
-    empreinte = empreinte_configuree(conf)
-    if isinstance(session, dict) and empreinte and hmac.compare_digest(str(session.get("empreinte")), empreinte):
-        return Droits(True, str(session.get("auteur")), "mot de passe")
-    return Droits(False)
+# --------------------------------------------------------------------------- messages (rights: esscore.ui.auth)
 
 
 def _flash(nature: str, texte: str) -> None:
@@ -136,70 +61,7 @@ def afficher_flash() -> None:
     message = st.session_state.pop(CLE_FLASH, None)
     if message:
         nature, texte = message
-        {"success": st.success, "error": st.error, "info": st.info}.get(nature, st.info)(texte)
-
-
-def _ouvrir_edition() -> None:
-    conf = config_edition()
-    empreinte = empreinte_configuree(conf)
-    mot_de_passe = str(st.session_state.get("fdr_mdp") or "")
-    st.session_state["fdr_mdp"] = ""  # never keep the password in the session
-    essais = int(st.session_state.get(CLE_ESSAIS, 0))
-    if empreinte is None:
-        return
-    if essais >= MAX_ESSAIS:
-        _flash("error", "Trop d'essais de mot de passe dans cette session : rechargez la page plus tard.")
-        return
-    try:
-        auteur = clean_author(st.session_state.get("fdr_auteur"))
-    except EssError:
-        _flash("error", "Indiquez votre nom ou votre service : il est inscrit au journal de chaque modification.")
-        return
-    if not mot_de_passe_correct(mot_de_passe, empreinte):
-        st.session_state[CLE_ESSAIS] = essais + 1
-        _flash("error", f"Mot de passe incorrect ({essais + 1}/{MAX_ESSAIS} essais).")
-        return
-    st.session_state[CLE_ESSAIS] = 0
-    st.session_state[CLE_EDITION] = {"auteur": auteur, "empreinte": empreinte}
-    _flash("success", f"Mode édition ouvert pour {auteur}.")
-
-
-def _fermer_edition() -> None:
-    st.session_state.pop(CLE_EDITION, None)
-    _flash("info", "Mode édition fermé : la page est en lecture seule.")
-
-
-def panneau_edition(d: Droits) -> None:
-    """Sidebar block: state of the editing mode, password form or login button."""
-    with st.sidebar:
-        st.markdown("**Mode édition**")
-        if d.edition:
-            via = "compte connecté" if d.moyen == "oidc" else "mot de passe"
-            st.success(f"Édition ouverte pour {esc(d.auteur)} ({via}).", icon="✏️")
-            if d.moyen == "mot de passe":
-                st.button("Quitter le mode édition", key="fdr_quitter", on_click=_fermer_edition)
-            return
-        conf = config_edition()
-        user = utilisateur_connecte()
-        if user:
-            st.caption(f"Connecté·e : {esc(user.get('email') or '?')} — lecture seule (non inscrit·e comme éditeur).")
-        empreinte = empreinte_configuree(conf)
-        if empreinte:
-            with st.form("fdr_form_edition", clear_on_submit=False, border=False):
-                st.text_input("Votre nom ou service", key="fdr_auteur", max_chars=100)
-                st.text_input("Mot de passe d'édition", key="fdr_mdp", type="password")
-                st.form_submit_button("Ouvrir l'édition", key="fdr_ouvrir", on_click=_ouvrir_edition)
-        elif conf.get("mot_de_passe_sha256"):
-            st.warning(
-                "Configuration d'édition invalide : `mot_de_passe_sha256` doit être une empreinte SHA-256 "
-                "(64 caractères hexadécimaux)."
-            )
-        if auth_configuree() and not user:
-            st.button("Se connecter", key="fdr_login", on_click=st.login)
-        if not empreinte and not conf.get("editeurs"):
-            st.caption(
-                "Lecture seule : l'édition n'est pas configurée (README, « Feuille de route : édition et sauvegarde »)."
-            )
+        layout.alerte(texte, nature)  # plain text quoting names, values, file names: shown literally
 
 
 # --------------------------------------------------------------------------- edit callbacks
@@ -264,6 +126,7 @@ def _importer() -> None:
             chemin = Path(tmp) / nom
             chemin.write_bytes(fichier.getvalue())
             doc = roadmap.read_roadmap(chemin)
+        roadmap.verifier_territoire(doc, nom, data.territoire)  # epci:000000000 has the right form, no reality
         magasin().import_roadmap(doc, str(d.auteur), fichier=nom)
     except EssError as err:
         _flash("error", str(err))
@@ -341,7 +204,8 @@ def choisir_feuille(feuilles: pd.DataFrame, territoire_id: str | None) -> str | 
     libelles = {r.id: f"{r.titre} · exemple" if r.exemple else str(r.titre) for r in feuilles.itertuples(index=False)}
     depuis_url = st.query_params.get("feuille")
     if depuis_url and depuis_url not in ids:
-        st.warning(f"Feuille de route « {esc(depuis_url[:64])} » introuvable ; choisissez-en une dans la liste.")
+        message = f"Feuille de route « {depuis_url[:64]} » introuvable ; choisissez-en une dans la liste."
+        layout.alerte(message, "warning")
     if st.session_state.get(CLE_FEUILLE) not in ids:  # first run of the session: the URL, else the territory's
         defaut = feuille_du_territoire(feuilles, territoire_id) if territoire_id else None
         st.session_state[CLE_FEUILLE] = depuis_url if depuis_url in ids else (defaut or ids[0])
@@ -363,14 +227,14 @@ def nom_territoire(territoire_id: str | None) -> str | None:
 
 def entete(doc: dict[str, Any]) -> None:
     """Title, territory, period, governance, source; examples are labelled as such."""
-    st.subheader(esc(doc.get("titre")))
+    st.subheader(texte_litteral(doc.get("titre")))
     morceaux = []
     terr = nom_territoire(doc.get("territoire"))
     if terr:
-        morceaux.append(f"Territoire : {esc(terr)}")
+        morceaux.append(f"Territoire : {texte_litteral(terr)}")
     periode = doc.get("periode") or {}
     if periode.get("debut") or periode.get("fin"):
-        morceaux.append(f"Période : {_date(periode.get('debut'))} → {_date(periode.get('fin'))}")
+        morceaux.append("Période : " + texte_litteral(f"{_date(periode.get('debut'))} → {_date(periode.get('fin'))}"))
     if morceaux:
         st.caption(" · ".join(morceaux))
     source = doc.get("source") or {}
@@ -378,15 +242,15 @@ def entete(doc: dict[str, Any]) -> None:
     if doc.get("exemple"):
         st.info(
             f"**Exemple** — feuille de route d'exemple, reconstituée à partir d'un document public : elle ne "
-            f"reflète pas le suivi réel de la collectivité. Source : {esc(src or 'non précisée')}.",
+            f"reflète pas le suivi réel de la collectivité. Source : {texte_litteral(src or 'non précisée')}.",
             icon="📄",
         )
     elif src:
-        st.caption(f"Source : {esc(src)}")
+        st.caption(f"Source : {texte_litteral(src)}")
     if doc.get("gouvernance"):
-        st.caption(f"Gouvernance : {esc(doc['gouvernance'])}")
+        st.caption(f"Gouvernance : {texte_litteral(doc['gouvernance'])}")
     if doc.get("note"):
-        st.caption(f"Note : {esc(doc['note'])}")
+        st.caption(f"Note : {texte_litteral(doc['note'])}")
 
 
 def _date(valeur: Any) -> str:
@@ -412,12 +276,15 @@ def graphique_avancement(avancement: pd.DataFrame) -> alt.Chart:
     )
     long = long[long["n"] > 0].copy()
     long["ordre"] = long["etat"].map({e: i for i, e in enumerate(roadmap.ETATS)})
-    long["libelle"] = long["axe"].astype(str) + " · " + long["axe_titre"].astype(str).str.slice(0, 45)
+    long["libelle"] = [
+        texte_graphique(f"{a} · {str(t)[:45]}") for a, t in zip(long["axe"], long["axe_titre"], strict=True)
+    ]
+    long["rang"] = long["axe"].map({a: i for i, a in enumerate(dict.fromkeys(avancement["axe"]))})
     return (
         alt.Chart(long)
         .mark_bar()
         .encode(
-            y=alt.Y("libelle:N", title=None, sort=list(dict.fromkeys(long["libelle"])), axis=alt.Axis(labelLimit=360)),
+            y=alt.Y("libelle:N", title=None, sort=tri_selon("rang"), axis=alt.Axis(labelLimit=360)),
             x=alt.X("sum(n):Q", title="Nombre d'actions", axis=alt.Axis(tickMinStep=1, format="d")),
             color=alt.Color("etat:N", title="État", scale=_echelle_etats()),
             order=alt.Order("ordre:Q"),
@@ -433,8 +300,9 @@ def graphique_avancement(avancement: pd.DataFrame) -> alt.Chart:
 
 def graphique_calendrier(calendrier: pd.DataFrame, today: date) -> alt.Chart:
     """Gantt-like timeline (one bar per dated action, coloured by state) with a rule at today."""
+    calendrier = calendrier.assign(libelle=calendrier["libelle"].map(texte_graphique), rang=range(len(calendrier)))
     base = alt.Chart(calendrier).encode(
-        y=alt.Y("libelle:N", title=None, sort=list(calendrier["libelle"]), axis=alt.Axis(labelLimit=420)),
+        y=alt.Y("libelle:N", title=None, sort=tri_selon("rang"), axis=alt.Axis(labelLimit=420)),
     )
     barres = base.mark_bar(cornerRadius=3, height=16).encode(
         x=alt.X("debut:T", title=None, axis=alt.Axis(format="%m/%Y")),
@@ -454,15 +322,24 @@ def graphique_calendrier(calendrier: pd.DataFrame, today: date) -> alt.Chart:
 
 
 def graphique_indicateur(mesures: pd.DataFrame, cible: float | None, unite: str | None) -> alt.Chart:
-    """Measured values over time, with the target as a dashed line."""
-    titre = unite or "valeur"
+    """Measured values over time, with the target as a dashed line.
+
+    The unit is user text: it travels as a data field (tooltip) and as the axis title (one line), never as a
+    tooltip title, which Vega-Lite pastes unescaped into a Vega expression (a line break, a U+2028 in a unit
+    made the whole chart fail: « Expression parse error »).
+    """
+    unite = texte_graphique(unite)
     points = (
-        alt.Chart(mesures)
+        alt.Chart(mesures.assign(unite=unite or "–"))
         .mark_line(point=alt.OverlayMarkDef(size=80))
         .encode(
             x=alt.X("date:T", title=None, axis=alt.Axis(format="%d/%m/%Y", tickCount=5)),
-            y=alt.Y("valeur:Q", title=titre),
-            tooltip=[alt.Tooltip("date:T", title="Date", format="%d/%m/%Y"), alt.Tooltip("valeur:Q", title=titre)],
+            y=alt.Y("valeur:Q", title=unite or "valeur"),
+            tooltip=[
+                alt.Tooltip("date:T", title="Date", format="%d/%m/%Y"),
+                alt.Tooltip("valeur:Q", title="Valeur"),
+                alt.Tooltip("unite:N", title="Unité"),
+            ],
         )
     )
     couches: list[alt.Chart] = [points]
@@ -604,7 +481,7 @@ def indicateurs_vue(indicateurs: pd.DataFrame) -> None:
             }
         )
         if not mesures.empty:
-            st.markdown(f"**{esc(action)} · {esc(premiere['libelle'])}**")
+            st.markdown(f"**{texte_litteral(action)} · {texte_litteral(premiere['libelle'])}**")
             st.altair_chart(
                 graphique_indicateur(mesures[["date", "valeur"]], cible, premiere["unite"]), width="stretch"
             )
@@ -655,12 +532,13 @@ def leviers_benchmark(actions: pd.DataFrame, territoire_id: str | None = None) -
         return
     for levier, n in comptes.items():
         fiches = benchmark.filter_catalogue(cat, leviers=[str(levier)])
-        with st.expander(f"{levier} — {n} action(s) · {len(fiches)} fiche(s) d'autres collectivités"):
+        with st.expander(f"{texte_litteral(levier)} — {n} action(s) · {len(fiches)} fiche(s) d'autres collectivités"):
             codes = actions.loc[actions["levier"] == levier, "action_code"]
-            st.caption("Actions : " + ", ".join(esc(c) for c in codes))
+            st.caption("Actions : " + ", ".join(texte_litteral(c) for c in codes))
             for r in fiches.head(6).itertuples(index=False):
-                lieu = esc(r.collectivite_nom) + (f" ({esc(r.region_nom)})" if isinstance(r.region_nom, str) else "")
-                st.markdown(f"- **{esc(r.titre)}** — {lieu}")
+                region = f" ({r.region_nom})" if isinstance(r.region_nom, str) else ""
+                lieu = texte_litteral(f"{r.collectivite_nom}{region}")
+                st.markdown(f"- **{texte_litteral(r.titre)}** — {lieu}")
             if len(fiches) > 6:
                 st.caption(f"… et {len(fiches) - 6} autre(s).")
             st.markdown(f"[Voir ces fiches dans le benchmark](benchmark?levier={_url(str(levier))})")
@@ -682,7 +560,8 @@ def detail_action(doc: dict[str, Any], actions: pd.DataFrame) -> None:
     code = st.selectbox("Action", list(titres), key="fdr_detail", format_func=lambda c: f"{c} – {titres[c]}")
     act = roadmap.find_action(doc, str(code)) or {}
     ligne = actions[actions["action_code"] == code].iloc[0]
-    st.markdown(f"**{esc(code)} – {esc(act.get('titre'))}** · état : **{esc(ligne['etat'])}**")
+    titre = texte_litteral(f"{code} – {act.get('titre') or ''}")
+    st.markdown(f"**{titre}** · état : **{texte_litteral(ligne['etat'])}**")
     champs = [
         ("Description", act.get("description")),
         ("Objectifs", act.get("objectifs")),
@@ -699,18 +578,18 @@ def detail_action(doc: dict[str, Any], actions: pd.DataFrame) -> None:
     ]
     for libelle, valeur in champs:
         if valeur:
-            st.markdown(f"**{libelle} :** {esc(valeur)}")
+            st.markdown(f"**{libelle} :** {texte_litteral(valeur)}")
     if act.get("levier"):
         cat = _autres_collectivites(catalogue(), doc.get("territoire"))
         if not cat.empty:
             fiches = benchmark.filter_catalogue(cat, leviers=[act["levier"]]).head(3)
             if not fiches.empty:
-                st.markdown(f"**Ailleurs, sur le levier « {esc(act['levier'])} » :**")
+                st.markdown(f"**Ailleurs, sur le levier « {texte_litteral(act['levier'])} » :**")
                 for r in fiches.itertuples(index=False):
-                    with st.expander(f"{esc(r.titre)} — {esc(r.collectivite_nom)}"):
-                        st.markdown(esc(r.description or ""))
+                    with st.expander(f"{texte_litteral(r.titre)} — {texte_litteral(r.collectivite_nom)}"):
+                        st.markdown(texte_litteral(r.description or ""))
                         if isinstance(r.source_document, str):
-                            st.caption(f"Source : {esc(r.source_document)}")
+                            st.caption(f"Source : {texte_litteral(r.source_document)}")
 
 
 def journal(feuille_id: str) -> None:

@@ -7,6 +7,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from esscore.errors import EssError
 from esscore.geography import FRANCE_ID, TYPE_LABELS, Territoire
+from esscore.text import texte_litteral
 from esscore.ui import data
 
 DEFAULT_TERRITOIRE = "epci:200041317"
@@ -15,6 +16,17 @@ DEMO_TEXT = (
     "géographie réelle et calibrés sur des ordres de grandeur publiés. Chargez les fichiers SIRENE réels "
     "avec `esscore ingest sirene` pour des chiffres réels."
 )
+
+
+def alerte(texte: object, nature: str = "error", icon: str | None = None) -> None:
+    """Show a message box (``nature``: error, warning, info or success) whose text is shown exactly as written.
+
+    For every message that is, or quotes, something from outside: a validation error (``str(err)`` names
+    the file and quotes the faulty value), a URL parameter, a file or editor name. Never interpreted as
+    Markdown (no link, image, heading, LaTeX…): see ``esscore.text.texte_litteral``.
+    """
+    boites = {"error": st.error, "warning": st.warning, "info": st.info, "success": st.success}
+    boites.get(nature, st.error)(texte_litteral(texte), icon=icon)
 
 
 def demo_banner() -> None:
@@ -40,12 +52,12 @@ def territory_picker(key: str = "picker") -> Territoire | None:
     try:
         terr = data.territoire(raw)
     except EssError as err:
-        st.error(f"{err} Choisissez un territoire dans la barre latérale.")
+        alerte(f"{err} Choisissez un territoire dans la barre latérale.")
         terr = None
     with st.sidebar:
         st.markdown("**Territoire**")
         if terr is not None:
-            st.caption(f"{TYPE_LABELS[terr.type]} · {terr.libelle}")
+            st.caption(f"{TYPE_LABELS[terr.type]} · {texte_litteral(terr.libelle)}")
         text = st.text_input("Rechercher une commune, un EPCI, un département…", key=f"{key}_q",
                              placeholder="ex. Niort, Roumois, 79, Bretagne")  # fmt: skip
         if text:
@@ -53,8 +65,8 @@ def territory_picker(key: str = "picker") -> Territoire | None:
             if found.empty:
                 st.caption("Aucun territoire trouvé.")
             else:
-                options = dict(zip(found["libelle"] + " · " + found["type"].map(TYPE_LABELS), found["id"],
-                                   strict=True))  # fmt: skip
+                libelles = found["libelle"].map(texte_litteral) + " · " + found["type"].map(TYPE_LABELS)
+                options = dict(zip(libelles, found["id"], strict=True))  # radio options are Markdown
                 choice = st.radio("Résultats", list(options), key=f"{key}_r", label_visibility="collapsed")
                 if choice and options[choice] != (terr.id if terr else None):
                     if st.button("Afficher ce territoire", key=f"{key}_go", type="primary"):
@@ -63,14 +75,14 @@ def territory_picker(key: str = "picker") -> Territoire | None:
             st.caption("Remonter :")
             for p in terr.parents:
                 pid = f"{p['type']}:{p['code']}"
-                if st.button(f"{TYPE_LABELS[p['type']]} · {p['nom']}", key=f"{key}_p_{pid}"):
+                if st.button(f"{TYPE_LABELS[p['type']]} · {texte_litteral(p['nom'])}", key=f"{key}_p_{pid}"):
                     _select(pid)
     if terr is not None:
         st.session_state["territoire"] = terr.id
         if st.query_params.get("territoire") != terr.id:
             st.query_params["territoire"] = terr.id
         if terr.alias_de:
-            st.info(f"Le code demandé est {terr.alias_de} ; il est rattaché à {terr.libelle}.")
+            alerte(f"Le code demandé est {terr.alias_de} ; il est rattaché à {terr.libelle}.", "info")
     return terr
 
 
@@ -95,4 +107,4 @@ def source_caption(text: str) -> None:
     st.caption(f"Source : {text}")
 
 
-__all__ = ["FRANCE_ID", "demo_banner", "territory_picker", "source_caption", "current_territoire_id"]
+__all__ = ["FRANCE_ID", "alerte", "demo_banner", "territory_picker", "source_caption", "current_territoire_id"]

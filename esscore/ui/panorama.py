@@ -7,7 +7,6 @@ Every cached wrapper takes ``data.db_key()`` so a rebuilt database invalidates i
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -17,6 +16,7 @@ from esscore import charts, comparaison, indicators, maps, phrases
 from esscore.exports import csv_bytes
 from esscore.geography import TYPE_LABELS, Territoire
 from esscore.labels import SECRET_EXPLICATION, fmt_dec, fmt_int, fmt_pct, fmt_value, indicator_label
+from esscore.text import texte_litteral
 from esscore.ui import data
 
 SECRET = indicators.SECRET
@@ -38,12 +38,6 @@ ESTIMATION_PUBLIES = {"etablissements_employeurs": "etablissements_employeurs",
                       "etablissements_pour_1000_hab": "employeurs_pour_1000_hab",
                       "employeurs_pour_1000_hab": "employeurs_pour_1000_hab",
                       "salaries_pour_1000_hab": "salaries_pour_1000_hab"}  # fmt: skip
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$])")
-
-
-def md(text: object) -> str:
-    """Escape external text (territory and structure names) for st.markdown."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
 # ---------------------------------------------------------------- cached data
@@ -256,8 +250,10 @@ TOOLTIP = ("<b>{t_nom}</b><br/>{t_label} : <b>{t_valeur}</b><br/>Établissements
 
 
 def entete(terr: Territoire) -> None:
-    parents = " · ".join(f"{TYPE_LABELS[p['type']]} : {md(p['nom'])}" for p in terr.parents if p["type"] != "france")
-    st.markdown(f"### {md(terr.libelle)}")
+    parents = " · ".join(
+        f"{TYPE_LABELS[p['type']]} : {texte_litteral(p['nom'])}" for p in terr.parents if p["type"] != "france"
+    )
+    st.markdown(f"### {texte_litteral(terr.libelle)}")
     st.caption(f"{TYPE_LABELS[terr.type]} · {fmt_int(terr.population)} habitants (population municipale 2026)"
                + (f" · {parents}" if parents else ""))  # fmt: skip
 
@@ -279,7 +275,7 @@ def cartes_chiffres(terr: Territoire) -> None:
                     continue
                 ref_val = fmt_value(ind, ref[ind]) if ind not in COMPTES else ""
                 gap = ecart(ind, value, ref[ind])
-                label = f"{TYPE_LABELS[ref['type']]}" if ref["type"] == "france" else md(ref["nom"])
+                label = f"{TYPE_LABELS[ref['type']]}" if ref["type"] == "france" else texte_litteral(ref["nom"])
                 lines.append(f"{label} : {ref_val} ({gap})" if ref_val else f"{label} : {gap}")
             if lines:
                 st.caption("  \n".join(lines))
@@ -289,7 +285,7 @@ def cartes_chiffres(terr: Territoire) -> None:
                      "(effectifs) ou l'écart avec lui (taux, en points pour les pourcentages).")  # fmt: skip
     if bool(main["secret"]):
         notes.append(SECRET_EXPLICATION)
-    notes.append(f"Périmètre statistique de l'ESS. Source : {md(source())}.")
+    notes.append(f"Périmètre statistique de l'ESS. Source : {texte_litteral(source())}.")
     st.caption(" ".join(notes))
 
 
@@ -323,8 +319,8 @@ def synthese(terr: Territoire) -> list[str]:
     textes = [t for t in textes if t]
     with st.container(border=True):
         st.markdown("**En bref**")
-        st.markdown("\n".join(f"- {md(t)}" for t in textes))
-        st.caption(f"Phrases générées automatiquement à partir des données. Source : {md(source())}.")
+        st.markdown("\n".join(f"- {texte_litteral(t)}" for t in textes))
+        st.caption(f"Phrases générées automatiquement à partir des données. Source : {texte_litteral(source())}.")
     return textes
 
 
@@ -390,7 +386,7 @@ def graphique(spec: charts.Spec, nom: str, donnees: pd.DataFrame, key: str, sour
     """A chart with its source caption and its two downloads: the data (CSV) and the image (PNG)."""
     src = source_text or source()
     st.vega_lite_chart(charts.finalize(spec), width="stretch")
-    st.caption(f"Source : {md(src)}.")
+    st.caption(f"Source : {texte_litteral(src)}.")
     png: Callable[[], bytes] = lambda: charts.chart_png(spec, src)  # noqa: E731 - deferred, run on click
     row = st.container(horizontal=True)
     row.download_button("Données (CSV)", export(donnees), file_name=f"{nom}.csv", mime="text/csv",
@@ -413,7 +409,7 @@ def familles(terr: Territoire) -> None:
     fam = repartition(terr, "famille")
     st.subheader("Les familles de l'ESS")
     if fam.empty:
-        qui = md(phrases.designation(terr.type, terr.nom, terr.code))
+        qui = texte_litteral(phrases.designation(terr.type, terr.nom, terr.code))
         st.info(f"Aucun établissement de l'ESS n'est recensé dans {qui}.")
         return
     c1, c2 = st.columns(2)
@@ -483,12 +479,12 @@ def carte(terr: Territoire) -> None:
     deck = maps.choropleth_deck(records, view, TOOLTIP, frames=frames, focus=outline_frame)
     st.pydeck_chart(deck, height=520)
     st.markdown(legende_html(breaks, indicator), unsafe_allow_html=True)
-    notes = {"commune": f"{md(terr.nom)} est entourée en orange, parmi les communes de son EPCI.",
+    notes = {"commune": f"{texte_litteral(terr.nom)} est entourée en orange, parmi les communes de son EPCI.",
              "region": "À l'échelle d'une région, la carte et le tableau montrent les EPCI.",
              "france": "À l'échelle nationale, la carte et le tableau montrent les départements (outre-mer en "
                        "encarts)."}  # fmt: skip
     st.caption(" ".join(x for x in (notes.get(terr.type, ""), f"Contours : découpage administratif 2026. "
-                                    f"Source : {md(source())}.") if x))  # fmt: skip
+                                    f"Source : {texte_litteral(source())}.") if x))  # fmt: skip
     table_unites(terr, level, frame)
 
 
@@ -520,8 +516,8 @@ def table_unites(terr: Territoire, level: str, frame: pd.DataFrame) -> None:
     secret = frame["secret"].to_numpy()
     conc = concentration(terr)
     texte = phrases.phrase_concentration(terr.type, terr.nom, terr.code, conc) if terr.type != "commune" else ""
-    st.caption(" ".join(x for x in (md(texte), SECRET_EXPLICATION if secret.any() else "",
-                                    f"Source : {md(source())}.") if x))  # fmt: skip
+    st.caption(" ".join(x for x in (texte_litteral(texte), SECRET_EXPLICATION if secret.any() else "",
+                                    f"Source : {texte_litteral(source())}.") if x))  # fmt: skip
     st.download_button(f"Tableau des {phrases.NIVEAUX_PLURIEL[level]} (CSV)", export(frame),
                        file_name=f"{fichier(terr, FICHIERS_UNITES[level])}.csv", mime="text/csv",
                        key="dl_unites", on_click="ignore", icon=":material/table:")  # fmt: skip
@@ -538,6 +534,6 @@ def tableau_chiffres(terr: Territoire) -> None:
         rows.append(row)
     st.dataframe(pd.DataFrame(rows), hide_index=True)
     st.caption(f"Périmètre statistique de l'ESS (hors administrations, syndicats, cultes et partis). "
-               f"« s » : secret statistique. Source : {md(source())}.")  # fmt: skip
+               f"« s » : secret statistique. Source : {texte_litteral(source())}.")  # fmt: skip
     st.download_button("Chiffres clés (CSV)", export(heads), file_name=f"{fichier(terr, 'chiffres-cles')}.csv",
                        mime="text/csv", key="dl_chiffres", on_click="ignore", icon=":material/table:")  # fmt: skip
