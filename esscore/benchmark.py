@@ -22,7 +22,14 @@ import yaml
 
 from esscore import config
 from esscore.errors import DonneesInvalides
-from esscore.fichiers import apercu, charger_yaml, colonnes_uniques, ecrire_atomique, lire_texte
+from esscore.fichiers import (
+    apercu,
+    caracteres_interdits,
+    charger_yaml,
+    colonnes_uniques,
+    ecrire_atomique,
+    lire_texte,
+)
 from esscore.text import normalize, texte_litteral
 
 LEVIERS: tuple[str, ...] = (
@@ -205,6 +212,9 @@ def _check_text(value: object, field: str, errors: list[str], where: str, requir
             errors.append(f"{where} : champ « {field} » manquant ou vide.")
         return None
     if isinstance(value, str):
+        if (note := caracteres_interdits(value)) is not None:
+            errors.append(f"{where} : champ « {field} » {note}.")
+            return None
         return value.strip()
     if _is_number(value) and not required:
         return str(value)

@@ -192,6 +192,16 @@ def charger_yaml(texte: str, nom: str) -> object:
         ) from None
 
 
+def caracteres_interdits(texte: str) -> str | None:
+    """A French note naming the first control or bidi character of ``texte`` (tabs and line breaks are
+    fine), or None. Such characters can reorder or hide what a page, a terminal or a slide shows, and
+    some (NUL) make document writers fail: a free-text field refuses them instead of keeping them."""
+    premier = next((ch for ch in texte if not sans_controles(ch, garder="\n\t\r")), None)
+    if premier is None:
+        return None
+    return f"contient un caractère invisible de contrôle (U+{ord(premier):04X}) ; retirez-le"
+
+
 def colonnes_uniques(colonnes: list[str], nom: str) -> None:
     """Refuse a CSV header naming the same column twice (the last one would silently win)."""
     vues: set[str] = set()

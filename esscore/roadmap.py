@@ -22,7 +22,7 @@ import pandas as pd
 
 from esscore import benchmark
 from esscore.errors import DonneesInvalides, EssError, TerritoireInconnu
-from esscore.fichiers import apercu, charger_yaml, colonnes_uniques, lire_texte
+from esscore.fichiers import apercu, caracteres_interdits, charger_yaml, colonnes_uniques, lire_texte
 
 STATUTS: tuple[str, ...] = ("prévue", "en cours", "réalisée", "abandonnée")
 ETATS: tuple[str, ...] = ("réalisée", "en cours", "prévue", "en retard", "abandonnée")
@@ -455,6 +455,9 @@ def _texte(val: Any, ou: str, champ: str, erreurs: list[str], requis: bool = Fal
         erreurs.append(f"{ou} : champ « {champ} » doit être un texte, pas un(e) {type(val).__name__}.")
         return None
     s = str(val).strip()
+    if (note := caracteres_interdits(s)) is not None:
+        erreurs.append(f"{ou} : champ « {champ} » {note}.")
+        return None
     if len(s) > _TEXTE_MAX:
         erreurs.append(f"{ou} : champ « {champ} » trop long ({len(s)} caractères > {_TEXTE_MAX}).")
         return None

@@ -446,3 +446,9 @@ def test_validation_normalises_without_mutating() -> None:
 def test_core_does_not_import_streamlit() -> None:
     source = (ROOT / "esscore" / "benchmark.py").read_text(encoding="utf-8")
     assert not re.search(r"^\s*(import|from)\s+(streamlit|duckdb)", source, re.MULTILINE)
+
+
+def test_control_characters_in_a_fiche_are_refused(by_id: dict[str, dict]) -> None:
+    fiche = dict(by_id["mel-spaser"], description="Texte\x00caché \u202eesrever")
+    with pytest.raises(DonneesInvalides, match=r"« description » contient un caractère invisible.*U\+0000"):
+        bm.validate_entries([fiche], "piege.yaml")

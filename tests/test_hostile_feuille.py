@@ -99,7 +99,7 @@ def test_alias_bomb_fixture_and_page_reader(capsys: pytest.CaptureFixture[str]) 
         ("feuille_cles_dupliquees.yaml", ("« statut »", "deux fois", "ligne 28")),
         ("feuille_colonnes_dupliquees.csv", ("« statut »", "en double")),
         ("feuille_url_javascript.yaml", ("source", "« url »", "https://")),
-        ("feuille_echappements.yaml", ("action A.1.1", "« statut »", "inconnu")),
+        ("feuille_echappements.yaml", ("action A.1.1", "« statut »", "U+001B")),
     ],
 )
 def test_hostile_roadmap_is_refused_by_the_cli(
@@ -112,11 +112,16 @@ def test_hostile_roadmap_is_refused_by_the_cli(
     assert len(err) < 2000
 
 
-def test_terminal_escapes_from_the_file_never_reach_stderr(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_terminal_escapes_from_the_file_never_reach_stderr(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """F12: ESC[31m and U+202E (right-to-left override) in a refused value are shown as « � »."""
     err = refuse(store, capsys, HOSTILE / "feuille_echappements.yaml")
     assert "\x1b" not in err and "\u202e" not in err
-    assert "�[31mterminée�[0m" in err
+    piege = tmp_path / "date.yaml"  # a date is quoted back in the message, not refused as text
+    piege.write_text(VALIDE.read_text("utf-8").replace("debut: 2024-01-01", 'debut: "\\e[31m2024\\e[0m"', 1))
+    err = refuse(store, capsys, piege)
+    assert "\x1b" not in err and "�[31m2024�[0m" in err
 
 
 def test_raw_escape_in_a_csv_cell_never_reaches_stderr(
@@ -255,3 +260,16 @@ def test_zwj_emoji_titles_survive_import_store_and_display(
     capsys.readouterr()
     assert main(["roadmap", "list", "--store", str(store)]) == 0
     assert f"Familles {FAMILLE}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("caractere", ["\x00", "\x1b", "\u202e", "\u2028", "\x7f"])
+def test_control_characters_in_free_text_are_refused_with_the_field(caractere: str) -> None:
+    """Kept, they would reorder or hide text on pages, terminals and slides (a NUL breaks python-pptx)."""
+    doc = roadmap.load_roadmap_file(VALIDE)
+    doc["titre"] = f"Feuille{caractere}piégée"
+    with pytest.raises(
+        roadmap.FeuilleDeRouteInvalide, match=rf"« titre » contient un caractère invisible.*U\+{ord(caractere):04X}"
+    ):
+        roadmap.validate_roadmap(doc, "piege.yaml")
+    doc["titre"] = "Titre sur\ndeux lignes\tet tabulé 👩‍👩‍👧‍👦"
+    assert roadmap.validate_roadmap(doc, "ok.yaml")["titre"].startswith("Titre sur")
