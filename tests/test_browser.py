@@ -44,7 +44,7 @@ def test_donnees_downloads_the_source_registry(page, streamlit_server):  # noqa:
     open_page(page, streamlit_server, "donnees")
     path = click_download(page, "Télécharger le registre des sources (CSV)")
     assert path.suffix == ".csv"
-    with path.open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8-sig", newline="") as fh:  # BOM: spreadsheets then read accents right
         header = next(csv.reader(fh))
     assert "Source" in header
 
