@@ -19,16 +19,18 @@ ROOT = Path(__file__).resolve().parent.parent
 SIRENE = ROOT / "tests" / "fixtures" / "sirene"
 
 
-def geographie_reduite(cible: Path) -> None:
-    """The shipped geography cut to the Deux-Sèvres (plus the communes of the shipped initiatives): same
-    files, same columns, a fraction of the rows."""
+def geographie_reduite(cible: Path, departements: tuple[str, ...] = ("79",)) -> Path:
+    """The shipped geography cut to a few départements (Deux-Sèvres by default) plus the communes of the
+    shipped initiatives: same files, same columns, a fraction of the rows."""
     cible.mkdir(parents=True)
     src = ROOT / "data" / "geographie"
     con = duckdb.connect()
     seed = ROOT / "data" / "initiatives" / "initiatives.csv"
     con.execute(
-        f"CREATE VIEW c AS SELECT * FROM read_parquet('{src / 'communes.parquet'}') WHERE departement = '79' "
-        f"OR code IN (SELECT commune_code FROM read_csv('{seed}', all_varchar = true))"
+        f"CREATE TABLE c AS SELECT * FROM read_parquet('{src / 'communes.parquet'}') "
+        "WHERE list_contains($deps, departement) "
+        f"OR code IN (SELECT commune_code FROM read_csv('{seed}', all_varchar = true))",
+        {"deps": list(departements)},
     )
     filtres = {
         "communes": "SELECT * FROM c",
@@ -45,6 +47,7 @@ def geographie_reduite(cible: Path) -> None:
         f = src / f"{nom}.parquet"
         con.execute(f"COPY ({requete.format(f=f)}) TO '{cible / f'{nom}.parquet'}' (FORMAT parquet)")
     con.close()
+    return cible
 
 
 def preparer(base: Path) -> Path:

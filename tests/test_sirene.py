@@ -21,6 +21,7 @@ from esscore.build import build, ingest_sirene, load_geography
 from esscore.errors import DonneesInvalides
 from esscore.ingest.sirene import EMPRISES, load_sirene
 from esscore.sirene_schema import ETABLISSEMENT_COLUMNS, UNITE_LEGALE_COLUMNS
+from tests.ecrivains import geographie_reduite
 
 SIRENE = Path(__file__).parent / "fixtures" / "sirene"
 CSV = (SIRENE / "StockEtablissement_utf8.csv", SIRENE / "StockUniteLegale_utf8.csv")
@@ -211,6 +212,21 @@ def _rapport(db: Path) -> dict[str, str]:
         return dict(con.execute("SELECT cle, valeur FROM ingestion_rapport").fetchall())
 
 
+@pytest.fixture(scope="module")
+def geo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The communes of the fixture files (Deux-Sèvres, Paris) and of the overseas cases, nothing else:
+    an ingestion then takes a fraction of a second instead of a full build."""
+    return geographie_reduite(tmp_path_factory.mktemp("geo") / "geographie", ("79", "75", "974", "973"))
+
+
+def _ingerer(db: Path, geo: Path, fichiers: tuple[Path, Path], progress=lambda _m: None) -> Path:  # noqa: ANN001
+    """The real ingestion (``load_sirene``) on a small geography, without the rest of the build."""
+    with duckdb.connect(str(db)) as con:
+        load_geography(con, geo)
+        load_sirene(con, *fichiers, progress=progress)
+    return db
+
+
 FIGURES = """SELECT (SELECT count(*) FROM etablissements_ess), (SELECT sum(salaries) FROM etablissements_ess),
                     (SELECT sum(employeurs) FROM emploi_prive), (SELECT sum(salaries) FROM emploi_prive)"""
 
@@ -221,13 +237,11 @@ def _figures(db: Path) -> tuple:
 
 
 @pytest.mark.parametrize("files", [CSV, PARQUET], ids=["csv", "parquet"])
-def test_duplicated_siret_counted_once(tmp_path: Path, db_file: Path, files: tuple[Path, Path]) -> None:
+def test_duplicated_siret_counted_once(tmp_path: Path, db_file: Path, geo: Path, files: tuple[Path, Path]) -> None:
     """Audit F11: every establishment twice in the stock gave twice the establishments. 17 of the 18
     fixture lines are active (the closed one is never read), so 17 duplicated lines are dropped."""
-    db = tmp_path / "ess.duckdb"
-    build(db, progress=lambda _m: None, sirene=(_doubler(tmp_path, files[0]), files[1]))
+    db = _ingerer(tmp_path / "ess.duckdb", geo, (_doubler(tmp_path, files[0]), files[1]))
     assert _figures(db) == _figures(db_file) == (12, 283.5, 12, 660.5)
-    assert _panorama(db, "epci:200041317")["etablissements"] == 8
     rapport = _rapport(db)
     assert rapport["siret_en_double"] == "17" and rapport["siren_en_double"] == "0"
     assert rapport["etablissements_ess_actifs"] == "12"
@@ -235,18 +249,17 @@ def test_duplicated_siret_counted_once(tmp_path: Path, db_file: Path, files: tup
 
 
 @pytest.mark.parametrize("files", [CSV, PARQUET], ids=["csv", "parquet"])
-def test_duplicated_siren_counted_once(tmp_path: Path, db_file: Path, files: tuple[Path, Path]) -> None:
+def test_duplicated_siren_counted_once(tmp_path: Path, db_file: Path, geo: Path, files: tuple[Path, Path]) -> None:
     """A legal unit twice doubled each of its establishments through the join. 10 units of the fixture are
     kept (ESS candidates, public bodies, the foreign body flagged ESS): 10 duplicated lines dropped."""
-    db = tmp_path / "ess.duckdb"
-    build(db, progress=lambda _m: None, sirene=(files[0], _doubler(tmp_path, files[1])))
+    db = _ingerer(tmp_path / "ess.duckdb", geo, (files[0], _doubler(tmp_path, files[1])))
     assert _figures(db) == _figures(db_file)
     rapport = _rapport(db)
     assert rapport["siren_en_double"] == "10" and rapport["siret_en_double"] == "0"
 
 
 @pytest.mark.parametrize("ordre", ["ancienne_d_abord", "recente_d_abord"])
-def test_duplicate_kept_is_deterministic(tmp_path: Path, ordre: str) -> None:
+def test_duplicate_kept_is_deterministic(tmp_path: Path, geo: Path, ordre: str) -> None:
     """Whatever the line order: the active line wins, then the latest ``dateDernierTraitement…``."""
     etab, ul = _lignes(CSV[0]), _lignes(CSV[1])
     beta = next(r for r in etab if r["siret"] == "99000000200015")
@@ -261,9 +274,9 @@ def test_duplicate_kept_is_deterministic(tmp_path: Path, ordre: str) -> None:
         etab, ul = [*extra_etab, *etab], [*extra_ul, *ul]
     else:
         etab, ul = [*etab, *extra_etab], [*ul, *extra_ul]
-    db = tmp_path / "ess.duckdb"
-    build(db, progress=lambda _m: None, sirene=(_ecrire(tmp_path / "e.csv", ETABLISSEMENT_COLUMNS, etab),
-                                                _ecrire(tmp_path / "u.csv", UNITE_LEGALE_COLUMNS, ul)))  # fmt: skip
+    fichiers = (_ecrire(tmp_path / "e.csv", ETABLISSEMENT_COLUMNS, etab),
+                _ecrire(tmp_path / "u.csv", UNITE_LEGALE_COLUMNS, ul))  # fmt: skip
+    db = _ingerer(tmp_path / "ess.duckdb", geo, fichiers)
     with duckdb.connect(str(db), read_only=True) as con:
         kept = con.execute("SELECT tranche, salaries, nom FROM etablissements_ess WHERE siret = '99000000200015'")
         assert kept.fetchall() == [("11", 14.5, "SCOP BETA")]
@@ -286,7 +299,7 @@ def _utm(epsg: int, lon: float, lat: float) -> tuple[str, str]:
     return f"{x:.1f}", f"{y:.1f}"
 
 
-def test_absurd_coordinates_lose_their_position_not_their_count(tmp_path: Path) -> None:
+def test_absurd_coordinates_lose_their_position_not_their_count(tmp_path: Path, geo: Path) -> None:
     """Audit F11: x = -1e308 in Lambert-93 was projected to latitude -90 and kept. Each position is now
     checked against its territory's extent in the CRS INSEE uses there; a bad one is removed, reported,
     and the establishment stays counted in its commune."""
@@ -313,9 +326,9 @@ def test_absurd_coordinates_lose_their_position_not_their_count(tmp_path: Path) 
         ajout("00038", "97411", ("431500.5", "6588000.2")),  # Niort's Lambert-93 read as UTM 40S: lat -30.8
         ajout("00046", "97311", _utm(2972, -54.03, 5.49)),  # Saint-Laurent-du-Maroni, west of UTM 22N's 54° W
     ]
-    db = tmp_path / "ess.duckdb"
     messages: list[str] = []
-    build(db, progress=messages.append, sirene=(_ecrire(tmp_path / "e.csv", ETABLISSEMENT_COLUMNS, rows), CSV[1]))
+    fichiers = (_ecrire(tmp_path / "e.csv", ETABLISSEMENT_COLUMNS, rows), CSV[1])
+    db = _ingerer(tmp_path / "ess.duckdb", geo, fichiers, messages.append)
     with duckdb.connect(str(db), read_only=True) as con:
         query = "SELECT siret, commune, x, y, lon, lat FROM etablissements_ess"
         got = {r[0]: r[1:] for r in con.execute(query).fetchall()}
@@ -334,8 +347,9 @@ def test_absurd_coordinates_lose_their_position_not_their_count(tmp_path: Path) 
         assert (lon is None) == (lat is None)
         if lon is not None:
             assert any(w <= lon <= e and s <= lat <= n for w, s, e, n in boxes), (commune, lon, lat)
-    pano = _panorama(db, "epci:200041317")
-    assert pano["etablissements"] == 8 and pano["salaries_estimes"] == 123.5  # counts unchanged
+    with duckdb.connect(str(db), read_only=True) as con:
+        epci = indicators.indicateurs(con, ["epci:200041317"]).iloc[0]
+    assert epci["etablissements"] == 8 and epci["salaries_estimes"] == 123.5  # counts unchanged
 
 
 def test_extents_are_the_epsg_areas_of_use(db_file: Path) -> None:
@@ -369,7 +383,7 @@ def test_folder_given_as_file(tmp_path: Path, db_file: Path, argument: str) -> N
         ingest_sirene(*((tmp_path / "absent.csv", ul) if etab == dossier else (etab, tmp_path / "absent.csv")), db)
 
 
-def test_temp_folders_are_ess_prefixed_and_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_temp_folders_are_ess_prefixed_and_removed(tmp_path: Path, geo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A killed ingestion may leave only ``ess-*`` folders in the system temp dir (swept at start-up);
     a finished one leaves none, and DuckDB can still spill after the zip folder is gone."""
     systmp = tmp_path / "systmp"
@@ -377,7 +391,7 @@ def test_temp_folders_are_ess_prefixed_and_removed(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(tempfile, "tempdir", str(systmp))
     seen: set[str] = set()
     con = duckdb.connect()
-    load_geography(con)
+    load_geography(con, geo)
     load_sirene(con, ZIP[0], ZIP[1], progress=lambda _m: seen.update(p.name for p in systmp.iterdir()))
     assert seen and all(name.startswith("ess-") for name in seen), seen
     spill = Path(con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0])
