@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pyproj import Transformer
 
+from esscore import ess
 from esscore.config import ROOT
 from esscore.errors import DonneesInvalides
 from esscore.fichiers import fichier_atomique
@@ -53,9 +54,10 @@ NATIONAL_SHARE_PCT = 10.5
 DEPARTEMENTS_HORS_SIRENE = frozenset({"984", "986", "987", "988", "989"})
 EPSG_DOM = {"971": 5490, "972": 5490, "977": 5490, "978": 5490, "973": 2972, "974": 2975, "976": 4471, "975": 4467}
 
-# --- size bands (DATA_SOURCES §1.4) ------------------------------------------------------------------
-TRANCHES = ("NN", "00", "01", "02", "03", "11", "12", "21", "22", "31", "32", "41", "42", "51", "52", "53")
-MILIEUX = np.array([0, 0, 1.5, 4, 7.5, 14.5, 34.5, 74.5, 149.5, 224.5, 374.5, 749.5, 1499.5, 3499.5, 7499.5, 12000.0])
+# --- size bands: the INSEE codes and midpoints of esscore.ess.TRANCHES, after « NN » (not filled) -------
+TRANCHES = ("NN", *ess.TRANCHES)
+MILIEUX = np.array([0.0, *(milieu for _libelle, milieu in ess.TRANCHES.values())])
+# Bounds [lower, upper) of the bands « 11 » to « 53 » (as written in their labels), to draw headcounts.
 _BORNES = np.array(
     [[10, 20], [20, 50], [50, 100], [100, 200], [200, 250], [250, 500], [500, 1000], [1000, 2000],
      [2000, 5000], [5000, 10000], [10000, 20000]], dtype=float,

@@ -112,6 +112,9 @@ COLONNES: tuple[str, ...] = (
     "source",
     "source_detail",
 )
+# Columns of the ``initiatives`` table and of the map's exports: the postal code only serves to find the
+# commune at import (``thematiques`` is a list, VARCHAR[] in the table).
+COLONNES_TABLE: tuple[str, ...] = tuple(c for c in COLONNES if c != "code_postal")
 LONGUEUR_MAX: dict[str, int] = {
     "id": 100,
     "nom": 200,

@@ -23,23 +23,7 @@ from esscore.errors import DonneesInvalides
 # A data file → the pending file to read instead (same alias as ``esscore.build.Remplacements``).
 Remplacements = dict[Path, Path]
 
-# Columns of the ``initiatives`` table (``thematiques`` is VARCHAR[]).
-COLONNES_TABLE: tuple[str, ...] = (
-    "id",
-    "nom",
-    "description",
-    "statut",
-    "famille",
-    "thematiques",
-    "commune_code",
-    "commune_nom",
-    "lon",
-    "lat",
-    "precision",
-    "site_web",
-    "source",
-    "source_detail",
-)
+COLONNES_TABLE = ini.COLONNES_TABLE
 _DDL = """
 CREATE OR REPLACE TABLE initiatives (
     id VARCHAR PRIMARY KEY, nom VARCHAR NOT NULL, description VARCHAR, statut VARCHAR, famille VARCHAR,
