@@ -30,30 +30,9 @@ from esscore.fichiers import (
     ecrire_atomique,
     lire_texte,
 )
+from esscore.labels import fmt_dec, fmt_int
+from esscore.leviers import LEVIERS, TYPES_COLLECTIVITE  # re-exported: benchmark.LEVIERS stays valid
 from esscore.text import normalize, texte_litteral
-
-LEVIERS: tuple[str, ...] = (
-    "Financement",
-    "Commande publique",
-    "Foncier & immobilier",
-    "Accompagnement",
-    "Sensibilisation & valorisation",
-    "Coopération & filières",
-    "Observation & évaluation",
-    "Gouvernance & co-construction",
-)
-"""The eight levers (taxonomy close to RTES's), in display order."""
-
-TYPES_COLLECTIVITE: tuple[str, ...] = (
-    "commune",
-    "epci",
-    "departement",
-    "region",
-    "pays",
-    "cress",
-    "reseau",
-    "autre",
-)
 
 MONTANT_KEYS: tuple[str, ...] = (
     "budget_total_eur",
@@ -887,12 +866,8 @@ def load_boite_a_outils(path: Path | None = None) -> pd.DataFrame:
 
 
 def format_nombre(value: float) -> str:
-    """French number format with a narrow no-break space as thousands separator."""
-    if float(value).is_integer():
-        text = f"{int(value):,}".replace(",", "\u202f")
-    else:
-        text = f"{value:,.2f}".replace(",", "\u202f").replace(".", ",")
-    return text
+    """« 10 000 », « 7 500,50 »: the product's French number format (``labels``), cents only when given."""
+    return fmt_int(value) if float(value).is_integer() else fmt_dec(value, 2)
 
 
 def _format_montant(key: str, value: float) -> str:

@@ -21,6 +21,7 @@ from esscore import benchmark as bm
 from esscore import config
 from esscore.db import query
 from esscore.errors import DonneesInvalides, EssError
+from esscore.roadmap import iter_actions
 
 LIST_COLUMNS: tuple[str, ...] = ("leviers", "thematiques", "partenaires")
 TABLE_COLUMNS: tuple[str, ...] = ("ordre", *bm.FRAME_COLUMNS, "origine")
@@ -246,8 +247,6 @@ def feuilles_du_territoire(docs: Iterable[Mapping[str, Any]], territoire_id: str
 
 def leviers_utilises(docs: Iterable[Mapping[str, Any]]) -> set[str]:
     """Levers of the actions of these roadmaps (canonical names of ``LEVIERS``)."""
-    from esscore.roadmap import iter_actions
-
     canonical = {bm.normaliser_texte(lev): lev for lev in bm.LEVIERS}
     used: set[str] = set()
     for doc in docs:

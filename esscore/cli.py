@@ -6,12 +6,18 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
+from esscore.commands import register_all
 from esscore.errors import EssError
 from esscore.fichiers import apercu
 from esscore.text import pour_terminal
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# Handlers import pandas, duckdb and the build inside the function (cold start, measured): « esscore --help » and a
+# refused « esscore import roadmap » run in 17 MB / 0.07 s instead of 132 MB / 0.57 s.
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -58,6 +64,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_territoire(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from esscore import geography
     from esscore.db import connect
 
@@ -102,6 +110,8 @@ def _open_territoire(args: argparse.Namespace):
 
 
 def cmd_panorama(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from esscore.indicators import panorama
 
     con, terr = _open_territoire(args)
@@ -188,8 +198,6 @@ def parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="importer un fichier (benchmark, initiatives, feuille de route)")
     import_sub = imp.add_subparsers(dest="kind", required=True)
-    from esscore.commands import register_all
-
     register_all(sub, import_sub)
     return p
 

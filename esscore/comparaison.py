@@ -8,6 +8,7 @@ benchmarks and the tests (the pages add caching only).
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
@@ -19,7 +20,7 @@ from esscore.errors import TerritoireInconnu
 from esscore.geography import FRANCE_ID, TYPE_LABELS, Territoire, parse_id
 from esscore.indicators import INDICATEURS, SECRET, apply_secret, familles_pour_1000, indicateurs
 from esscore.labels import fmt_value
-from esscore.phrases import ordinal
+from esscore.phrases import rang_ordinal
 
 MAX_PAIRS = 8
 VILLE = 10_000  # inhabitants: the région's towns shown with a commune's own département
@@ -108,22 +109,39 @@ def references(territoire: Territoire) -> list[dict]:
     return [{"id": f"{p['type']}:{p['code']}", "role": p["type"], **p} for p in refs]
 
 
-def rang(frame: pd.DataFrame, territoire_id: str, indicator: str) -> tuple[int, int] | None:
-    """(rank, number ranked) of a territory for an indicator, highest first; None when secret or missing."""
-    values = pd.to_numeric(frame[indicator].where(frame[indicator] != SECRET), errors="coerce")
-    ranks = values.rank(ascending=False, method="min")
-    mine = ranks[frame["id"] == territoire_id]
-    if mine.empty or pd.isna(mine.iloc[0]):
+class Rang(NamedTuple):
+    """A territory's place for one indicator: 1 = highest; equal values share the best place (``ex_aequo``)."""
+
+    position: int
+    total: int
+    ex_aequo: bool = False
+
+
+def _valeurs(frame: pd.DataFrame, indicator: str) -> pd.Series:
+    """The ranked values: secret (« s ») and missing figures are not ranked."""
+    return pd.to_numeric(frame[indicator].where(frame[indicator] != SECRET), errors="coerce")
+
+
+def rang(frame: pd.DataFrame, territoire_id: str, indicator: str) -> Rang | None:
+    """The one rank rule of the product (pages, deck, CLI): highest first, ties share a rank (« 3e ex æquo »).
+
+    None when the territory's figure is secret or missing, when fewer than two figures are ranked, or when
+    all ranked figures are equal (a rank among identical values says nothing).
+    """
+    values = _valeurs(frame, indicator)
+    mine = values[frame["id"] == territoire_id]
+    ranked = values.dropna()
+    if mine.empty or pd.isna(mine.iloc[0]) or len(ranked) < 2 or ranked.nunique() == 1:
         return None
-    return int(mine.iloc[0]), int(values.notna().sum())
+    moi = float(mine.iloc[0])
+    return Rang(int((ranked > moi).sum()) + 1, len(ranked), int((ranked == moi).sum()) > 1)
 
 
 def avec_rangs(frame: pd.DataFrame, indicators: list[str] | None = None) -> pd.DataFrame:
-    """Adds ``rang_<indicator>`` (1 = highest; secret and missing figures are not ranked)."""
+    """Adds ``rang_<indicator>`` (the ``Rang`` of each row, or None) for every indicator."""
     out = frame.copy()
     for ind in indicators or list(INDICATEURS):
-        values = pd.to_numeric(out[ind].where(out[ind] != SECRET), errors="coerce")
-        out[f"rang_{ind}"] = values.rank(ascending=False, method="min").astype("Int64")
+        out[f"rang_{ind}"] = [rang(out, i, ind) for i in out["id"]]
     return out
 
 
@@ -137,7 +155,7 @@ def tableau(
     """
     refs = references(territoire)
     ids = [territoire.id, *pairs]
-    frame = avec_rangs(indicateurs(con, ids, perimetre))
+    frame = avec_rangs(indicateurs(con, ids, perimetre))  # ranked among the territory and its peers only
     frame["role"] = ["territoire" if i == territoire.id else "pair" for i in frame["id"]]
     if refs:
         ref_frame = indicateurs(con, [r["id"] for r in refs], perimetre)
@@ -151,8 +169,6 @@ def tableau(
 def tableau_affiche(frame: pd.DataFrame, indicators: list[str] | None = None) -> pd.DataFrame:
     """French display version of ``tableau``: « 4,5 (2e) », « s » kept, references labelled."""
     inds = indicators or list(INDICATEURS)
-    ranked = frame["role"].isin(["territoire", "pair"])
-    plusieurs = {ind: int(frame.loc[ranked, f"rang_{ind}"].notna().sum()) > 1 for ind in inds}
     rows = []
     for _, row in frame.iterrows():
         label = row["nom"] if row["role"] in ("territoire", "pair") else _reference_label(row)
@@ -160,8 +176,8 @@ def tableau_affiche(frame: pd.DataFrame, indicators: list[str] | None = None) ->
         for ind in inds:
             text = fmt_value(ind, row[ind])
             r = row.get(f"rang_{ind}")
-            if plusieurs[ind] and row["role"] in ("territoire", "pair") and r is not None and not pd.isna(r):
-                text += f" ({ordinal(int(r))})"
+            if row["role"] in ("territoire", "pair") and isinstance(r, Rang):
+                text += f" ({rang_ordinal(r)})"
             out[INDICATEURS[ind]] = text
         part = row.get("part_pop_petites_communes")
         out["Population en communes < 2 000 hab."] = fmt_value("part_emploi_prive", part) if _num(part) else "–"

@@ -36,11 +36,14 @@ from pptx.enum.shapes import MSO_SHAPE, MSO_SHAPE_TYPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
+from esscore import comparaison as comparaison_mod
 from esscore import geography, indicators, labels, roadmap
+from esscore.avancement import actions_frame, indicators_frame, progress_by_axis
 from esscore.charts import texte_graphique, tri_selon
 from esscore.db import query
 from esscore.errors import EssError
 from esscore.geography import TYPE_LABELS, Territoire
+from esscore.phrases import rang_ordinal
 
 # --------------------------------------------------------------------------- look
 
@@ -272,7 +275,7 @@ def _carte(con: duckdb.DuckDBPyConnection, terr: Territoire) -> dict[str, Any]:
     EPCI (else its département), outlined, because a lone polygon says nothing.
     """
     if terr.type == "france":
-        niveau = indicators.indicateurs_niveau(con, "departement")
+        niveau = comparaison_mod.niveau(con, "departement")
         rows = query(con, "copil_contours_departements").itertuples(index=False)
         pour_1000 = map(_pour_1000, niveau["etablissements_employeurs"], niveau["population"])
         valeurs = dict(zip(niveau["code"], pour_1000, strict=True))
@@ -306,7 +309,7 @@ def donnees_copil(
     terr = _territoire(con, territoire)
     ids = [terr.id] + [f"{p['type']}:{p['code']}" for p in terr.parents]
     comparaison = indicators.indicateurs(con, ids)
-    pairs_ids = list(geography.peers(con, terr, n=NB_PAIRS)["id"])
+    pairs_ids = list(comparaison_mod.pairs_suggeres(con, terr, n=NB_PAIRS)["id"])  # the pages' peers
     pairs = indicators.indicateurs(con, pairs_ids) if pairs_ids else comparaison.iloc[0:0]
     coms = indicators.communes_du_territoire(con, terr) if terr.type != "france" else pd.DataFrame()
     conc = indicators.concentration(coms) if not coms.empty else {}
@@ -324,11 +327,11 @@ def donnees_copil(
     )
     if feuille_doc is not None:
         doc = dict(feuille_doc)
-        actions = roadmap.actions_frame(doc, today)
+        actions = actions_frame(doc, today)
         donnees.feuille = doc
         donnees.actions = actions
-        donnees.avancement = roadmap.progress_by_axis(actions)
-        donnees.indicateurs_suivi = roadmap.indicators_frame(doc)
+        donnees.avancement = progress_by_axis(actions)
+        donnees.indicateurs_suivi = indicators_frame(doc)
     entrees = list(catalogue) if catalogue is not None else charger_catalogue(con)
     if entrees:
         codes = sorted({str((e.get("collectivite") or {}).get("code")) for e in entrees} - {"None", ""})
@@ -772,14 +775,10 @@ def _mediane(frame: pd.DataFrame, col: str) -> float | None:
     return float(s.median()) if not s.empty else None
 
 
-def _rang(d: DonneesCopil, col: str) -> tuple[int, int] | None:
-    moi = _num(d.comparaison.iloc[0][col])
-    if moi is None or d.pairs.empty:
-        return None
-    autres = [x for x in (_num(v) for v in d.pairs[col]) if x is not None]
-    if len(autres) < 2:  # « rang 1 sur 1 » says nothing
-        return None
-    return 1 + sum(x > moi for x in autres), len(autres) + 1
+def _rang(d: DonneesCopil, col: str) -> comparaison_mod.Rang | None:
+    """The pages' rank rule, among the territory and its peers (the Comparaisons table's ranks)."""
+    classes = pd.concat([d.comparaison.iloc[[0]], d.pairs], ignore_index=True)
+    return comparaison_mod.rang(classes, d.territoire.id, col)
 
 
 def _libelle_pairs(terr: Territoire, n: int) -> str:
@@ -848,7 +847,7 @@ def _diapo_chiffres(deck: Deck, d: DonneesCopil) -> None:
             lignes.append([(f"Médiane des {n_pairs} pairs : {fmt(col, med)}", {"taille": 16, "couleur": GRIS})])
         rang = _rang(d, col)
         if rang is not None:
-            lignes.append([(f"Rang {rang[0]} sur {rang[1]}", {"taille": 16, "couleur": GRIS})])
+            lignes.append([(f"Rang : {rang_ordinal(rang)} sur {rang.total}", {"taille": 16, "couleur": GRIS})])
         s.texte(x + 0.15, y + 0.1, w - 0.3, h - 0.2, lignes, espace_apres=2)
     note = f"Pairs : {_libelle_pairs(d.territoire, n_pairs)}." if n_pairs else "Pas de territoire comparable."
     if (moi == indicators.SECRET).any() or (d.pairs == indicators.SECRET).any().any():

@@ -135,13 +135,6 @@ def search(con: duckdb.DuckDBPyConnection, text: str, limit: int = 20) -> pd.Dat
     return query(con, "recherche_territoires", q=norm, code=text.strip().upper()[:12], words=words, limit=limit)
 
 
-def peers(con: duckdb.DuckDBPyConnection, territoire: Territoire, n: int = 8) -> pd.DataFrame:
-    """Candidate peers: same level; EPCI of the same type within a population band, same région first."""
-    if territoire.type == "france":
-        return pd.DataFrame(columns=["id", "type", "code", "nom", "population", "meme_region", "ecart"])
-    return query(con, "pairs_candidats", type=territoire.type, code=territoire.code, n=n)
-
-
 def as_dict(con: duckdb.DuckDBPyConnection, territoire: Territoire) -> dict:
     """The CLI/JSON view: exactly type, code, nom, population, parents, communes."""
     communes = member_communes(con, territoire)

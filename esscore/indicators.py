@@ -109,11 +109,6 @@ def indicateurs(con: duckdb.DuckDBPyConnection, ids: list[str], perimetre: str =
     return apply_secret(frame)
 
 
-def indicateurs_niveau(con: duckdb.DuckDBPyConnection, type_: str, perimetre: str = "statistique") -> pd.DataFrame:
-    """Every territory of one level (for rankings, scatter plots and national maps)."""
-    return apply_secret(query(con, "indicateurs_niveau", type=type_, perimetre=perimetre))
-
-
 def repartition(
     con: duckdb.DuckDBPyConnection, territoire_id: str, axe: str, perimetre: str = "statistique"
 ) -> pd.DataFrame:
@@ -183,14 +178,16 @@ HEADLINE = ("etablissements", "etablissements_employeurs", "salaries_estimes", "
 
 
 def _clean(value: object) -> object:
-    """JSON-friendly scalar: numpy → Python, NaN → None, floats rounded, « s » kept."""
+    """JSON-friendly scalar: numpy → Python, NaN → None, « s » kept. Never rounded: a figure is rounded
+    once, when it is displayed (``labels.fmt_value``), so that the CLI table, the pages and the deck
+    print the same digits as the JSON's full-precision value."""
     if value is None or value == SECRET:
         return value
     if isinstance(value, float | int) or hasattr(value, "item"):
         number = float(value)
         if math.isnan(number):
             return None
-        return int(number) if number.is_integer() and abs(number) < 1e15 else round(number, 4)
+        return int(number) if number.is_integer() and abs(number) < 1e15 else number
     return value
 
 

@@ -78,6 +78,16 @@ def ordinal(n: int) -> str:
     return "1er" if n == 1 else f"{fmt_int(n)}e"
 
 
+def ex_aequo(rang: tuple[int, ...]) -> str:
+    """« ex æquo » (with its leading no-break space) when the place is shared (``comparaison.Rang``)."""
+    return "\u00a0ex æquo" if len(rang) > 2 and rang[2] else ""
+
+
+def rang_ordinal(rang: tuple[int, ...]) -> str:
+    """« 3e », or « 3e ex æquo » when other territories have the same figure: how every rank is written."""
+    return ordinal(rang[0]) + ex_aequo(rang)
+
+
 def de(text: str) -> str:
     """« de » + a noun phrase, with contraction and elision: du, des, de la, de l', d'."""
     low = text.lower()
@@ -167,7 +177,7 @@ def phrase_position(
     code: str | None,
     valeur: object,
     references: Sequence[tuple[str, object]] = (),
-    rang: tuple[int, int] | None = None,
+    rang: tuple[int, ...] | None = None,
     contexte: str = "territoires comparés",
 ) -> str:
     """« Avec 4,5 établissements employeurs de l'ESS pour 1\u202f000 habitants, la CA du Niortais se situe
@@ -185,7 +195,9 @@ def phrase_position(
         # Nothing to situate: a zero is tied with every other empty territory, its rank says nothing.
         return f"Aucun {_FORMES[_COMPTE_DE[indicator]][0]} n'est recensé dans {qui}."
     refs = _references_texte(indicator, float(valeur), references) if indicator in TAUX else ""  # type: ignore[arg-type]
-    classement = f"au {ordinal(rang[0])} rang des {rang[1]} {contexte}" if rang and rang[1] > 1 else ""
+    classement = (
+        f"au {ordinal(rang[0])} rang{ex_aequo(rang)} des {fmt_int(rang[1])} {contexte}" if rang and rang[1] > 1 else ""
+    )
     if not refs and not classement:
         return f"{majuscule(qui)} compte {valeur_texte(indicator, valeur)}."
     debut = f"Avec {valeur_texte(indicator, valeur)}, {qui}"
@@ -270,7 +282,7 @@ def phrase_concentration(type_: str, nom: str, code: str | None, concentration: 
 
 
 def phrase_rang_national(
-    indicator: str, type_: str, nom: str, code: str | None, rang: tuple[int, int] | None, valeur: object = None
+    indicator: str, type_: str, nom: str, code: str | None, rang: tuple[int, ...] | None, valeur: object = None
 ) -> str:
     """« Parmi les 1 254 EPCI, la CA du Niortais est au 45e rang pour les établissements employeurs… »."""
     if not rang or rang[1] <= 1 or type_ == "france" or valeur == 0:
@@ -281,4 +293,4 @@ def phrase_rang_national(
         quoi = "les salariés estimés de l'ESS"
     niveau = NIVEAUX_PLURIEL.get(type_, type_)
     return (f"Parmi les {fmt_int(rang[1])} {niveau} de France, {designation(type_, nom, code)} "
-            f"est au {ordinal(rang[0])} rang pour {quoi}.")  # fmt: skip
+            f"est au {ordinal(rang[0])} rang{ex_aequo(rang)} pour {quoi}.")  # fmt: skip

@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from esscore import roadmap
+from esscore.avancement import actions_frame, indicators_frame, progress_by_axis
 from esscore.errors import EssError
 from esscore.ui import auth, copil, layout
 from esscore.ui import feuille_de_route as fdr
@@ -28,9 +28,9 @@ if feuille_id is None:
 
 doc = store.get(feuille_id)
 today = date.today()
-actions = roadmap.actions_frame(doc, today)
-avancement = roadmap.progress_by_axis(actions)
-indicateurs = roadmap.indicators_frame(doc)
+actions = actions_frame(doc, today)
+avancement = progress_by_axis(actions)
+indicateurs = indicators_frame(doc)
 fdr.entete(doc)
 
 noms = ["Avancement", "Actions", "Calendrier", "Indicateurs", "Leviers & benchmark", "Journal", "COPIL"]

@@ -68,7 +68,7 @@ def test_rank_ignores_secret_figures() -> None:
     import pandas as pd
 
     frame = pd.DataFrame({"id": ["a", "b", "c"], "x": [3.0, "s", 5.0]})
-    assert comparaison.rang(frame, "a", "x") == (2, 2)
+    assert comparaison.rang(frame, "a", "x") == comparaison.Rang(2, 2, ex_aequo=False)
     assert comparaison.rang(frame, "b", "x") is None
 
 
@@ -141,3 +141,17 @@ def test_level_wide_family_ratios_match_the_per_territory_query(con) -> None:
     alone = indicators.familles_pour_1000(con, ["departement:79"]).sort_values("famille").reset_index(drop=True)
     assert list(mine["famille"]) == list(alone["famille"])
     assert mine["employeurs_pour_1000_hab"].round(9).tolist() == alone["employeurs_pour_1000_hab"].round(9).tolist()
+
+
+def test_ties_share_a_rank_written_ex_aequo() -> None:
+    import pandas as pd
+
+    from esscore.phrases import rang_ordinal
+
+    frame = pd.DataFrame({"id": list("abcde"), "x": [9.0, 5.0, 5.0, 5.0, 1.0]})
+    assert comparaison.rang(frame, "c", "x") == comparaison.Rang(2, 5, ex_aequo=True)
+    assert comparaison.rang(frame, "e", "x") == comparaison.Rang(5, 5, ex_aequo=False)
+    assert rang_ordinal(comparaison.rang(frame, "b", "x")) == "2e\u00a0ex æquo"
+    assert rang_ordinal(comparaison.rang(frame, "a", "x")) == "1er"
+    tied = pd.DataFrame({"id": list("abc"), "x": [0.0, 0.0, 0.0]})
+    assert comparaison.rang(tied, "a", "x") is None  # « rang 1 sur 3 » for a three-way tie says nothing

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from esscore import auth, roadmap
+from esscore import auth
+from esscore.avancement import actions_frame, progress_by_axis, timeline_frame
 from esscore.charts import texte_graphique
 from esscore.roadmap import read_roadmap
 from esscore.store import AUTEUR_SYSTEME, RoadmapStore
@@ -359,10 +360,10 @@ def test_progress_and_timeline_charts_with_hostile_titles_render() -> None:
         for op in axe["axes_operationnels"]:
             for action in op["actions"]:
                 action["titre"] = f"{action['code']} {UNITES_PIEGES[2]}\n{PIEGE}"
-    actions = roadmap.actions_frame(doc, date(2025, 1, 1))
-    calendrier = roadmap.timeline_frame(actions)
+    actions = actions_frame(doc, date(2025, 1, 1))
+    calendrier = timeline_frame(actions)
     calendrier = calendrier.assign(etat=calendrier["action_code"].map(actions.set_index("action_code")["etat"]))
-    avancement = roadmap.progress_by_axis(actions)
+    avancement = progress_by_axis(actions)
     for chart in (graphique_avancement(avancement), graphique_calendrier(calendrier, date.today())):
         spec = chart.to_dict()
         assert "\u2028" not in json.dumps(spec["layer"][0]["encoding"] if "layer" in spec else spec["encoding"])

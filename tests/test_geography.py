@@ -70,17 +70,6 @@ def test_search_is_accent_insensitive(con) -> None:
     assert geography.search(con, "   ").empty
 
 
-def test_peers_same_type_and_band(con) -> None:
-    terr = geography.get(con, "epci:200041317")
-    peers = geography.peers(con, terr, n=8)
-    assert len(peers) == 8
-    types = con.execute("SELECT DISTINCT type FROM epci WHERE list_contains($c, code)",
-                        {"c": peers["code"].tolist()}).fetchall()  # fmt: skip
-    assert types == [("CA",)]
-    assert peers["population"].between(terr.population / 2, terr.population * 2).all()
-    assert peers["meme_region"].iloc[0]
-
-
 def test_contours_cover_every_metro_commune(con) -> None:
     missing = con.execute("""
         SELECT count(*) FROM communes c LEFT JOIN contours_communes g USING (code)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 import tracemalloc
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,6 +19,7 @@ import pandas as pd
 import pytest
 
 from esscore import copil, roadmap
+from esscore.avancement import actions_frame, indicators_frame
 from esscore.cli import main
 from esscore.store import RoadmapStore
 
@@ -78,6 +81,31 @@ def test_alias_bomb_is_refused_before_expansion(
     assert pic < 100 * 1024 * 1024, f"{pic / 1e6:.0f} Mo alloués pour refuser la bombe"
     assert f"bombe{niveaux}.yaml" in err and "alias" in err
     assert len(err) < 500, err
+
+
+def test_alias_bomb_refused_from_the_cli_without_loading_pandas(tmp_path: Path) -> None:
+    """Issue 17 acceptance: the refusal costs a cold start of the CLI, not pandas, numpy and duckdb (~110 MB).
+
+    A fresh interpreter, as an administrator's shell: modules already imported by this test process would hide
+    a heavy import. Asserts on modules, not on seconds or megabytes (measured figures: ``esscore.commands``).
+    """
+    fichier = tmp_path / "bombe.yaml"
+    fichier.write_text(_bombe(9), "utf-8")
+    assert fichier.stat().st_size <= 520  # the audit's 511-byte file
+    magasin = tmp_path / "magasin" / "edition.sqlite"
+    code = (
+        "import sys; from esscore.cli import main; "
+        "rc = main(['import', 'roadmap', sys.argv[1], '--store', sys.argv[2]]); "
+        "print(sorted(m for m in ('pandas', 'numpy', 'duckdb') if m in sys.modules)); sys.exit(rc)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(fichier), str(magasin)], capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 2, out.stderr
+    assert out.stderr.startswith("Erreur : ") and "bombe.yaml" in out.stderr and "alias" in out.stderr
+    assert "Traceback" not in out.stderr
+    assert out.stdout.strip() == "[]", f"modules lourds importés pour refuser la bombe : {out.stdout.strip()}"
+    assert not magasin.parent.exists()  # refused before the store is even opened
 
 
 def test_alias_bomb_fixture_and_page_reader(capsys: pytest.CaptureFixture[str]) -> None:
@@ -180,7 +208,7 @@ def test_copil_indicator_slide_survives_absurd_stored_values() -> None:
     ind2 = doc["axes"][0]["axes_operationnels"][0]["actions"][0]["indicateurs"][1]
     ind2["valeur_initiale"], ind2["cible"], ind2["valeurs"] = 0, 1e-9, [{"date": "2025-01-01", "valeur": 1e12}]
     deck = copil.Deck(False, "pied de page")
-    copil._diapo_indicateurs(deck, SimpleNamespace(feuille=doc, indicateurs_suivi=roadmap.indicators_frame(doc)))
+    copil._diapo_indicateurs(deck, SimpleNamespace(feuille=doc, indicateurs_suivi=indicators_frame(doc)))
     texte = copil.resume_texte(deck.terminer())
     assert "hors échelle" in texte and "> 10 000 %" in texte
 
@@ -249,7 +277,7 @@ def test_zwj_emoji_titles_survive_import_store_and_display(
     doc = RoadmapStore(store).get("test-valide")
     assert doc["titre"] == titre
     assert roadmap.find_action(doc, "A.1.1")["titre"] == action
-    assert roadmap.actions_frame(doc, pd.Timestamp("2026-01-01").date()).iloc[0]["action_titre"] == action
+    assert actions_frame(doc, pd.Timestamp("2026-01-01").date()).iloc[0]["action_titre"] == action
     capsys.readouterr()
     assert main(["roadmap", "list", "--store", str(store)]) == 0
     ligne = next(li for li in capsys.readouterr().out.splitlines() if "test-valide" in li)

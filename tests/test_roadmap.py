@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from esscore.avancement import actions_frame, indicators_frame, progress_by_axis, timeline_frame
 from esscore.errors import DonneesInvalides
 from esscore.roadmap import (
     ERREURS_AFFICHEES,
@@ -17,14 +18,10 @@ from esscore.roadmap import (
     LEVIERS,
     STATUTS,
     FeuilleDeRouteInvalide,
-    actions_frame,
     etat_action,
     find_action,
-    indicators_frame,
     load_roadmap_file,
-    progress_by_axis,
     read_roadmap,
-    timeline_frame,
     validate_roadmap,
     verifier_territoire,
 )

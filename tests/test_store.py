@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from esscore.avancement import actions_frame, indicators_frame
 from esscore.errors import DonneesInvalides, EssError
-from esscore.roadmap import actions_frame, indicators_frame, read_roadmap
+from esscore.roadmap import read_roadmap
 from esscore.store import AUTEUR_SYSTEME, RoadmapStore, clean_author
 
 FIX = Path(__file__).parent / "fixtures" / "roadmap"

@@ -20,39 +20,8 @@ import pandas as pd
 from esscore import benchmark as bm
 from esscore import benchmark_db
 from esscore.build import importer_fichier
+from esscore.db import connect
 from esscore.errors import EssError
-
-
-def register(sub: argparse._SubParsersAction, import_sub: argparse._SubParsersAction) -> None:
-    p = import_sub.add_parser(
-        "benchmark",
-        help="ajouter ou mettre à jour des fiches du benchmark (YAML ou CSV)",
-        description="Contrôle chaque fiche (levier, source, montants…), l'enregistre dans "
-        "data/benchmark/ajouts.yaml puis reconstruit la base. Au moindre champ invalide, rien n'est importé. "
-        "Une fiche dont l'id existe déjà remplace l'ancienne. Format : data/benchmark/README.md.",
-    )
-    p.add_argument("fichier", help="fichier .yaml, .yml ou .csv (UTF-8)")
-    p.add_argument("--db", help="chemin de la base (défaut : $ESS_DB ou data/ess.duckdb)")
-    p.set_defaults(func=cmd_import_benchmark)
-
-    b = sub.add_parser(
-        "benchmark",
-        help="lister les politiques ESS d'autres collectivités (filtres, recherche)",
-        description="Liste les fiches du benchmark chargées dans la base. Les critères différents se "
-        "cumulent ; les valeurs d'un même critère sont des alternatives.",
-    )
-    b.add_argument("--levier", action="append", help=f"levier ({' ; '.join(bm.LEVIERS)}) ; répétable")
-    b.add_argument("--type", action="append", choices=bm.TYPES_COLLECTIVITE, help="type de collectivité ; répétable")
-    b.add_argument("--region", action="append", help="code région (ex. 75) ; répétable")
-    b.add_argument("--theme", action="append", help="thématique (ex. « économie circulaire ») ; répétable")
-    b.add_argument("--annee", type=int, help="année citée par la fiche")
-    b.add_argument("--min", type=float, dest="montant_min", help="montant principal minimum (€)")
-    b.add_argument("--max", type=float, dest="montant_max", help="montant principal maximum (€)")
-    b.add_argument("--texte", help="recherche plein texte, sans accents ni majuscules")
-    b.add_argument("--format", choices=["json", "table"], default="table")
-    b.add_argument("--db", help="chemin de la base (défaut : $ESS_DB ou data/ess.duckdb)")
-    b.set_defaults(func=cmd_benchmark)
-
 
 # ------------------------------------------------------------------------------------------------ import
 
@@ -119,8 +88,6 @@ def _montant(value: float) -> str:
 
 
 def cmd_benchmark(args: argparse.Namespace) -> int:
-    from esscore.db import connect
-
     leviers = _leviers(args.levier)
     con = connect(args.db)
     try:

@@ -1,7 +1,6 @@
 """``esscore export copil``: the steering-committee deck (PPTX, optionally PDF) of a territory, from a shell.
 
-``export`` is a top-level command with its own sub-commands; ``export_subparsers`` creates it on first use so
-that other modules can add ``esscore export <autre>`` without clashing.
+The ``esscore export`` parsers are declared with the others in ``esscore.commands``.
 """
 
 from __future__ import annotations
@@ -12,41 +11,12 @@ import time
 from datetime import date
 from pathlib import Path
 
+from esscore import copil, geography
+from esscore.commands.roadmap import magasin
+from esscore.db import connect
 from esscore.errors import EssError
 from esscore.fichiers import ecrire_atomique
-
-AUCUNE = "aucune"
-
-
-def export_subparsers(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    """The ``esscore export <kind>`` sub-parser set, created by the first module that needs it."""
-    parser = sub.choices.get("export")
-    if parser is None:
-        parser = sub.add_parser("export", help="exporter un document (diaporama COPIL…)")
-        parser.add_subparsers(dest="export_kind", required=True)
-    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-
-
-def register(sub: argparse._SubParsersAction, import_sub: argparse._SubParsersAction) -> None:
-    p = export_subparsers(sub).add_parser(
-        "copil",
-        help="diaporama COPIL (PowerPoint 16:9) d'un territoire et de sa feuille de route",
-        description="Chiffres clés comparés aux pairs, familles et secteurs, carte des communes, tableau de "
-        "comparaison, avancement de la feuille de route et actions en retard, fiches d'autres collectivités, "
-        "sources. Sans --feuille-de-route, la feuille du magasin rattachée au territoire est utilisée.",
-    )
-    p.add_argument("--territoire", required=True, help="TYPE:CODE, par ex. epci:200041317, departement:50")
-    p.add_argument(
-        "--feuille-de-route",
-        dest="feuille",
-        help=f"identifiant dans le magasin (esscore roadmap list), ou « {AUCUNE} » pour un diaporama sans suivi",
-    )
-    p.add_argument("--out", required=True, help="fichier .pptx à écrire")
-    p.add_argument("--pdf", help="écrire aussi un PDF (images des diapositives) à ce chemin")
-    p.add_argument("--date", help="date de situation AAAA-MM-JJ (défaut : aujourd'hui) ; fixe les retards")
-    p.add_argument("--db", help="base statistique (défaut : $ESS_DB ou data/ess.duckdb)")
-    p.add_argument("--store", help="magasin d'édition (défaut : $ESS_STORE ou data/edition.sqlite)")
-    p.set_defaults(func=cmd_export_copil)
+from esscore.roadmap import SANS_FEUILLE
 
 
 def _date(texte: str | None) -> date:
@@ -59,10 +29,6 @@ def _date(texte: str | None) -> date:
 
 
 def cmd_export_copil(args: argparse.Namespace) -> int:
-    from esscore import copil, geography
-    from esscore.commands.roadmap import magasin
-    from esscore.db import connect
-
     sortie = Path(args.out)
     if sortie.suffix.lower() != ".pptx":
         raise EssError(f"Option --out : « {sortie.name} » doit se terminer par .pptx.")
@@ -71,7 +37,7 @@ def cmd_export_copil(args: argparse.Namespace) -> int:
     con = connect(args.db)
     terr = geography.get(con, args.territoire)
     doc = None
-    if args.feuille != AUCUNE:
+    if args.feuille != SANS_FEUILLE:
         store = magasin(args.store)
         feuille_id = args.feuille or copil.feuille_du_territoire(store.list_roadmaps(), terr.id)
         if feuille_id is None:

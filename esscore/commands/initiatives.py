@@ -26,25 +26,6 @@ from esscore.fichiers import apercu
 from esscore.text import normalize
 
 
-def register(sub: argparse._SubParsersAction, import_sub: argparse._SubParsersAction) -> None:
-    p = import_sub.add_parser(
-        "initiatives",
-        help="importer des initiatives (CSV, GeoJSON ou export GoGoCarto/Carteco)",
-        description="Contrôle le fichier (nom, position, commune), l'enregistre sous "
-        "data/initiatives/imports/ puis reconstruit la base. Au moindre enregistrement invalide, rien "
-        "n'est importé, sauf avec --garder-valides.",
-    )
-    p.add_argument("fichier", help="fichier .csv, .geojson ou .json (export /api/elements.json?ontology=gogofull)")
-    p.add_argument(
-        "--garder-valides",
-        action="store_true",
-        help="importer les enregistrements valides et ignorer les autres (listés en avertissement)",
-    )
-    p.add_argument("--nom", help="nom du fichier enregistré (défaut : nom du fichier importé)")
-    p.add_argument("--db", help="chemin de la base (défaut : $ESS_DB ou data/ess.duckdb)")
-    p.set_defaults(func=cmd_import_initiatives)
-
-
 def nom_import(nom: str) -> str:
     """Safe file stem for data/initiatives/imports, from the user's file name WITH its extension.
 

@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from esscore import config, roadmap
+from esscore.avancement import timeline_frame
 from esscore.charts import texte_graphique, tri_selon
 from esscore.copil import COULEURS_ETATS, feuille_du_territoire
 from esscore.errors import EssError
@@ -444,7 +445,7 @@ def table_actions(actions: pd.DataFrame) -> pd.DataFrame:
 
 
 def calendrier(actions: pd.DataFrame, today: date) -> None:
-    tl = roadmap.timeline_frame(actions)
+    tl = timeline_frame(actions)
     sans_dates = len(actions) - len(tl)
     if tl.empty:
         st.info("Aucune action n'a à la fois une date de début et une date de fin : pas de calendrier à tracer.")
