@@ -13,7 +13,15 @@ from typing import Any
 
 import pandas as pd
 
-from esscore.roadmap import ETATS, etat_action, iter_actions, parse_date, parse_nombre
+from esscore.roadmap import (
+    CHAMPS_SUIVI,
+    CHAMPS_TEXTE_ACTION,
+    ETATS,
+    etat_action,
+    iter_actions,
+    parse_date,
+    parse_nombre,
+)
 
 ACTION_COLUMNS: tuple[str, ...] = (
     "feuille_id",
@@ -24,19 +32,10 @@ ACTION_COLUMNS: tuple[str, ...] = (
     "action_code",
     "action_titre",
     "description",
-    "pilote",
-    "elu_referent",
-    "partenaires",
-    "levier",
-    "budget_eur",
-    "debut",
-    "fin",
-    "statut",
+    *CHAMPS_SUIVI,
     "etat",
     "en_retard",
-    "public",
-    "objectifs",
-    "moyens",
+    *CHAMPS_TEXTE_ACTION,
     "nb_indicateurs",
 )
 INDICATOR_COLUMNS: tuple[str, ...] = (

@@ -44,23 +44,11 @@ _CHAMPS_FEUILLE = {
 }
 _CHAMPS_AXE = {"code", "titre", "axes_operationnels"}
 _CHAMPS_AXE_OP = {"code", "titre", "actions"}
-_CHAMPS_ACTION = {
-    "code",
-    "titre",
-    "description",
-    "pilote",
-    "elu_referent",
-    "partenaires",
-    "levier",
-    "budget_eur",
-    "debut",
-    "fin",
-    "statut",
-    "public",
-    "objectifs",
-    "moyens",
-    "indicateurs",
-}
+# Fields that follow an action's execution, in the order of the CSV columns and of the tables.
+CHAMPS_SUIVI: tuple[str, ...] = ("pilote", "elu_referent", "partenaires", "levier", "budget_eur", "debut", "fin",
+                                 "statut")  # fmt: skip
+CHAMPS_TEXTE_ACTION: tuple[str, ...] = ("public", "objectifs", "moyens")
+_CHAMPS_ACTION = {"code", "titre", "description", *CHAMPS_SUIVI, *CHAMPS_TEXTE_ACTION, "indicateurs"}
 _CHAMPS_INDICATEUR = {"code", "libelle", "unite", "valeur_initiale", "cible", "valeurs"}
 _CHAMPS_SOURCE = {"document", "section", "date", "url"}
 
@@ -76,16 +64,9 @@ CSV_COLONNES_REQUISES: tuple[str, ...] = (
     "axe_op_titre",
     "action_code",
     "action_titre",
-    "pilote",
-    "elu_referent",
-    "partenaires",
-    "levier",
-    "budget_eur",
-    "debut",
-    "fin",
-    "statut",
+    *CHAMPS_SUIVI,
 )
-CSV_COLONNES_ACTION_OPTIONNELLES: tuple[str, ...] = ("description", "public", "objectifs", "moyens")
+CSV_COLONNES_ACTION_OPTIONNELLES: tuple[str, ...] = ("description", *CHAMPS_TEXTE_ACTION)
 CSV_COLONNES_INDICATEUR: tuple[str, ...] = (
     "indicateur_code",
     "indicateur_libelle",
