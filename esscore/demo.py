@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import duckdb
@@ -30,14 +30,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pyproj import Transformer
 
-from esscore import ess
-from esscore.config import ROOT
+from esscore import config, ess
 from esscore.errors import DonneesInvalides
 from esscore.fichiers import fichier_atomique
 from esscore.sirene_schema import ETABLISSEMENT_COLUMNS, UNITE_LEGALE_COLUMNS
 
-REFERENCE_DIR = ROOT / "data" / "reference"
-INSEE_PARTS_FILE = REFERENCE_DIR / "insee_itdd_part_ess_emploi_salarie_2014_2008.csv"
 ETAB_FILE = "StockEtablissement_utf8"
 UL_FILE = "StockUniteLegale_utf8"
 
@@ -84,8 +81,11 @@ class _Famille:
     flag_o: float  # share of legal units with economieSocialeSolidaireUniteLegale = 'O'
 
 
-# ESS France / CNCRESS orders of magnitude (DATA_SOURCES §5.1): jobs 78 / 12 / 5 / 4.5 %, ~80 % of
-# employer establishments are associations, 3/4 of establishments < 10 employees hold ~15 % of jobs.
+# National orders of magnitude: ~2.6 M jobs in ~210 000 employer establishments, split 78 / 12 / 5 / 4.5 % between
+# associations, cooperatives, mutuals and foundations (ESS France, Atlas 2023: 2.0 M / 320 000 / 137 000 / 108 000;
+# https://www.carenews.com/news/l-economie-sociale-et-solidaire-14-de-l-emploi-prive-en-france). In 2013,
+# associations held 84 % of the ESS employer establishments, and 3/4 of those establishments had < 10 employees
+# holding ~15 % of the jobs (CNCRESS, Panorama 2015). Figures, sources and their use: data/reference/README.md.
 FAMILLES: dict[int, _Famille] = {
     ASSO: _Famille(171_000, 2_030_000, 0.76, (0.16, 0.52, 0.21, 0.11), "51", 188_000, 1.15, 0.95),
     COOP: _Famille(27_500, 312_000, 0.70, (0.08, 0.35, 0.35, 0.22), "42", 8_000, 3.0, 0.90),
@@ -228,7 +228,8 @@ PROFILS: dict[int, tuple[Profil, ...]] = {
         ("91.01Z", 3, 3, "Bibliothèque publique démo", ((7210, 1.0),)),
     ),
 }  # fmt: skip
-# Associations whose APE is outside the statistical perimeter (DATA_SOURCES §2.4): ESS by law, not in the stats.
+# Associations whose APE is outside the statistical perimeter (ess.EXCLUSIONS_STATISTIQUES: 84, 94.11Z, 94.12Z,
+# 94.20Z, 94.91Z, 94.92Z): ESS by law, not in the statistics.
 PROFILS_EXCLUS: tuple[Profil, ...] = (
     ("94.20Z", 5, 5, "Syndicat démo de salariés", _CJ_ASSO[:1]),
     ("94.11Z", 2, 2, "Chambre patronale démo", _CJ_ASSO[:1]),
@@ -465,11 +466,11 @@ def _prepare_communes(communes: pd.DataFrame) -> _Communes:
 
 
 def _parts_insee() -> tuple[dict[str, float], dict[str, float]]:
-    if not INSEE_PARTS_FILE.exists():
-        raise DonneesInvalides(
-            f"Fichier de référence absent : {INSEE_PARTS_FILE}. Restaurez-le depuis le dépôt (data/reference/)."
-        )
-    t = pd.read_csv(INSEE_PARTS_FILE, dtype={"code": str}).dropna(subset=["part_ess_emploi_salarie_pct_2014"])
+    """INSEE 2014 shares (%) by département and by région, from the table shipped with the code."""
+    path = config.INSEE_PARTS_FILE
+    if not path.exists():
+        raise DonneesInvalides(f"Fichier de référence absent : {path}. Restaurez-le depuis le dépôt (data/reference/).")
+    t = pd.read_csv(path, dtype={"code": str}).dropna(subset=["part_ess_emploi_salarie_pct_2014"])
     val = t.set_index(["niveau", "code"])["part_ess_emploi_salarie_pct_2014"]
     return dict(val.get("departement", pd.Series(dtype=float))), dict(val.get("region", pd.Series(dtype=float)))
 
@@ -496,6 +497,9 @@ class _Rows:
     stream: np.ndarray  # legal-unit grouping stream
     actif: np.ndarray
     special: np.ndarray  # 0 normal, 1 abroad, 2 unknown commune code
+
+
+_Part = dict[str, np.ndarray]  # a batch of rows, column by column, before concatenation
 
 
 # Streams: (mean establishments per legal unit); ESS employer streams are the family numbers.
@@ -575,10 +579,45 @@ class _Choix:
         return np.clip(idx, self.com.debut[dep], self.com.fin[dep] - 1)
 
 
+@dataclass(frozen=True)
+class _Tirage:
+    """What every drawing step shares: the generator, the communes, the per-département scale factors and
+    the commune pickers (ESS and private establishments get their own noise, so they cluster differently)."""
+
+    rng: np.random.Generator
+    com: _Communes
+    ratio_pop: np.ndarray  # population of each département / REFERENCE_POPULATION
+    ratio_ess: np.ndarray  # the same, times the département's ESS share target / the national mean share
+    choix: dict[str, _Choix]
+
+    @property
+    def nd(self) -> int:
+        return len(self.com.deps)
+
+    def communes(self, dep_rows: np.ndarray, tr: np.ndarray, famille: str) -> np.ndarray:
+        """Commune of each employer row (``famille``: "ess" or "prive"): large bands favour large communes."""
+        grand = self.choix[f"{famille}_grand"](self.rng, dep_rows)
+        petit = self.choix[f"{famille}_petit"](self.rng, dep_rows)
+        return np.where(tr >= GRAND, grand, petit)
+
+
 def _generate_rows(rng: np.random.Generator, com: _Communes) -> _Rows:
+    """Every establishment row, drawn step by step; the order of the steps is part of the output for a seed.
+
+    The ESS rows come first because the private employers are sized from the ESS jobs already drawn.
+    """
+    t = _tirage(rng, com)
+    parts = [*_ess_employeurs(t), *_ess_non_employeurs(t), *_associations_hors_champ(t)]
+    parts += _prives_employeurs(t, _concat(parts))
+    parts += [*_prives_non_employeurs(t), *_publics(t), *_fermes(t), *_lieux_atypiques(t)]
+    return _concat(parts)
+
+
+def _tirage(rng: np.random.Generator, com: _Communes) -> _Tirage:
+    """Scale factors and commune pickers: weights are population to a power (> 1 for large establishments,
+    < 1 for non-employers, which are spread more evenly) times a per-commune noise."""
     nd = len(com.deps)
     pop_d = np.bincount(com.dep, weights=com.pop, minlength=nd)
-    ratio_pop = pop_d / REFERENCE_POPULATION
     ratio_ess = pop_d * com.part / (REFERENCE_POPULATION * REFERENCE_MEAN_SHARE_PCT * PRIVATE_SHARE_FACTOR / 100)
     bruit_ess = rng.gamma(2.0, 0.5, len(com.pop))
     bruit_prive = rng.gamma(2.0, 0.5, len(com.pop))
@@ -590,109 +629,138 @@ def _generate_rows(rng: np.random.Generator, com: _Communes) -> _Rows:
         "prive_grand": _Choix(com, com.pop**1.3 * bruit_prive),
         "prive_ne": _Choix(com, com.pop**0.9 * bruit_prive),
     }
-    parts: list[dict[str, np.ndarray]] = []
+    return _Tirage(rng=rng, com=com, ratio_pop=pop_d / REFERENCE_POPULATION, ratio_ess=ratio_ess, choix=choix)
 
-    def add(dep_rows: np.ndarray, tr: np.ndarray, car: np.ndarray, prof: np.ndarray, stream, famille: str,
-            actif: bool = True) -> None:  # fmt: skip
-        grand = tr >= GRAND
-        c = np.where(grand, choix[f"{famille}_grand"](rng, dep_rows), choix[f"{famille}_petit"](rng, dep_rows))
-        _append(parts, c, prof, tr, car, stream, actif)
 
-    # ESS employer establishments, per family x département x band.
+def _ess_employeurs(t: _Tirage) -> list[_Part]:
+    """ESS employer establishments per family x département x band, at the national rates of FAMILLES."""
+    parts = []
     for f, fam in FAMILLES.items():
         p = _loi_tailles(fam, fam.salaries / fam.employeurs)
-        dep_rows, tr = _expand(_quotas(rng, fam.employeurs * ratio_ess[:, None] * p[None, :]))
-        tr, car = _employer_flags(rng, tr)
-        add(dep_rows, tr, car, _profils(rng, f, tr >= GRAND), f, "ess")
-    # ESS non-employers (mostly small associations), spread more evenly.
-    for f, fam in FAMILLES.items():
-        dep_rows = np.repeat(np.arange(nd), _quotas(rng, fam.non_employeurs * ratio_ess))
-        tr, car = _non_employer_flags(rng, len(dep_rows))
-        prof = _profils(rng, f, np.zeros(len(dep_rows), bool))
-        _append(parts, choix["ess_ne"](rng, dep_rows), prof, tr, car, S_NONEMP, True)
-    # Associations with an APE outside the statistical perimeter (unions, parties, congregations...).
-    p = _loi_tailles(EXCLUS_TAILLE, EXCLUS_TAILLE.salaries)
-    n_exclus = max(3.0, EXCLUS_TAILLE.employeurs * ratio_ess.sum())
-    dep_rows, tr = _expand(_quotas(rng, n_exclus * (ratio_ess / ratio_ess.sum())[:, None] * p[None, :]))
-    tr, car = _employer_flags(rng, tr)
-    add(dep_rows, tr, car, _profils(rng, -1, tr >= GRAND), S_EXCLU, "ess")
-    dep_rows = np.repeat(np.arange(nd), _quotas(rng, EXCLUS_TAILLE.non_employeurs * ratio_ess))
-    tr, car = _non_employer_flags(rng, len(dep_rows))
-    _append(parts, choix["ess_ne"](rng, dep_rows), _profils(rng, -1, np.zeros(len(dep_rows), bool)), tr, car,
-            S_EXCLU, True)  # fmt: skip
+        dep_rows, tr = _expand(_quotas(t.rng, fam.employeurs * t.ratio_ess[:, None] * p[None, :]))
+        tr, car = _employer_flags(t.rng, tr)
+        prof = _profils(t.rng, f, tr >= GRAND)
+        parts.append(_part(t.communes(dep_rows, tr, "ess"), prof, tr, car, f))
+    return parts
 
-    # Non-ESS private employers: per département, sized so that the ESS share matches the target.
-    done = _concat(parts)
-    ess_stat = (done.stream < S_NONEMP) & _is_employer(done.tr, done.car)
-    ess_jobs = np.bincount(com.dep[done.com[ess_stat]], weights=MILIEUX[done.tr[ess_stat]], minlength=nd)
-    excl = (done.stream == S_EXCLU) & _is_employer(done.tr, done.car)
-    excl_jobs = np.bincount(com.dep[done.com[excl]], weights=MILIEUX[done.tr[excl]], minlength=nd)
+
+def _ess_non_employeurs(t: _Tirage) -> list[_Part]:
+    """ESS units without employees (mostly small associations): in the files, never in the job figures."""
+    parts = []
+    for f, fam in FAMILLES.items():
+        dep_rows = np.repeat(np.arange(t.nd), _quotas(t.rng, fam.non_employeurs * t.ratio_ess))
+        tr, car = _non_employer_flags(t.rng, len(dep_rows))
+        prof = _profils(t.rng, f, np.zeros(len(dep_rows), bool))
+        parts.append(_part(t.choix["ess_ne"](t.rng, dep_rows), prof, tr, car, S_NONEMP))
+    return parts
+
+
+def _associations_hors_champ(t: _Tirage) -> list[_Part]:
+    """Associations whose APE is outside the statistical perimeter (unions, parties, congregations...), so
+    that the legal / statistical switch has something to remove: employers (at least 3 expected) and not."""
+    p = _loi_tailles(EXCLUS_TAILLE, EXCLUS_TAILLE.salaries)
+    n_exclus = max(3.0, EXCLUS_TAILLE.employeurs * t.ratio_ess.sum())
+    dep_rows, tr = _expand(_quotas(t.rng, n_exclus * (t.ratio_ess / t.ratio_ess.sum())[:, None] * p[None, :]))
+    tr, car = _employer_flags(t.rng, tr)
+    prof = _profils(t.rng, -1, tr >= GRAND)
+    employeurs = _part(t.communes(dep_rows, tr, "ess"), prof, tr, car, S_EXCLU)
+    dep_rows = np.repeat(np.arange(t.nd), _quotas(t.rng, EXCLUS_TAILLE.non_employeurs * t.ratio_ess))
+    tr, car = _non_employer_flags(t.rng, len(dep_rows))
+    communes = t.choix["ess_ne"](t.rng, dep_rows)  # before the profiles, unlike the other steps: keep the order
+    prof = _profils(t.rng, -1, np.zeros(len(dep_rows), bool))
+    return [employeurs, _part(communes, prof, tr, car, S_EXCLU)]
+
+
+def _prives_employeurs(t: _Tirage, ess: _Rows) -> list[_Part]:
+    """Non-ESS private employers (12 % of the small ones individual entrepreneurs), per département, sized so
+    that the ESS share of private jobs hits the département's target. The excluded associations are private
+    employers outside the ESS statistics, so their jobs already count towards the non-ESS total."""
+    com = t.com
+    ess_stat = (ess.stream < S_NONEMP) & _is_employer(ess.tr, ess.car)
+    ess_jobs = np.bincount(com.dep[ess.com[ess_stat]], weights=MILIEUX[ess.tr[ess_stat]], minlength=t.nd)
+    excl = (ess.stream == S_EXCLU) & _is_employer(ess.tr, ess.car)
+    excl_jobs = np.bincount(com.dep[ess.com[excl]], weights=MILIEUX[ess.tr[excl]], minlength=t.nd)
     cible = np.maximum(ess_jobs * (1 - com.part) / com.part - excl_jobs, 0)
     p = _loi_tailles(PRIVE_TAILLE, PRIVE_TAILLE.salaries)
-    counts = _fill(_quotas(rng, (cible / PRIVE_TAILLE.salaries)[:, None] * p[None, :]), cible)
-    dep_rows, tr = _expand(counts)
-    tr, car = _employer_flags(rng, tr)
-    ei = (tr < GRAND) & (rng.random(len(tr)) < 0.12)
-    prof = np.where(ei, _profils(rng, EI, np.zeros(len(tr), bool)), _profils(rng, PRIVE, tr >= GRAND))
-    add(dep_rows, tr, car, prof, np.where(ei, S_EI, S_PRIVE), "prive")
-    # Non-employer private units (70 % EI).
-    dep_rows = np.repeat(np.arange(nd), _quotas(rng, PRIVE_TAILLE.non_employeurs * ratio_pop))
-    tr, car = _non_employer_flags(rng, len(dep_rows))
-    ei = rng.random(len(dep_rows)) < 0.7
-    petit = np.zeros(len(dep_rows), bool)
-    prof = np.where(ei, _profils(rng, EI, petit), _profils(rng, PRIVE, petit))
-    _append(parts, choix["prive_ne"](rng, dep_rows), prof, tr, car, np.where(ei, S_EI_NE, S_PRIVE_NE), True)
+    dep_rows, tr = _expand(_fill(_quotas(t.rng, (cible / PRIVE_TAILLE.salaries)[:, None] * p[None, :]), cible))
+    tr, car = _employer_flags(t.rng, tr)
+    ei = (tr < GRAND) & (t.rng.random(len(tr)) < 0.12)
+    prof = np.where(ei, _profils(t.rng, EI, np.zeros(len(tr), bool)), _profils(t.rng, PRIVE, tr >= GRAND))
+    return [_part(t.communes(dep_rows, tr, "prive"), prof, tr, car, np.where(ei, S_EI, S_PRIVE))]
 
-    # Public bodies (CJ 4xxx/7xxx): never ESS, never in the private denominator.
-    total_pop = ratio_pop.sum()
-    n = _n_min(rng, PUBLIC_TAILLE.employeurs * total_pop, 5)
-    c = _tirer(rng, com.pop**0.6, n)
-    tr = _tirer(rng, _loi_tailles(PUBLIC_TAILLE, PUBLIC_TAILLE.salaries), n)
-    tr, car = _employer_flags(rng, tr)
-    non_emp = rng.random(n) < 0.1
+
+def _prives_non_employeurs(t: _Tirage) -> list[_Part]:
+    """Private units without employees (70 % individual entrepreneurs), in proportion to population."""
+    dep_rows = np.repeat(np.arange(t.nd), _quotas(t.rng, PRIVE_TAILLE.non_employeurs * t.ratio_pop))
+    tr, car = _non_employer_flags(t.rng, len(dep_rows))
+    ei = t.rng.random(len(dep_rows)) < 0.7
+    petit = np.zeros(len(dep_rows), bool)
+    prof = np.where(ei, _profils(t.rng, EI, petit), _profils(t.rng, PRIVE, petit))
+    return [_part(t.choix["prive_ne"](t.rng, dep_rows), prof, tr, car, np.where(ei, S_EI_NE, S_PRIVE_NE))]
+
+
+def _publics(t: _Tirage) -> list[_Part]:
+    """Public bodies (CJ 4xxx/7xxx), 10 % without employees: never ESS, never in the private denominator."""
+    n = _n_min(t.rng, PUBLIC_TAILLE.employeurs * t.ratio_pop.sum(), 5)
+    c = _tirer(t.rng, t.com.pop**0.6, n)
+    tr = _tirer(t.rng, _loi_tailles(PUBLIC_TAILLE, PUBLIC_TAILLE.salaries), n)
+    tr, car = _employer_flags(t.rng, tr)
+    non_emp = t.rng.random(n) < 0.1
     tr[non_emp], car[non_emp] = NN, 1
-    _append(parts, c, _profils(rng, PUBLIC, tr >= GRAND), tr, car, S_PUBLIC, True)
-    # Closed establishments (etat F): half in ceased legal units, half attached to active ones.
-    n = _n_min(rng, FERMES * total_pop, 10)
-    c = _tirer(rng, com.pop, n)
-    fam = rng.choice([ASSO, PRIVE, EI], size=n, p=[0.5, 0.35, 0.15])
+    return [_part(c, _profils(t.rng, PUBLIC, tr >= GRAND), tr, car, S_PUBLIC)]
+
+
+def _fermes(t: _Tirage) -> list[_Part]:
+    """Closed establishments (etat F), half in ceased legal units, half attached to active ones; 10 % still
+    carry an employer band, so only the filter on the administrative state drops them."""
+    n = _n_min(t.rng, FERMES * t.ratio_pop.sum(), 10)
+    c = _tirer(t.rng, t.com.pop, n)
+    fam = t.rng.choice([ASSO, PRIVE, EI], size=n, p=[0.5, 0.35, 0.15])
     prof = np.empty(n, dtype=np.int64)
     for f in (ASSO, PRIVE, EI):
         sel = fam == f
-        prof[sel] = _profils(rng, f, np.zeros(int(sel.sum()), bool))
-    tr = np.where(rng.random(n) < 0.8, NN, -1)
-    car = np.where(rng.random(n) < 0.5, 1, 2)
-    stale = rng.random(n) < 0.1  # still carrying an employer band: only the etat filter drops them
-    tr[stale], car[stale] = rng.choice([T01, T01 + 1], size=int(stale.sum())), 0
-    _append(parts, c, prof, tr, car, np.where(rng.random(n) < 0.5, S_FERME, S_FERME_RATTACHE), False)
-    # A few ESS employers abroad (no commune code) and with a commune code absent from the COG.
+        prof[sel] = _profils(t.rng, f, np.zeros(int(sel.sum()), bool))
+    tr = np.where(t.rng.random(n) < 0.8, NN, -1)
+    car = np.where(t.rng.random(n) < 0.5, 1, 2)
+    stale = t.rng.random(n) < 0.1
+    tr[stale], car[stale] = t.rng.choice([T01, T01 + 1], size=int(stale.sum())), 0
+    stream = np.where(t.rng.random(n) < 0.5, S_FERME, S_FERME_RATTACHE)
+    return [_part(c, prof, tr, car, stream, actif=False)]
+
+
+def _lieux_atypiques(t: _Tirage) -> list[_Part]:
+    """A few ESS employers abroad (no commune code) and some with a commune code absent from the COG, as in
+    the real file: the ingestion must count them, not drop them silently."""
+    parts = []
     for special, base in ((1, ETRANGER), (2, INCONNUES)):
-        n = _n_min(rng, base * total_pop, 3)
-        c = _tirer(rng, com.pop, n) if special == 2 else np.full(n, -1)
-        tr = rng.choice([T01, T01 + 1], size=n)
+        n = _n_min(t.rng, base * t.ratio_pop.sum(), 3)
+        c = _tirer(t.rng, t.com.pop, n) if special == 2 else np.full(n, -1)
+        tr = t.rng.choice([T01, T01 + 1], size=n)
         fam_ = ASSO if special == 2 else COOP
         prof = np.where(
-            rng.random(n) < 0.7, _profils(rng, ASSO, np.zeros(n, bool)), _profils(rng, fam_, np.zeros(n, bool))
+            t.rng.random(n) < 0.7, _profils(t.rng, ASSO, np.zeros(n, bool)), _profils(t.rng, fam_, np.zeros(n, bool))
         )
-        _append(parts, c, prof, tr, np.zeros(n, np.int8), S_AUTRE, True, special=special)
-    return _concat(parts)
+        parts.append(_part(c, prof, tr, np.zeros(n, np.int8), S_AUTRE, special=special))
+    return parts
 
 
 def _n_min(rng: np.random.Generator, attendu: float, minimum: int) -> int:
+    """Stochastic rounding with a floor, so that a small geography still exercises every case."""
     return max(minimum, int(_quotas(rng, np.array([attendu]))[0]))
 
 
-def _append(parts: list, com: np.ndarray, prof: np.ndarray, tr: np.ndarray, car: np.ndarray, stream,
-            actif: bool, special: int = 0) -> None:  # fmt: skip
+def _part(com: np.ndarray, prof: np.ndarray, tr: np.ndarray, car: np.ndarray, stream: int | np.ndarray,
+          actif: bool = True, special: int = 0) -> _Part:  # fmt: skip
+    """One batch of rows as typed columns (scalars ``stream``, ``actif``, ``special`` broadcast)."""
     n = len(com)
-    parts.append({
+    return {
         "com": np.asarray(com, np.int64), "prof": np.asarray(prof, np.int64), "tr": np.asarray(tr, np.int8),
         "car": np.asarray(car, np.int8), "stream": np.broadcast_to(np.asarray(stream, np.int16), (n,)).copy(),
         "actif": np.full(n, actif), "special": np.full(n, special, np.int8),
-    })  # fmt: skip
+    }  # fmt: skip
 
 
-def _concat(parts: list) -> _Rows:
+def _concat(parts: list[_Part]) -> _Rows:
     cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     return _Rows(fam=FAM_PROFIL[cols["prof"]], **cols)
 
@@ -808,256 +876,419 @@ def _chunks(rng: np.random.Generator, n: int, moyenne: float) -> np.ndarray:
 
 
 # --- tables -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Ordre:
+    """Rows in file order: grouped by legal unit, head office first."""
+
+    rows: _Rows
+    ul: np.ndarray  # per row: legal-unit index
+    siege: np.ndarray  # per row: head office
+    rang: np.ndarray  # per row: position within its legal unit (NIC without key, minus 1)
+    siege_row: np.ndarray  # per legal unit: row of its head office
+
+
+@dataclass(frozen=True)
+class _Identifiants:
+    """SIREN, NIC and SIRET, as numbers for sorting and as the text written in the files."""
+
+    siren: np.ndarray  # per legal unit, as a number (sort key of the legal-unit file)
+    siren_row: np.ndarray  # per row, as a number (with ``rang``, sort key of the establishment file)
+    nic_base: np.ndarray  # per row: NIC without its key
+    siren_s: pa.Array  # per legal unit
+    siren_row_s: pa.Array  # per row
+    nic_s: pa.Array  # per row, 5 characters
+    siret_s: pa.Array  # per row
+
+
+@dataclass(frozen=True)
+class _AttributsUl:
+    """Per legal unit: what it takes from its head office, and what is drawn for it."""
+
+    prof: np.ndarray
+    fam: np.ndarray
+    com: np.ndarray
+    cj: np.ndarray
+    diffusion_partielle: np.ndarray
+    flag: np.ndarray  # economieSocialeSolidaireUniteLegale: 0 'O', 1 'N', 2 empty
+
+
+@dataclass(frozen=True)
+class _Effectifs:
+    """Employer status and estimated employees, per row and per legal unit."""
+
+    employeur_row: np.ndarray  # per row: active employer establishment
+    milieu_row: np.ndarray  # per row: band midpoint if an active employer, else 0
+    total: np.ndarray  # per legal unit: sum of its rows' midpoints
+    employeur_ul: np.ndarray
+    tranche_ul: np.ndarray  # index into TRANCHES
+
+
+@dataclass(frozen=True)
+class _Lieux:
+    """Per row: commune fields as SIRENE writes them, and coordinates as text."""
+
+    com_idx: np.ndarray  # commune index (0 where the row has none: see ``normal``)
+    code: np.ndarray
+    libelle: np.ndarray
+    cp: np.ndarray
+    normal: np.ndarray  # in France, with a known commune
+    etranger: np.ndarray
+    inconnues: np.ndarray  # rows given a code absent from the COG
+    n_deleguee: int
+    x: pa.Array
+    y: pa.Array
+
+
+@dataclass(frozen=True)
+class _Dates:
+    """Days since _JOUR0."""
+
+    creation: np.ndarray
+    debut: np.ndarray
+    ul_creation: np.ndarray
+    ul_debut: np.ndarray
+
+
 def _build_tables(
     rng: np.random.Generator, rows: _Rows, uls: _Uls, com: _Communes, passage: pd.DataFrame | None
 ) -> tuple[pa.Table, pa.Table, dict]:
-    # Order rows by legal unit, head office first, and number the establishments (NIC).
+    """Both files and their counts. Each step draws from ``rng`` in the order below: keep it, or the files
+    written for a given seed change."""
+    o = _ordonner(rows, uls)
+    ids = _identifiants(rng, o, uls.n)
+    attrs = _attributs_ul(rng, o, com, uls.n)
+    eff = _effectifs(o, uls.n)
+    lieux = _lieux(rng, o, com, passage)
+    dates = _tirer_dates(rng, o, uls.n)
+    partielle_row = attrs.diffusion_partielle[o.ul]
+    etab = _table_etablissements(rng, o, ids, lieux, dates, partielle_row)
+    ul_table = _table_unites_legales(rng, o, ids, attrs, eff, dates, uls.cesse, com)
+    return etab, ul_table, _compteurs(o, eff, lieux, partielle_row, uls.n)
+
+
+def _ordonner(rows: _Rows, uls: _Uls) -> _Ordre:
+    """Order rows by legal unit, head office first, and rank them within it (the NIC is the rank + 1)."""
     order = np.lexsort((np.arange(len(uls.ul)), ~uls.siege, uls.ul))
-    r = {k: getattr(rows, k)[order] for k in ("com", "prof", "fam", "tr", "car", "stream", "actif", "special")}
+    rows = _Rows(**{f.name: getattr(rows, f.name)[order] for f in fields(_Rows)})
     ul, siege = uls.ul[order], uls.siege[order]
     n = len(ul)
     start = np.r_[0, np.flatnonzero(ul[1:] != ul[:-1]) + 1]
-    rank = np.arange(n) - np.repeat(start, np.diff(np.r_[start, n]))
-    if rank.max(initial=0) >= 9999:
+    rang = np.arange(n) - np.repeat(start, np.diff(np.r_[start, n]))
+    if rang.max(initial=0) >= 9999:
         raise DonneesInvalides("Unité légale de démonstration avec plus de 9 999 établissements.")
     siege_row = np.empty(uls.n, np.int64)
     siege_row[ul[siege]] = np.flatnonzero(siege)
+    return _Ordre(rows=rows, ul=ul, siege=siege, rang=rang, siege_row=siege_row)
 
-    # Identifiers: 99 + 6 digits + Luhn key (SIREN), siren + 4 digits + Luhn key (SIRET).
-    body = 99_000_000 + rng.permutation(1_000_000)[: uls.n]
-    siren_num = body * 10 + _luhn(_digits(body, 8))
-    siren_row = siren_num[ul]
-    nic_base = rank + 1
-    nic_num = nic_base * 10 + _luhn(np.hstack([_digits(siren_row, 9), _digits(nic_base, 4)]))
-    siren_s = pa.array(siren_num).cast(pa.string())
-    nic_s = pc.utf8_lpad(pa.array(nic_num).cast(pa.string()), 5, "0")
-    siren_row_s = siren_s.take(pa.array(ul))
-    siret_s = pc.binary_join_element_wise(siren_row_s, nic_s, "")
 
-    # Legal-unit attributes drawn from the head office's activity profile.
-    s = siege_row
-    ul_prof, ul_fam, ul_com = r["prof"][s], r["fam"][s], r["com"][s]
+def _identifiants(rng: np.random.Generator, o: _Ordre, n_ul: int) -> _Identifiants:
+    """SIREN = 99 + a 6-digit number unique to the unit + Luhn key; SIRET = SIREN + 4-digit NIC + Luhn key: valid
+    numbers, so that checks on the real files pass, all in the 99 range that marks them as fictitious."""
+    body = 99_000_000 + rng.permutation(1_000_000)[:n_ul]
+    siren = body * 10 + _luhn(_digits(body, 8))
+    siren_row = siren[o.ul]
+    nic_base = o.rang + 1
+    nic = nic_base * 10 + _luhn(np.hstack([_digits(siren_row, 9), _digits(nic_base, 4)]))
+    siren_s = pa.array(siren).cast(pa.string())
+    nic_s = pc.utf8_lpad(pa.array(nic).cast(pa.string()), 5, "0")
+    siren_row_s = siren_s.take(pa.array(o.ul))
+    return _Identifiants(
+        siren=siren, siren_row=siren_row, nic_base=nic_base, siren_s=siren_s, siren_row_s=siren_row_s, nic_s=nic_s,
+        siret_s=pc.binary_join_element_wise(siren_row_s, nic_s, ""),
+    )  # fmt: skip
+
+
+def _attributs_ul(rng: np.random.Generator, o: _Ordre, com: _Communes, n_ul: int) -> _AttributsUl:
+    """Legal-unit attributes from the head office's activity profile: legal category (60 % of the
+    associations of Alsace-Moselle under local law, 9260), partial diffusion rate per family, ESS flag."""
+    s = o.siege_row
+    ul_prof, ul_fam, ul_com = o.rows.prof[s], o.rows.fam[s], o.rows.com[s]
     cj = _draw_cj(rng, ul_prof)
     asso_am = (ul_fam == ASSO) & (ul_com >= 0) & np.isin(com.deps[com.dep[np.maximum(ul_com, 0)]], list(ALSACE_MOSELLE))
-    cj[asso_am & np.isin(cj, [9220, 9210]) & (rng.random(uls.n) < 0.6)] = 9260
+    cj[asso_am & np.isin(cj, [9220, 9210]) & (rng.random(n_ul) < 0.6)] = 9260
     p_part = np.select([ul_fam == EI, ul_fam == PUBLIC, ul_fam >= PRIVE], [PART_P_EI, 0.0, PART_P_SOCIETE], PART_P_ESS)
-    diff_p = rng.random(uls.n) < p_part
+    diffusion_partielle = rng.random(n_ul) < p_part
     flag = _draw_flag(rng, ul_fam, cj)
-    ul_cesse = uls.cesse
-    p_row = diff_p[ul]
+    return _AttributsUl(prof=ul_prof, fam=ul_fam, com=ul_com, cj=cj, diffusion_partielle=diffusion_partielle, flag=flag)
 
-    # Employees per legal unit -> its band, employer flag and category.
-    emp_row = _is_employer(r["tr"], r["car"]) & r["actif"]
-    mid_row = np.where(emp_row & (r["tr"] >= 0), MILIEUX[np.maximum(r["tr"], 0)], 0.0)
-    total = np.bincount(ul, weights=mid_row, minlength=uls.n)
-    employeur_ul = np.bincount(ul, weights=emp_row, minlength=uls.n) > 0
+
+def _effectifs(o: _Ordre, n_ul: int) -> _Effectifs:
+    """Employees of a legal unit = midpoints of its active employer establishments; its band follows."""
+    r = o.rows
+    employeur_row = _is_employer(r.tr, r.car) & r.actif
+    milieu_row = np.where(employeur_row & (r.tr >= 0), MILIEUX[np.maximum(r.tr, 0)], 0.0)
+    total = np.bincount(o.ul, weights=milieu_row, minlength=n_ul)
+    employeur_ul = np.bincount(o.ul, weights=employeur_row, minlength=n_ul) > 0
     k = np.searchsorted(_SEUILS_UL, total, side="right")
-    ul_tr = np.where(k > 0, k + 1, np.where(employeur_ul, T00, NN))
+    tranche_ul = np.where(k > 0, k + 1, np.where(employeur_ul, T00, NN))
+    return _Effectifs(employeur_row, milieu_row, total, employeur_ul, tranche_ul)
 
-    # Commune codes: arrondissements for Paris/Lyon/Marseille, some communes déléguées, a few unknown codes.
-    com_idx = np.maximum(r["com"], 0)
+
+def _lieux(rng: np.random.Generator, o: _Ordre, com: _Communes, passage: pd.DataFrame | None) -> _Lieux:
+    """Commune fields as in the real file: arrondissement codes for Paris/Lyon/Marseille, some communes
+    déléguées (when ``passage`` is given), a few codes unknown to the COG; then the coordinates."""
+    r = o.rows
+    com_idx = np.maximum(r.com, 0)
     code = com.code[com_idx].astype("<U5")
     libelle = com.libelle[com_idx].astype(object)
     cp = com.cp[com_idx].astype("<U5")
-    normal = r["special"] == 0
-    for ville, arr in ARRONDISSEMENTS.items():
-        sel = np.flatnonzero(normal & (code == ville))
-        if len(sel):
-            pick = _tirer(rng, np.array([w for _, w in arr], float), len(sel))
-            codes = np.array([c for c, _ in arr])[pick]
-            code[sel] = codes
-            num = np.array([int(c[-2:]) for c, _ in arr])[pick]
-            cp[sel] = [_cp_arrondissement(ville, i) for i in num]
-            libelle[sel] = [_libelle_arrondissement(ville, i) for i in num]
+    normal = r.special == 0
+    _arrondissements(rng, code, cp, libelle, normal)
     n_deleguee = 0
     if passage is not None and {"code", "type", "code_commune"} <= set(passage.columns):
         n_deleguee = _deleguees(rng, passage, code, libelle, normal)
     known = set(com.code.tolist())
-    unknown = np.flatnonzero(r["special"] == 2)
-    for i in unknown:
+    inconnues = np.flatnonzero(r.special == 2)
+    for i in inconnues:
         dep = com.deps[com.dep[com_idx[i]]]
         code[i] = next(c for c in (f"{dep}998"[:5], f"{dep}997"[:5], f"{dep}99"[:5]) if c not in known)
-    abroad = r["special"] == 1
+    x, y = _coordonnees(rng, com, com_idx, normal)
+    return _Lieux(
+        com_idx=com_idx, code=code, libelle=libelle, cp=cp, normal=normal, etranger=r.special == 1,
+        inconnues=inconnues, n_deleguee=n_deleguee, x=x, y=y,
+    )  # fmt: skip
 
-    # Coordinates: jittered centroid, projected CRS of the département, text with one decimal.
+
+def _arrondissements(rng: np.random.Generator, code: np.ndarray, cp: np.ndarray, libelle: np.ndarray,
+                     normal: np.ndarray) -> None:  # fmt: skip
+    """SIRENE codes Paris, Lyon and Marseille by arrondissement: spread their rows by arrondissement population."""
+    for ville, arr in ARRONDISSEMENTS.items():
+        sel = np.flatnonzero(normal & (code == ville))
+        if len(sel):
+            pick = _tirer(rng, np.array([w for _, w in arr], float), len(sel))
+            code[sel] = np.array([c for c, _ in arr])[pick]
+            num = np.array([int(c[-2:]) for c, _ in arr])[pick]
+            cp[sel] = [_cp_arrondissement(ville, i) for i in num]
+            libelle[sel] = [_libelle_arrondissement(ville, i) for i in num]
+
+
+def _coordonnees(rng: np.random.Generator, com: _Communes, com_idx: np.ndarray,
+                 normal: np.ndarray) -> tuple[pa.Array, pa.Array]:  # fmt: skip
+    """Centroid jittered within the commune's radius, in the département's projected CRS, as text with one
+    decimal like the real file; empty abroad and for unknown codes."""
+    n = len(com_idx)
     theta = rng.random(n) * 2 * np.pi
     rad = com.rayon[com_idx] * np.sqrt(rng.random(n))
     x = com.x[com_idx] + rad * np.cos(theta)
     y = com.y[com_idx] + rad * np.sin(theta)
     x[~normal] = np.nan
     y[~normal] = np.nan
-    x_s, y_s = _texte_1_decimale(x), _texte_1_decimale(y)
+    return _texte_1_decimale(x), _texte_1_decimale(y)
 
-    # Dates and bookkeeping.
+
+def _tirer_dates(rng: np.random.Generator, o: _Ordre, n_ul: int) -> _Dates:
+    """Creation dates (legal units first; establishments other than the head office may be younger) and the
+    start of the current period: later for 40 % of establishments, for all closed ones, 30 % of units."""
     span = int((_JOUR_FIN - _JOUR0).astype(int))
-    ul_creation = np.maximum(span - rng.exponential(9000, uls.n).astype(np.int64), 0)
-    creation = ul_creation[ul] + (rng.random(n) * (span - ul_creation[ul])).astype(np.int64) * (~siege)
+    n = len(o.ul)
+    ul_creation = np.maximum(span - rng.exponential(9000, n_ul).astype(np.int64), 0)
+    creation = ul_creation[o.ul] + (rng.random(n) * (span - ul_creation[o.ul])).astype(np.int64) * (~o.siege)
     debut = creation + (rng.random(n) < 0.4) * (rng.random(n) * (span - creation)).astype(np.int64)
-    closed = ~r["actif"]
+    closed = ~o.rows.actif
     debut[closed] = creation[closed] + (rng.random(int(closed.sum())) * (span - creation[closed])).astype(np.int64)
-    ul_debut = ul_creation + (rng.random(uls.n) < 0.3) * (rng.random(uls.n) * (span - ul_creation)).astype(np.int64)
+    ul_debut = ul_creation + (rng.random(n_ul) < 0.3) * (rng.random(n_ul) * (span - ul_creation)).astype(np.int64)
+    return _Dates(creation=creation, debut=debut, ul_creation=ul_creation, ul_debut=ul_debut)
 
-    prof_libelle = pa.array([p[3] for p in _TOUS], pa.string())
-    ape = pa.array(APE[r["prof"]])
-    ul_ape = pa.array(APE[ul_prof])
-    nd = pa.scalar("[ND]")
 
-    def masque(arr: pa.Array, mask: np.ndarray) -> pa.Array:
-        """'[ND]' where the row is partially diffusible and the field is filled."""
-        return pc.if_else(pc.and_(pa.array(mask), pc.is_valid(arr)), nd, arr)
+def _masque(arr: pa.Array, partielle: np.ndarray) -> pa.Array:
+    """'[ND]' where the row is partially diffusible and the field is filled, as INSEE masks it."""
+    return pc.if_else(pc.and_(pa.array(partielle), pc.is_valid(arr)), pa.scalar("[ND]"), arr)
 
+
+def _nul_si(condition: np.ndarray, arr: pa.Array) -> pa.Array:
+    return pc.if_else(pa.array(condition), pa.scalar(None, arr.type), arr)
+
+
+def _si(condition: np.ndarray, valeur: pa.Array | pa.Scalar) -> pa.Array:
+    """``valeur`` where ``condition``, else null (string column)."""
+    return pc.if_else(pa.array(condition), valeur, pa.scalar(None, pa.string()))
+
+
+def _adresses(rng: np.random.Generator, o: _Ordre, nic_base: np.ndarray, etranger: np.ndarray,
+              partielle: np.ndarray) -> dict[str, pa.Array]:  # fmt: skip
+    """Street address, sign and foreign country columns: a French address in France, a country abroad;
+    '[ND]' for partially diffusible rows."""
+    n = len(o.ul)
     voie_type = _vocab([t for t, _ in TYPES_VOIE], _tirer(rng, np.array([w for _, w in TYPES_VOIE]), n))
     voie_num = pa.array(rng.integers(1, 200, n)).cast(pa.string())
-    voie_num = pc.if_else(pa.array(rng.random(n) < 0.1), pa.scalar(None, pa.string()), voie_num)
+    voie_num = _nul_si(rng.random(n) < 0.1, voie_num)
     voie_lib = _vocab(list(VOIES), rng.integers(0, len(VOIES), n))
-    indice = pc.if_else(pa.array(rng.random(n) < 0.03), pa.scalar("B"), pa.scalar(None, pa.string()))
-    complement = pc.if_else(pa.array(rng.random(n) < 0.05), pa.scalar("BATIMENT DEMO"), pa.scalar(None, pa.string()))
-    ens = pc.binary_join_element_wise(pa.scalar("ANTENNE DEMO"), pa.array(nic_base).cast(pa.string()), " ")
-    enseigne = pc.if_else(pa.array((rng.random(n) < 0.04) & ~siege), ens, pa.scalar(None, pa.string()))
+    indice = _si(rng.random(n) < 0.03, pa.scalar("B"))
+    complement = _si(rng.random(n) < 0.05, pa.scalar("BATIMENT DEMO"))
+    antenne = pc.binary_join_element_wise(pa.scalar("ANTENNE DEMO"), pa.array(nic_base).cast(pa.string()), " ")
+    enseigne = _si((rng.random(n) < 0.04) & ~o.siege, antenne)
     pays = rng.integers(0, len(PAYS), n)
-    pays_code = pc.if_else(pa.array(abroad), _vocab([p[0] for p in PAYS], pays), pa.scalar(None, pa.string()))
-    pays_lib = pc.if_else(pa.array(abroad), _vocab([p[1] for p in PAYS], pays), pa.scalar(None, pa.string()))
-    ville_etr = pc.if_else(pa.array(abroad), _vocab([p[2] for p in PAYS], pays), pa.scalar(None, pa.string()))
-    null_if_abroad = pa.array(abroad)
+    en_france = {
+        "complementAdresseEtablissement": complement, "numeroVoieEtablissement": voie_num,
+        "indiceRepetitionEtablissement": indice, "typeVoieEtablissement": voie_type,
+        "libelleVoieEtablissement": voie_lib,
+    }  # fmt: skip
+    return {
+        **{c: _masque(_nul_si(etranger, v), partielle) for c, v in en_france.items()},
+        "enseigne1Etablissement": _masque(enseigne, partielle),
+        "codePaysEtrangerEtablissement": _si(etranger, _vocab([p[0] for p in PAYS], pays)),
+        "libellePaysEtrangerEtablissement": _si(etranger, _vocab([p[1] for p in PAYS], pays)),
+        "libelleCommuneEtrangerEtablissement": _si(etranger, _vocab([p[2] for p in PAYS], pays)),
+    }
 
-    def local(arr: pa.Array) -> pa.Array:
-        return pc.if_else(null_if_abroad, pa.scalar(None, arr.type), arr)
 
-    tranche_s = _vocab(list(TRANCHES) + [None], np.where(r["tr"] >= 0, r["tr"], len(TRANCHES)))
-    has_band = (r["tr"] >= 0) & (r["tr"] != NN)
-    car_s = _vocab(["O", "N", None], r["car"])
+#: Establishment columns always empty here: never filled for these units, or (columns 31 to 44) the second address.
+_ETAB_VIDES = (
+    "activitePrincipaleRegistreMetiersEtablissement", "dernierNumeroVoieEtablissement",
+    "indiceRepetitionDernierNumeroVoieEtablissement", "distributionSpecialeEtablissement", "codeCedexEtablissement",
+    "libelleCedexEtablissement", "identifiantAdresseEtablissement", *ETABLISSEMENT_COLUMNS[30:44],
+    "enseigne2Etablissement", "enseigne3Etablissement", "denominationUsuelleEtablissement",
+)  # fmt: skip
+
+
+def _table_etablissements(rng: np.random.Generator, o: _Ordre, ids: _Identifiants, lieux: _Lieux, dates: _Dates,
+                          partielle: np.ndarray) -> pa.Table:  # fmt: skip
+    """StockEtablissement: the 54 columns in file order, sorted by SIRET like the real file."""
+    r, n = o.rows, len(o.ul)
+    adresses = _adresses(rng, o, ids.nic_base, lieux.etranger, partielle)
     ts = _timestamps(rng, n)
     n_periodes = pa.array(rng.geometric(0.6, n).astype(np.int64))
+    ape = pa.array(APE[r.prof])
     null_s = pa.nulls(n, pa.string())
-
-    etab_cols: dict[str, pa.Array] = {
-        "siren": siren_row_s,
-        "nic": nic_s,
-        "siret": siret_s,
-        "statutDiffusionEtablissement": _vocab(["O", "P"], p_row.astype(np.int64)),
-        "dateCreationEtablissement": _dates(creation),
-        "trancheEffectifsEtablissement": tranche_s,
-        "anneeEffectifsEtablissement": pa.array(np.full(n, 2023, np.int64), mask=~has_band),
-        "activitePrincipaleRegistreMetiersEtablissement": null_s,
+    cols: dict[str, pa.Array] = {
+        **adresses,
+        **dict.fromkeys(_ETAB_VIDES, null_s),
+        "siren": ids.siren_row_s,
+        "nic": ids.nic_s,
+        "siret": ids.siret_s,
+        "statutDiffusionEtablissement": _vocab(["O", "P"], partielle.astype(np.int64)),
+        "dateCreationEtablissement": _dates(dates.creation),
+        "trancheEffectifsEtablissement": _vocab(list(TRANCHES) + [None], np.where(r.tr >= 0, r.tr, len(TRANCHES))),
+        "anneeEffectifsEtablissement": pa.array(np.full(n, 2023, np.int64), mask=~((r.tr >= 0) & (r.tr != NN))),
         "dateDernierTraitementEtablissement": ts,
-        "etablissementSiege": pa.array(siege),
+        "etablissementSiege": pa.array(o.siege),
         "nombrePeriodesEtablissement": n_periodes,
-        "complementAdresseEtablissement": masque(local(complement), p_row),
-        "numeroVoieEtablissement": masque(local(voie_num), p_row),
-        "indiceRepetitionEtablissement": masque(local(indice), p_row),
-        "dernierNumeroVoieEtablissement": null_s,
-        "indiceRepetitionDernierNumeroVoieEtablissement": null_s,
-        "typeVoieEtablissement": masque(local(voie_type), p_row),
-        "libelleVoieEtablissement": masque(local(voie_lib), p_row),
-        "codePostalEtablissement": local(pa.array(cp)),
-        "libelleCommuneEtablissement": local(pa.array(libelle, pa.string())),
-        "libelleCommuneEtrangerEtablissement": ville_etr,
-        "distributionSpecialeEtablissement": null_s,
-        "codeCommuneEtablissement": local(pa.array(code)),
-        "codeCedexEtablissement": null_s,
-        "libelleCedexEtablissement": null_s,
-        "codePaysEtrangerEtablissement": pays_code,
-        "libellePaysEtrangerEtablissement": pays_lib,
-        "identifiantAdresseEtablissement": null_s,
-        "coordonneeLambertAbscisseEtablissement": masque(x_s, p_row),
-        "coordonneeLambertOrdonneeEtablissement": masque(y_s, p_row),
-        **{c: null_s for c in ETABLISSEMENT_COLUMNS[30:44]},
-        "dateDebut": _dates(debut),
-        "etatAdministratifEtablissement": _vocab(["F", "A"], r["actif"].astype(np.int64)),
-        "enseigne1Etablissement": masque(enseigne, p_row),
-        "enseigne2Etablissement": null_s,
-        "enseigne3Etablissement": null_s,
-        "denominationUsuelleEtablissement": null_s,
+        "codePostalEtablissement": _nul_si(lieux.etranger, pa.array(lieux.cp)),
+        "libelleCommuneEtablissement": _nul_si(lieux.etranger, pa.array(lieux.libelle, pa.string())),
+        "codeCommuneEtablissement": _nul_si(lieux.etranger, pa.array(lieux.code)),
+        "coordonneeLambertAbscisseEtablissement": _masque(lieux.x, partielle),
+        "coordonneeLambertOrdonneeEtablissement": _masque(lieux.y, partielle),
+        "dateDebut": _dates(dates.debut),
+        "etatAdministratifEtablissement": _vocab(["F", "A"], r.actif.astype(np.int64)),
         "activitePrincipaleEtablissement": ape,
         "nomenclatureActivitePrincipaleEtablissement": pa.array(np.full(n, "NAFRev2")),
-        "caractereEmployeurEtablissement": car_s,
+        "caractereEmployeurEtablissement": _vocab(["O", "N", None], r.car),
         # Demonstration approximation: the NAF 2025 column repeats the NAF rév.2 code.
         "activitePrincipaleNAF25Etablissement": ape,
     }
-    etab = pa.table([etab_cols[c] for c in ETABLISSEMENT_COLUMNS], names=list(ETABLISSEMENT_COLUMNS))
-    etab = etab.take(pa.array(np.lexsort((rank, siren_row))))  # the real files are sorted by SIRET
+    etab = pa.table([cols[c] for c in ETABLISSEMENT_COLUMNS], names=list(ETABLISSEMENT_COLUMNS))
+    return etab.take(pa.array(np.lexsort((o.rang, ids.siren_row))))
 
-    # Legal units.
-    m = uls.n
-    ul_num = pa.array(np.arange(1, m + 1)).cast(pa.string())
-    is_ei = ul_fam == EI
-    denomination = pc.binary_join_element_wise(prof_libelle.take(pa.array(ul_prof)), ul_num, " n°")
-    denomination = pc.if_else(pa.array(is_ei), pa.scalar(None, pa.string()), denomination)
-    prenom = pc.if_else(pa.array(is_ei), _vocab(list(PRENOMS), rng.integers(0, len(PRENOMS), m)),
-                        pa.scalar(None, pa.string()))  # fmt: skip
-    nom = pc.if_else(pa.array(is_ei), pa.scalar("DEMO"), pa.scalar(None, pa.string()))
-    sexe = pc.if_else(pa.array(is_ei), _vocab(["M", "F"], rng.integers(0, 2, m)), pa.scalar(None, pa.string()))
-    dep_ul = com.deps[com.dep[np.maximum(ul_com, 0)]]
-    rna_ok = (ul_fam == ASSO) & (cj != 9260) & (rng.random(m) < 0.85)
-    rna_prefix = np.char.ljust(dep_ul.astype("<U3"), 3, "1")
-    rna = pc.binary_join_element_wise(
-        pa.array(rna_prefix), pc.utf8_lpad(pa.array(np.arange(m) % 1_000_000).cast(pa.string()), 6, "0"), ""
-    )
-    rna = pc.if_else(
-        pa.array(rna_ok), pc.binary_join_element_wise(pa.scalar("W"), rna, ""), pa.scalar(None, pa.string())
-    )
-    ul_has_band = (ul_tr != NN) & ~ul_cesse
-    categorie = np.where(total >= 5000, 2, np.where(total >= 250, 1, 0))
-    cat_s = pc.if_else(pa.array(ul_cesse), pa.scalar(None, pa.string()), _vocab(["PME", "ETI", "GE"], categorie))
-    mission = np.where(is_ei | (ul_fam == PUBLIC), 2, np.where(
-        ((ul_fam == SCESS) & (rng.random(m) < 0.1)) | ((ul_fam == PRIVE) & (rng.random(m) < 0.003)), 0, 1))  # fmt: skip
-    ul_cols: dict[str, pa.Array] = {
-        "siren": siren_s,
-        "statutDiffusionUniteLegale": _vocab(["O", "P"], diff_p.astype(np.int64)),
-        "unitePurgeeUniteLegale": pa.array(np.ones(m, bool), mask=~(ul_cesse & (rng.random(m) < 0.2))),
-        "dateCreationUniteLegale": _dates(ul_creation),
-        "sigleUniteLegale": pa.nulls(m, pa.string()),
-        "sexeUniteLegale": sexe,
-        "prenom1UniteLegale": masque(prenom, diff_p),
-        "prenom2UniteLegale": pa.nulls(m, pa.string()),
-        "prenom3UniteLegale": pa.nulls(m, pa.string()),
-        "prenom4UniteLegale": pa.nulls(m, pa.string()),
-        "prenomUsuelUniteLegale": masque(prenom, diff_p),
-        "pseudonymeUniteLegale": pa.nulls(m, pa.string()),
+
+def _table_unites_legales(rng: np.random.Generator, o: _Ordre, ids: _Identifiants, attrs: _AttributsUl,
+                          eff: _Effectifs, dates: _Dates, cesse: np.ndarray, com: _Communes) -> pa.Table:  # fmt: skip
+    """StockUniteLegale: the 35 columns in file order, sorted by SIREN like the real file."""
+    m = len(attrs.fam)
+    partielle = attrs.diffusion_partielle
+    noms = _noms_ul(rng, attrs)
+    rna = _rna(rng, attrs, com)
+    categorie = np.where(eff.total >= 5000, 2, np.where(eff.total >= 250, 1, 0))
+    mission = _mission(rng, attrs.fam)
+    ul_ape = pa.array(APE[attrs.prof])
+    null_s = pa.nulls(m, pa.string())
+    cols: dict[str, pa.Array] = {
+        **dict.fromkeys(_UL_VIDES, null_s),
+        "siren": ids.siren_s,
+        "statutDiffusionUniteLegale": _vocab(["O", "P"], partielle.astype(np.int64)),
+        "unitePurgeeUniteLegale": pa.array(np.ones(m, bool), mask=~(cesse & (rng.random(m) < 0.2))),
+        "dateCreationUniteLegale": _dates(dates.ul_creation),
+        "sexeUniteLegale": noms["sexe"],
+        "prenom1UniteLegale": _masque(noms["prenom"], partielle),
+        "prenomUsuelUniteLegale": _masque(noms["prenom"], partielle),
         "identifiantAssociationUniteLegale": rna,
-        "trancheEffectifsUniteLegale": _vocab(list(TRANCHES), ul_tr),
-        "anneeEffectifsUniteLegale": pa.array(np.full(m, 2023, np.int64), mask=~ul_has_band),
+        "trancheEffectifsUniteLegale": _vocab(list(TRANCHES), eff.tranche_ul),
+        "anneeEffectifsUniteLegale": pa.array(np.full(m, 2023, np.int64), mask=~((eff.tranche_ul != NN) & ~cesse)),
         "dateDernierTraitementUniteLegale": _timestamps(rng, m),
         "nombrePeriodesUniteLegale": pa.array(rng.geometric(0.6, m).astype(np.int64)),
-        "categorieEntreprise": cat_s,
-        "anneeCategorieEntreprise": pa.array(np.full(m, 2023, np.int64), mask=ul_cesse),
-        "dateDebut": _dates(ul_debut),
-        "etatAdministratifUniteLegale": _vocab(["A", "C"], ul_cesse.astype(np.int64)),
-        "nomUniteLegale": masque(nom, diff_p),
-        "nomUsageUniteLegale": pa.nulls(m, pa.string()),
-        "denominationUniteLegale": masque(denomination, diff_p),
-        "denominationUsuelle1UniteLegale": pa.nulls(m, pa.string()),
-        "denominationUsuelle2UniteLegale": pa.nulls(m, pa.string()),
-        "denominationUsuelle3UniteLegale": pa.nulls(m, pa.string()),
-        "categorieJuridiqueUniteLegale": pa.array(cj.astype(np.int64)),
+        "categorieEntreprise": _nul_si(cesse, _vocab(["PME", "ETI", "GE"], categorie)),
+        "anneeCategorieEntreprise": pa.array(np.full(m, 2023, np.int64), mask=cesse),
+        "dateDebut": _dates(dates.ul_debut),
+        "etatAdministratifUniteLegale": _vocab(["A", "C"], cesse.astype(np.int64)),
+        "nomUniteLegale": _masque(noms["nom"], partielle),
+        "denominationUniteLegale": _masque(noms["denomination"], partielle),
+        "categorieJuridiqueUniteLegale": pa.array(attrs.cj.astype(np.int64)),
         "activitePrincipaleUniteLegale": ul_ape,
         "nomenclatureActivitePrincipaleUniteLegale": pa.array(np.full(m, "NAFRev2")),
-        "nicSiegeUniteLegale": nic_s.take(pa.array(siege_row)),
-        "economieSocialeSolidaireUniteLegale": _vocab(["O", "N", None], flag),
+        "nicSiegeUniteLegale": ids.nic_s.take(pa.array(o.siege_row)),
+        "economieSocialeSolidaireUniteLegale": _vocab(["O", "N", None], attrs.flag),
         "societeMissionUniteLegale": _vocab(["O", "N", None], mission),
-        "caractereEmployeurUniteLegale": _vocab(["N", "O"], employeur_ul.astype(np.int64)),
+        "caractereEmployeurUniteLegale": _vocab(["N", "O"], eff.employeur_ul.astype(np.int64)),
         "activitePrincipaleNAF25UniteLegale": ul_ape,
     }
-    ul_table = pa.table([ul_cols[c] for c in UNITE_LEGALE_COLUMNS], names=list(UNITE_LEGALE_COLUMNS))
-    ul_table = ul_table.take(pa.array(np.argsort(siren_num, kind="stable")))
+    ul_table = pa.table([cols[c] for c in UNITE_LEGALE_COLUMNS], names=list(UNITE_LEGALE_COLUMNS))
+    return ul_table.take(pa.array(np.argsort(ids.siren, kind="stable")))
 
-    ess_row = r["stream"] < S_NONEMP
-    counts = {
-        "etablissements": n,
-        "unites_legales": m,
-        "etablissements_ess_employeurs": int((ess_row & emp_row).sum()),
-        "etablissements_ess_non_employeurs": int(((r["stream"] == S_NONEMP) & r["actif"]).sum()),
-        "etablissements_hors_champ_statistique": int((r["stream"] == S_EXCLU).sum()),
-        "etablissements_prives_employeurs": int((np.isin(r["stream"], [S_PRIVE, S_EI]) & emp_row).sum()),
-        "etablissements_publics": int((r["stream"] == S_PUBLIC).sum()),
-        "etablissements_fermes": int(closed.sum()),
-        "etablissements_etranger": int(abroad.sum()),
-        "etablissements_commune_inconnue": len(unknown),
-        "etablissements_commune_deleguee": n_deleguee,
-        "etablissements_diffusion_partielle": int(p_row.sum()),
-        "salaries_ess_estimes": float(mid_row[ess_row].sum()),
+
+#: Legal-unit columns always empty here.
+_UL_VIDES = (
+    "sigleUniteLegale", "prenom2UniteLegale", "prenom3UniteLegale", "prenom4UniteLegale", "pseudonymeUniteLegale",
+    "nomUsageUniteLegale", "denominationUsuelle1UniteLegale", "denominationUsuelle2UniteLegale",
+    "denominationUsuelle3UniteLegale",
+)  # fmt: skip
+
+
+def _noms_ul(rng: np.random.Generator, attrs: _AttributsUl) -> dict[str, pa.Array]:
+    """Individual entrepreneurs are natural persons (first name, surname « DEMO », sex); the other units have
+    a denomination: the profile's name (which says « démo » or « fictive ») and a number."""
+    m = len(attrs.fam)
+    is_ei = pa.array(attrs.fam == EI)
+    null_s = pa.scalar(None, pa.string())
+    prof_libelle = pa.array([p[3] for p in _TOUS], pa.string())
+    numero = pa.array(np.arange(1, m + 1)).cast(pa.string())
+    denomination = pc.binary_join_element_wise(prof_libelle.take(pa.array(attrs.prof)), numero, " n°")
+    return {
+        "denomination": pc.if_else(is_ei, null_s, denomination),
+        "prenom": pc.if_else(is_ei, _vocab(list(PRENOMS), rng.integers(0, len(PRENOMS), m)), null_s),
+        "nom": pc.if_else(is_ei, pa.scalar("DEMO"), null_s),
+        "sexe": pc.if_else(is_ei, _vocab(["M", "F"], rng.integers(0, 2, m)), null_s),
     }
-    return etab, ul_table, counts
+
+
+def _rna(rng: np.random.Generator, attrs: _AttributsUl, com: _Communes) -> pa.Array:
+    """RNA number for 85 % of associations: « W », 3 characters from the département (791 for 79), 6 digits;
+    none for the associations of local law (9260), registered at the tribunal judiciaire, not in the RNA."""
+    m = len(attrs.fam)
+    dep_ul = com.deps[com.dep[np.maximum(attrs.com, 0)]]
+    rna_ok = (attrs.fam == ASSO) & (attrs.cj != 9260) & (rng.random(m) < 0.85)
+    prefixe = pa.array(np.char.ljust(dep_ul.astype("<U3"), 3, "1"))
+    rna = pc.binary_join_element_wise(
+        prefixe, pc.utf8_lpad(pa.array(np.arange(m) % 1_000_000).cast(pa.string()), 6, "0"), ""
+    )
+    return _si(rna_ok, pc.binary_join_element_wise(pa.scalar("W"), rna, ""))
+
+
+def _mission(rng: np.random.Generator, fam: np.ndarray) -> np.ndarray:
+    """societeMissionUniteLegale: 0 'O' (10 % of ESS commercial companies, 0.3 % of other companies), 1 'N',
+    2 empty (individual entrepreneurs and public bodies)."""
+    m = len(fam)
+    mission = ((fam == SCESS) & (rng.random(m) < 0.1)) | ((fam == PRIVE) & (rng.random(m) < 0.003))
+    return np.where((fam == EI) | (fam == PUBLIC), 2, np.where(mission, 0, 1))
+
+
+def _compteurs(o: _Ordre, eff: _Effectifs, lieux: _Lieux, partielle: np.ndarray, n_ul: int) -> dict:
+    """What was written, for the build report and the tests."""
+    r = o.rows
+    ess_row = r.stream < S_NONEMP
+    return {
+        "etablissements": len(o.ul),
+        "unites_legales": n_ul,
+        "etablissements_ess_employeurs": int((ess_row & eff.employeur_row).sum()),
+        "etablissements_ess_non_employeurs": int(((r.stream == S_NONEMP) & r.actif).sum()),
+        "etablissements_hors_champ_statistique": int((r.stream == S_EXCLU).sum()),
+        "etablissements_prives_employeurs": int((np.isin(r.stream, [S_PRIVE, S_EI]) & eff.employeur_row).sum()),
+        "etablissements_publics": int((r.stream == S_PUBLIC).sum()),
+        "etablissements_fermes": int((~r.actif).sum()),
+        "etablissements_etranger": int(lieux.etranger.sum()),
+        "etablissements_commune_inconnue": len(lieux.inconnues),
+        "etablissements_commune_deleguee": lieux.n_deleguee,
+        "etablissements_diffusion_partielle": int(partielle.sum()),
+        "salaries_ess_estimes": float(eff.milieu_row[ess_row].sum()),
+    }
 
 
 def _draw_cj(rng: np.random.Generator, ul_prof: np.ndarray) -> np.ndarray:
@@ -1071,7 +1302,12 @@ def _draw_cj(rng: np.random.Generator, ul_prof: np.ndarray) -> np.ndarray:
 
 
 def _draw_flag(rng: np.random.Generator, fam: np.ndarray, cj: np.ndarray) -> np.ndarray:
-    """economieSocialeSolidaireUniteLegale: 0 'O', 1 'N', 2 empty. Used alone, it would mislead (§1.3)."""
+    """economieSocialeSolidaireUniteLegale: 0 'O', 1 'N', 2 empty.
+
+    As in the real file, it is missing on some ESS units and set on a few that are never ESS (GIP 7410, foreign
+    company 3120, lawyers' association 9224): used alone it would mislead, and the ESS rules go by legal category
+    (docs/sources.md §3).
+    """
     u = rng.random(len(fam))
     p_o = np.zeros(len(fam))
     for f, spec in FAMILLES.items():

@@ -1,6 +1,8 @@
 """ESS method as data: families by legal category, activity exclusions, size bands, sectors.
 
-One place for the rules the ingestion applies and the pages document (DATA_SOURCES §1.4, §2.3, §2.4, §3).
+One place for the rules the ingestion applies and the pages document. Their public sources (INSEE size bands
+and legal categories, the INSEE and legal ESS perimeters, NAF rév.2 sections), and which rules are this project's
+own choices, are in docs/sources.md.
 """
 
 from __future__ import annotations
@@ -96,7 +98,11 @@ SECTEURS: tuple[str, ...] = (
 
 
 def secteur_of_division(division: int) -> str:
-    """NAF rév.2 division → observatory sector (DATA_SOURCES §3); also the NAF 2025 fallback."""
+    """NAF rév.2 division → sector label of the ESS France / CRESS panoramas; also the NAF 2025 fallback.
+
+    The labels are the observatories'; the division boundaries are this project's reading, aligned on the NAF
+    rév.2 sections (https://www.insee.fr/fr/information/2120875) where a label matches one (docs/sources.md §4).
+    """
     if division in (87, 88):
         return "Action sociale"
     table = (
@@ -124,6 +130,11 @@ def secteur_table() -> list[tuple[int, str]]:
 
 
 def epsg_for_departement(dep: str | None) -> int:
-    """Projected CRS of SIRENE coordinates by département (DATA_SOURCES §1.7)."""
+    """Projected CRS of SIRENE coordinates by département; the stock files do not say which.
+
+    INSEE's geolocation file gives one per row: 2154 (Lambert-93) in mainland France, 5490 Antilles, 2972 Guyane,
+    2975 La Réunion. Mayotte (4471) and Saint-Pierre-et-Miquelon (4467) get their official UTM projections
+    (EPSG registry). Sources in docs/sources.md §5.
+    """
     return {"971": 5490, "972": 5490, "977": 5490, "978": 5490, "973": 2972, "974": 2975, "976": 4471,
             "975": 4467}.get(dep or "", 2154)  # fmt: skip

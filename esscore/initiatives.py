@@ -31,7 +31,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from esscore.config import ROOT
+from esscore import config
 from esscore.errors import DonneesInvalides, EssError
 from esscore.fichiers import apercu, colonnes_uniques, lire_texte
 from esscore.text import normalize
@@ -132,7 +132,6 @@ MAX_ERREURS_AFFICHEES = 20
 DISTANCE_DOUBLON_M = 100.0
 DISTANCE_CENTROIDE_MAX_KM = 30.0
 TOLERANCE_CONTOUR_DEG = 0.01  # ≈ 1 km: simplified outlines miss some coastal points
-SEED_CSV = ROOT / "data" / "initiatives" / "initiatives.csv"
 
 # (label, lon min, lon max, lat min, lat max)
 EMPRISES_FRANCE: tuple[tuple[str, float, float, float, float], ...] = (
@@ -711,8 +710,8 @@ def _lire_entites(entites: object, nom: str) -> list[dict[str, Any]]:
 
 
 def load_seed_initiatives(path: Path | str | None = None) -> list[dict[str, Any]]:
-    """The curated seed list shipped in ``data/initiatives/initiatives.csv`` (or ``path``)."""
-    return read_initiatives(Path(path) if path is not None else SEED_CSV)
+    """The curated seed list shipped with the code (``config.INITIATIVES_SEED``), or ``path``."""
+    return read_initiatives(Path(path) if path is not None else config.INITIATIVES_SEED)
 
 
 # ---------------------------------------------------------------------------------------------

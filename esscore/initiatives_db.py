@@ -60,7 +60,7 @@ def lire_catalogue(
     once, from the later file in name order, and each such merge is reported (never silent).
     """
     remplacements = remplacements or {}
-    fichiers = [seed or ini.SEED_CSV, *fichiers_imports(dossier, remplacements)]
+    fichiers = [seed or config.INITIATIVES_SEED, *fichiers_imports(dossier, remplacements)]
     morceaux = [
         _lire_fichier(chemin, remplacements.get(chemin, chemin), rang, communes) for rang, chemin in enumerate(fichiers)
     ]
@@ -112,7 +112,7 @@ def load_into_db(con: duckdb.DuckDBPyConnection, remplacements: Remplacements | 
     imports = fichiers_imports(remplacements=remplacements)
     lus = [remplacements.get(p, p) for p in imports]
     racine = Path(config.DATA_DIR).parent
-    noms = [_relatif(ini.SEED_CSV, racine), *(_relatif(p, racine) for p in imports)]
+    noms = [_relatif(config.INITIATIVES_SEED, racine), *(_relatif(p, racine) for p in imports)]
     return {
         "id": "initiatives",
         "titre": "Initiatives de l'ESS (liste de départ et imports)",

@@ -1,7 +1,9 @@
 """Column lists of the INSEE SIRENE stock files (format 3.11 + NAF 2025 column, Dec. 2025).
 
 Kept as data so that the ingestion, the demonstration generator and the test fixtures
-agree on names and order (see shared DATA_SOURCES §1.2 and §1.3).
+agree on names and order. Source: INSEE, Base Sirene on data.gouv.fr
+(https://www.data.gouv.fr/fr/datasets/base-sirene-des-entreprises-et-de-leurs-etablissements-siren-siret/) and
+its variable documentation (https://www.sirene.fr/static-resources/htm/sommaire_311.html); see docs/sources.md §1.
 """
 
 ETABLISSEMENT_COLUMNS: tuple[str, ...] = (

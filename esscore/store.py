@@ -72,10 +72,10 @@ CHANGELOG_COLUMNS = (
 def default_roadmap_files(directory: Path | None = None) -> list[Path]:
     """The example roadmaps shipped with the code (``data/feuilles_de_route/*.yaml``), sorted by name.
 
-    They live next to the code rather than under ``ESS_DATA_DIR`` because they are versioned examples,
-    not data a deployment produces.
+    They live next to the code (``config.ROADMAP_EXAMPLES_DIR``) rather than under ``ESS_DATA_DIR`` because they
+    are versioned examples, not data a deployment produces.
     """
-    base = directory if directory is not None else config.ROOT / "data" / "feuilles_de_route"
+    base = directory if directory is not None else config.ROADMAP_EXAMPLES_DIR
     return sorted(p for p in base.glob("*.yaml") if p.is_file())
 
 

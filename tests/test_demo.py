@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from pyproj import Transformer
 
-from esscore import demo
+from esscore import config, demo
 from esscore.config import ROOT
 from esscore.errors import DonneesInvalides
 from esscore.sirene_schema import ETABLISSEMENT_COLUMNS, UNITE_LEGALE_COLUMNS
@@ -271,7 +271,7 @@ def test_fixture_aggregates_follow_the_rules(generated: tuple[Path, dict]) -> No
     assert stats["etablissements_ess_employeurs"] == counts["etablissements_ess_employeurs"] + extra
     assert stats["salaries_ess"] > 0 and 0.05 < stats["part_emploi_prive"] < 0.25
     # Département shares follow the INSEE 2014 values times the private-share factor.
-    insee = pd.read_csv(demo.INSEE_PARTS_FILE, dtype={"code": str})
+    insee = pd.read_csv(config.INSEE_PARTS_FILE, dtype={"code": str})
     ref = insee[insee["niveau"] == "departement"].set_index("code")["part_ess_emploi_salarie_pct_2014"]
     for dep, v in stats["par_departement"].items():
         assert v["salaries_ess"] / v["salaries_prives"] == pytest.approx(
@@ -311,7 +311,7 @@ def test_national_calibration(tmp_path: Path) -> None:
         acc = by_reg.setdefault(dep_reg[dep], [0.0, 0.0])
         acc[0] += v["salaries_ess"]
         acc[1] += v["salaries_prives"]
-    insee = pd.read_csv(demo.INSEE_PARTS_FILE, dtype={"code": str})
+    insee = pd.read_csv(config.INSEE_PARTS_FILE, dtype={"code": str})
     ref = insee[insee["niveau"] == "region"].dropna().set_index("code")["part_ess_emploi_salarie_pct_2014"]
     for reg in ("11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93", "94"):
         ess, prive = by_reg[reg]

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from esscore import config
 from esscore import initiatives as ini
 from esscore.errors import DonneesInvalides
 from tests.ecrivains import cli
@@ -344,7 +345,7 @@ def test_graines_valides_contre_les_vraies_communes() -> None:
 
 def test_fichier_graines_brut() -> None:
     """The committed seed CSV itself follows the documented schema (comma, UTF-8, fixed columns)."""
-    brut = pd.read_csv(ini.SEED_CSV, dtype=str, keep_default_na=False)
+    brut = pd.read_csv(config.INITIATIVES_SEED, dtype=str, keep_default_na=False)
     attendues = [c for c in ini.COLONNES if c != "code_postal"]
     assert list(brut.columns) == attendues
     assert (brut["precision"] == "commune").all()
