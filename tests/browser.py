@@ -1,17 +1,18 @@
-"""Real-browser harness: a Streamlit server on a free port, Debian's Chromium driven by Playwright, helpers.
+"""Real-browser harness: Streamlit servers on free ports, Debian's Chromium driven by Playwright, helpers.
 
 Why a real browser: AppTest runs page scripts without the frontend, so it misses what only breaks in the
 browser (deck.gl JSON expressions, sub-page URLs opened directly, downloads, query-string injection).
 
-This is a plain module, not a conftest: browser test modules opt in with
-``from tests.browser import streamlit_server, browser, page  # noqa: F401`` and mark themselves
-``pytestmark = pytest.mark.browser``. ``db_file`` comes from ``tests/conftest.py``.
+The fixtures (``browser``, ``page``, ``streamlit_server``, ``hostile_server``, ``fresh_streamlit_server``,
+``browser_db``) are defined once, in ``tests/conftest.py``, from the helpers and data builders below: browser test
+modules just request them and mark themselves ``pytestmark = pytest.mark.browser``; none starts its own server.
 Chromium is Debian's (``/usr/bin/chromium``); never ``playwright install``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import os
 import signal
@@ -36,7 +37,9 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 DOWNLOADS = ARTIFACTS / "downloads"
 CHROMIUM = Path("/usr/bin/chromium")
-# Verified on this stack (docs: ARCHITECTURE.md). Never add --disable-software-rasterizer: deck.gl maps go blank.
+# Flags verified on this stack (Debian's Chromium, headless, under Playwright): with them it starts and deck.gl
+# draws through software WebGL. Never add --disable-software-rasterizer: it removes that software WebGL and
+# deck.gl maps go blank.
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -123,14 +126,15 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def run_streamlit(db_file: Path, log_path: Path) -> Iterator[str]:
+def run_streamlit(db_file: Path, log_path: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
     """Run ``streamlit run app.py`` on a free local port against ``db_file``; yield its base URL.
 
-    Fails the test with the server log when the server exits or stays unhealthy for 60 s.
+    ``env`` adds environment variables for the server (e.g. ``ESS_STORE``). Fails the test with the server log
+    when the server exits or stays unhealthy for 60 s.
     """
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "ESS_DB": str(db_file), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    env = {**os.environ, "ESS_DB": str(db_file), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(env or {})}
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.headless", "true",
@@ -161,54 +165,35 @@ def run_streamlit(db_file: Path, log_path: Path) -> Iterator[str]:
         _stop(proc)
 
 
-@pytest.fixture(scope="session")
-def streamlit_server(db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of one Streamlit server shared by all browser tests of the session."""
-    with run_streamlit(db_file, tmp_path_factory.mktemp("streamlit") / "server.log") as base_url:
-        yield base_url
+def rechauffer(base_url: str) -> None:
+    """What the systemd unit does after each start (docs/deploiement.md): one session runs app.py.
 
-
-@pytest.fixture()
-def fresh_streamlit_server(db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a server no browser has talked to yet (first-visit behaviour, e.g. deep links); ~2 s."""
-    with run_streamlit(db_file, tmp_path_factory.mktemp("streamlit") / "server.log") as base_url:
-        yield base_url
+    Until then, the first visit to a sub-page whose file name differs from its URL (/feuille-de-route) shows
+    Streamlit's « Page not found » once (README, « Limites connues »).
+    """
+    out = subprocess.run(
+        [sys.executable, "benchmarks/load.py", "--rechauffer", base_url.removeprefix("http://")],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
 
 
 # ---------------------------------------------------------------- browser
 
 
-# Playwright's sync API runs one instance per thread: every module importing the ``browser`` fixture gets
-# its own session-scoped fixture, so they share this single Chromium (reference-counted, closed by the last).
-_SHARED: dict[str, Any] = {}
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Debian's headless Chromium through Playwright (skips when it is not installed)."""
+@contextlib.contextmanager
+def launch_browser() -> Iterator[Browser]:
+    """Debian's headless Chromium through Playwright (skips the test when it is not installed)."""
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium absent ({CHROMIUM}) : installer le paquet Debian « chromium » / Chromium not installed")
-    if not _SHARED:
-        from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright
 
-        pw = sync_playwright().start()
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
-            instance = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        except BaseException:
-            pw.stop()
-            raise
-        _SHARED.update(pw=pw, browser=instance, users=0)
-    _SHARED["users"] += 1
-    try:
-        yield _SHARED["browser"]
-    finally:
-        _SHARED["users"] -= 1
-        if _SHARED["users"] == 0:
-            try:
-                _SHARED["browser"].close()
-            finally:
-                _SHARED["pw"].stop()
-                _SHARED.clear()
+            yield instance
+        finally:
+            instance.close()
 
 
 def is_local(url: str) -> bool:
@@ -216,8 +201,8 @@ def is_local(url: str) -> bool:
     return url.startswith(("blob:", "data:")) or urlsplit(url).hostname in {"127.0.0.1", "localhost"}
 
 
-@pytest.fixture()
-def page(browser: Browser) -> Iterator[Page]:
+@contextlib.contextmanager
+def new_page(browser: Browser) -> Iterator[Page]:
     """A fresh context + page (1400×1000, fr-FR, downloads allowed); errors are collected in ``page.errors``.
 
     Requests to any other host are blocked and listed in ``page.outside_requests``: the app must work, and
@@ -421,3 +406,136 @@ def click_download(
 def body_text(page: Page) -> str:
     """Visible text of the whole page (to assert that no traceback or raw error is shown)."""
     return str(page.locator("body").inner_text())
+
+
+# ---------------------------------------------------------------- data served to the browser suite
+# Built once per session by the fixtures of tests/conftest.py.
+
+# Located establishments added in the communes of Niort agglo (NIORT_AGGLO of tests/test_carte.py): its EPCI
+# view must then hold 4 500 to POINTS_MAX (5 000) points, all drawn one by one (test_browser_carte.py).
+SYNTHETIC_ESTABLISHMENTS = 4990
+
+SIRENE = ROOT / "tests" / "fixtures" / "sirene"
+ROADMAP_VALIDE = ROOT / "tests" / "fixtures" / "roadmap" / "valide.yaml"
+XSS_IMG = '<img src=x onerror="window.__xss=(window.__xss||0)+1;alert(1)">'
+XSS_SCRIPT = "<script>window.__xss=(window.__xss||0)+1;alert(2)</script>"
+XSS_SVG = "<svg/onload=alert(3)>"
+UNITE_PIEGE = "unité\nsur deux lignes \\ et\u2028séparée"
+
+
+def build_browser_db(db_file: Path, target: Path) -> Path:
+    """The main server's database: a copy of ``db_file`` (the session fixture database) plus
+    ``SYNTHETIC_ESTABLISHMENTS`` located establishments in Niort agglo, one establishment and one initiative with
+    HTML/JS names in Niort (``tests.test_carte.base_synthetique``). Only rows are added: every fixture row,
+    name and policy of ``db_file`` stays as it is."""
+    from tests.test_carte import base_synthetique
+
+    return base_synthetique(db_file, target, n=SYNTHETIC_ESTABLISHMENTS)
+
+
+def _sirene_with_hostile_names(tmp: Path) -> tuple[Path, Path]:
+    """Fixture SIRENE files whose legal-unit and establishment names carry script payloads."""
+    payloads = [XSS_IMG, XSS_SCRIPT, XSS_SVG]
+    out = []
+    for name, columns in (
+        ("StockUniteLegale_utf8.csv", ("denominationUniteLegale", "sigleUniteLegale")),
+        ("StockEtablissement_utf8.csv", ("enseigne1Etablissement",)),
+    ):
+        rows = list(csv.reader(io.StringIO((SIRENE / name).read_text("utf-8"))))
+        header = rows[0]
+        for i, row in enumerate(rows[1:]):
+            for col in columns:
+                row[header.index(col)] = f"{payloads[i % len(payloads)]} n°{i}"
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows(rows)
+        (tmp / name).write_text(buf.getvalue(), "utf-8")
+        out.append(tmp / name)
+    return out[1], out[0]  # (établissements, unités légales)
+
+
+def build_hostile_db(folder: Path) -> Path:
+    """A database whose names are payloads, built through the real build code, plus one Markdown-trap fiche.
+
+    Establishments and legal units (from SIRENE files with payload names), every initiative, every policy of
+    the benchmark and the commune of Niort carry ``<script>`` / ``onerror`` payloads; the fiche ``test-hostile``
+    (``tests.test_benchmark_page.HOSTILE``: Markdown in every text, for tests/test_browser_markdown.py) is
+    imported as a user would, with ``esscore import benchmark``. That import rebuilds the database (keeping its
+    SIRENE rows), so it comes first and the names are rewritten after it, that fiche's own texts excepted.
+    """
+    import duckdb
+
+    from esscore.build import build
+    from tests.test_benchmark_page import importer_fiche_hostile
+
+    etab, ul = _sirene_with_hostile_names(folder)
+    db = folder / "hostile.duckdb"
+    build(db, progress=lambda _m: None, sirene=(etab, ul))
+    importer_fiche_hostile(db, folder)
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE initiatives SET nom = $a || ' ' || nom, description = $b", {"a": XSS_IMG, "b": XSS_SCRIPT})
+        con.execute(
+            "UPDATE benchmark SET titre = $a || ' ' || titre, description = $b, collectivite_nom = $c "
+            "WHERE id <> 'test-hostile'",
+            {"a": XSS_IMG, "b": XSS_SCRIPT, "c": XSS_SVG},
+        )
+        for table in ("communes", "territoires"):
+            con.execute(f"UPDATE {table} SET nom = $a || ' Niort' WHERE code = '79191'", {"a": XSS_IMG})
+        con.execute("CHECKPOINT")
+    return db
+
+
+def feuille_hostile() -> dict[str, Any]:
+    """The test roadmap with Markdown in an action's title, description, partners and notes, and a bad unit."""
+    from esscore.roadmap import read_roadmap
+    from tests.test_benchmark_page import MARKDOWN_PIEGE
+
+    doc = read_roadmap(ROADMAP_VALIDE)
+    doc["note"] = MARKDOWN_PIEGE
+    action = doc["axes"][0]["axes_operationnels"][0]["actions"][0]
+    action.update(
+        titre="Action ~~barré~~ [Cliquez ici](http://exemple.org) :red[rouge] $x^2$ https://exemple.org",
+        description=MARKDOWN_PIEGE,
+        objectifs=MARKDOWN_PIEGE,
+        partenaires=["- puce", "[Cliquez ici](http://exemple.org)", "~~barré~~"],
+    )
+    _premier_indicateur(doc)["unite"] = UNITE_PIEGE
+    return doc
+
+
+def build_hostile_store(path: Path) -> Path:
+    """An editing store holding the two example roadmaps (as the page seeds them) and the Markdown-trap one
+    (``test-valide``): the examples stay the default roadmap of their territories (ids sort before it).
+
+    The trap roadmap is imported through the store's validation, which now refuses U+2028 in a text field:
+    it is imported without it, then its indicator's unit gets ``UNITE_PIEGE`` back in the stored document, as a
+    store written before that refusal may still hold it (the page must still draw the chart).
+    """
+    import json
+    import sqlite3
+
+    from esscore.store import RoadmapStore
+
+    store = RoadmapStore(path)
+    store.seed_if_empty()
+    doc = feuille_hostile()
+    _premier_indicateur(doc)["unite"] = UNITE_PIEGE.replace("\u2028", " ")
+    store.import_roadmap(doc, "Test Markdown")
+    con = sqlite3.connect(path)
+    try:
+        (stocke,) = con.execute("SELECT doc_json FROM feuilles_de_route WHERE id = ?", (doc["id"],)).fetchone()
+        stocke = json.loads(stocke)
+        _premier_indicateur(stocke)["unite"] = UNITE_PIEGE
+        con.execute(
+            "UPDATE feuilles_de_route SET doc_json = ? WHERE id = ?",
+            (json.dumps(stocke, ensure_ascii=False), doc["id"]),
+        )
+        con.commit()
+    finally:
+        con.close()
+    assert _premier_indicateur(store.get(doc["id"]))["unite"] == UNITE_PIEGE
+    return path
+
+
+def _premier_indicateur(doc: dict[str, Any]) -> dict[str, Any]:
+    """The indicator whose unit is ``UNITE_PIEGE`` (first action of the first operational axis)."""
+    return doc["axes"][0]["axes_operationnels"][0]["actions"][0]["indicateurs"][0]

@@ -1,11 +1,19 @@
-"""Shared fixtures: one small database built through the real build code, reused by all tests."""
+"""Shared fixtures: one small database built through the real build code, reused by all tests; and every
+fixture of the browser suite (``-m browser``), defined here once (helpers and data builders: tests/browser.py)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+from tests import browser as B
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -54,6 +62,83 @@ def con(db_file: Path):
     connection = connect(db_file)
     yield connection
     connection.close()
+
+
+# ---------------------------------------------------------------- browser suite
+# One Chromium and one main Streamlit server serve the whole browser suite; page-specific state goes through
+# URL parameters (?territoire=, ?feuille=, ?q=…). Two other kinds of server, each for a stated reason:
+# ``hostile_server`` (its data rewrites every name) and ``fresh_streamlit_server`` (a process no one visited).
+
+
+@pytest.fixture(scope="session")
+def browser_db(db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The main server's database: ``db_file`` plus synthetic and hostile map rows (``B.build_browser_db``).
+
+    Rows are only added (in Niort agglo): what the other browser modules read (fixture establishments,
+    benchmark catalogue, territories, roadmaps' territories) is the fixture database's.
+    """
+    return B.build_browser_db(db_file, tmp_path_factory.mktemp("browser_db") / "ess.duckdb")
+
+
+@pytest.fixture(scope="session")
+def browser_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The main server's editing store (``ESS_STORE``): a temp file, never data/edition.sqlite of the checkout.
+
+    Absent at start: the roadmap page seeds it with the two example roadmaps on first use, as in production.
+    """
+    return tmp_path_factory.mktemp("browser_store") / "edition.sqlite"
+
+
+@pytest.fixture(scope="session")
+def streamlit_server(browser_db: Path, browser_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of the Streamlit server shared by the whole browser suite, warmed up as after a deployment."""
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    with B.run_streamlit(browser_db, log, env={"ESS_STORE": str(browser_store)}) as base_url:
+        B.rechauffer(base_url)
+        yield base_url
+
+
+@pytest.fixture(scope="session")
+def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a second server, on data where every displayed name is hostile (``B.build_hostile_db``) and
+    a store holding a roadmap made of Markdown traps (``B.build_hostile_store``).
+
+    A second server because this data cannot share the main one: it rewrites every name instead of adding
+    rows (every policy's description becomes a script, so the benchmark's search counts would change; the
+    Markdown-trap fiche also matches the benchmark's « economie circulaire » search), and the main server's
+    assertions are about the real names.
+    """
+    folder = tmp_path_factory.mktemp("hostile")
+    db = B.build_hostile_db(folder)
+    store = B.build_hostile_store(folder / "edition.sqlite")
+    with B.run_streamlit(db, folder / "server.log", env={"ESS_STORE": str(store)}) as base_url:
+        B.rechauffer(base_url)
+        yield base_url
+
+
+@pytest.fixture()
+def fresh_streamlit_server(
+    browser_db: Path, browser_store: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Base URL of a server process no browser has talked to yet, not warmed up (first-visit behaviour, e.g.
+    deep links; once visited it is not fresh any more, hence one per test); same data as ``streamlit_server``."""
+    log = tmp_path_factory.mktemp("streamlit_fresh") / "server.log"
+    with B.run_streamlit(browser_db, log, env={"ESS_STORE": str(browser_store)}) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium, one for the session (skips when it is not installed)."""
+    with B.launch_browser() as instance:
+        yield instance
+
+
+@pytest.fixture()
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh context + page per test (``B.new_page``: errors in ``page.errors``, other hosts blocked)."""
+    with B.new_page(browser) as pg:
+        yield pg
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -10,21 +10,17 @@ from playwright.sync_api import expect
 
 from tests.browser import (
     body_text,
-    browser,  # noqa: F401
     click_download,
-    fresh_streamlit_server,  # noqa: F401
     health,
     open_page,
-    page,  # noqa: F401
     page_errors,
     screenshot,
-    streamlit_server,  # noqa: F401
 )
 
 pytestmark = pytest.mark.browser
 
 
-def test_donnees_opens_directly_on_a_fresh_server(page, fresh_streamlit_server):  # noqa: F811
+def test_donnees_opens_directly_on_a_fresh_server(page, fresh_streamlit_server):
     """The first visit ever, on a sub-page URL, shows the page and still goes through app.py."""
     open_page(page, fresh_streamlit_server, "donnees")
     screenshot(page, "donnees")
@@ -40,7 +36,7 @@ def test_donnees_opens_directly_on_a_fresh_server(page, fresh_streamlit_server):
     assert "Page not found" not in body_text(page), "/donnees est la page par défaut, servie seulement à « / »"
 
 
-def test_donnees_downloads_the_source_registry(page, streamlit_server):  # noqa: F811
+def test_donnees_downloads_the_source_registry(page, streamlit_server):
     open_page(page, streamlit_server, "donnees")
     path = click_download(page, "Télécharger le registre des sources (CSV)")
     assert path.suffix == ".csv"
@@ -49,7 +45,7 @@ def test_donnees_downloads_the_source_registry(page, streamlit_server):  # noqa:
     assert "Source" in header
 
 
-def test_query_string_script_is_not_executed(page, streamlit_server):  # noqa: F811
+def test_query_string_script_is_not_executed(page, streamlit_server):
     alerts: list[str] = []
 
     def on_dialog(dialog):
@@ -65,7 +61,7 @@ def test_query_string_script_is_not_executed(page, streamlit_server):  # noqa: F
     assert page_errors(page) == []
 
 
-def test_unknown_path_shows_page_not_found(page, streamlit_server):  # noqa: F811
+def test_unknown_path_shows_page_not_found(page, streamlit_server):
     open_page(page, streamlit_server, "nexistepas")
     dialog = page.get_by_role("dialog")
     dialog.wait_for(state="visible")

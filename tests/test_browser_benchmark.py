@@ -12,14 +12,11 @@ from playwright.sync_api import expect
 from esscore import benchmark as bm
 from tests.browser import (
     body_text,
-    browser,  # noqa: F401
     click_download,
     open_page,
-    page,  # noqa: F401
     page_errors,
     run_and_wait,
     screenshot,
-    streamlit_server,  # noqa: F401
 )
 
 pytestmark = pytest.mark.browser
@@ -31,7 +28,7 @@ def expected(**criteria) -> list[str]:
     return list(bm.filter_catalogue(frame, **criteria)["id"])
 
 
-def test_search_link_count_and_csv(page, streamlit_server, tmp_path: Path):  # noqa: F811
+def test_search_link_count_and_csv(page, streamlit_server, tmp_path: Path):
     ids = expected(texte="economie circulaire")
     total = len(expected())
     open_page(page, streamlit_server, "benchmark", {"q": "economie circulaire"})
@@ -48,7 +45,7 @@ def test_search_link_count_and_csv(page, streamlit_server, tmp_path: Path):  # n
     assert "Traceback" not in body_text(page)
 
 
-def test_compare_two_cards_and_keep_it_in_the_url(page, streamlit_server):  # noqa: F811
+def test_compare_two_cards_and_keep_it_in_the_url(page, streamlit_server):
     open_page(page, streamlit_server, "benchmark", {"levier": "Financement"})
     first, second = expected(leviers=["Financement"])[:2]
     for ident in (first, second):
@@ -71,7 +68,7 @@ def test_compare_two_cards_and_keep_it_in_the_url(page, streamlit_server):  # no
     assert page_errors(page) == []
 
 
-def test_amounts_chart_draws(page, streamlit_server):  # noqa: F811
+def test_amounts_chart_draws(page, streamlit_server):
     open_page(page, streamlit_server, "benchmark", {"vue": "montants"})
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
     expect(chart).to_be_visible()

@@ -1,4 +1,8 @@
-"""The initiative map in Debian's Chromium: drawn canvas, escaped tooltips, downloads, URL state, speed."""
+"""The initiative map in Debian's Chromium: drawn canvas, escaped tooltips, downloads, URL state, speed.
+
+Served by the suite's main server: its database (``browser_db``) holds ~5 000 synthetic located establishments in
+Niort agglo and one establishment and one initiative with HTML/JS names (``tests.browser.build_browser_db``).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import csv
 import json
 import math
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -18,35 +21,21 @@ from esscore import geography, maps
 from tests.browser import (
     DRAW_PROBE_JS,
     body_text,
-    browser,  # noqa: F401
     canvas_has_pixels,
     click_download,
     frame_with_points,
     open_page,
-    page,  # noqa: F401
     page_errors,
     run_and_wait,
-    run_streamlit,
     screenshot,
     wait_ready,
 )
-from tests.test_carte import HOSTILE_ETAB, HOSTILE_INIT, NIORT_AGGLO, base_synthetique
+from tests.test_carte import HOSTILE_ETAB, HOSTILE_INIT, NIORT_AGGLO
 
 pytestmark = pytest.mark.browser
 
 CANVAS = '[data-testid="stDeckGlJsonChart"] canvas#deckgl-overlay'
 TILE_SIZE = 512  # deck.gl Web Mercator world size at zoom 0
-
-
-@pytest.fixture(scope="module")
-def db_hostile(db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return base_synthetique(db_file, tmp_path_factory.mktemp("carte_nav") / "hostile.duckdb", n=300)
-
-
-@pytest.fixture(scope="module")
-def serveur(db_hostile: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with run_streamlit(db_hostile, tmp_path_factory.mktemp("carte_srv") / "server.log") as base_url:
-        yield base_url
 
 
 def _vue(db: Path, territoire_id: str) -> tuple[float, float, float]:
@@ -66,7 +55,7 @@ def _monde(lon: float, lat: float, zoom: float) -> tuple[float, float]:
     return x, y
 
 
-def _ecran(page, vue: tuple[float, float, float], lon: float, lat: float) -> tuple[float, float]:  # noqa: F811
+def _ecran(page, vue: tuple[float, float, float], lon: float, lat: float) -> tuple[float, float]:
     """Page coordinates of (lon, lat) on the map canvas (Web Mercator, as deck.gl projects)."""
     boite = page.locator(CANVAS).bounding_box()
     cx, cy = _monde(vue[0], vue[1], vue[2])
@@ -74,7 +63,7 @@ def _ecran(page, vue: tuple[float, float, float], lon: float, lat: float) -> tup
     return boite["x"] + boite["width"] / 2 + (px - cx), boite["y"] + boite["height"] / 2 + (py - cy)
 
 
-def _survoler(page, x: float, y: float) -> str:  # noqa: F811
+def _survoler(page, x: float, y: float) -> str:
     """Hover around (x, y) until deck.gl shows a tooltip; return its text ('' if none)."""
     infobulle = page.locator(".deck-tooltip")
     for dx, dy in [(0, 0), (2, 0), (0, 2), (-2, 0), (0, -2), (4, 4), (-4, -4)]:
@@ -98,7 +87,7 @@ def _point(db: Path, sql: str) -> tuple[float, float]:
         con.close()
 
 
-def test_carte_drawn_and_tooltips_show_hostile_names_as_text(page, serveur, db_hostile) -> None:  # noqa: F811
+def test_carte_drawn_and_tooltips_show_hostile_names_as_text(page, streamlit_server, browser_db) -> None:
     alertes: list[str] = []
 
     def sur_dialogue(dialog) -> None:
@@ -106,18 +95,18 @@ def test_carte_drawn_and_tooltips_show_hostile_names_as_text(page, serveur, db_h
         dialog.dismiss()
 
     page.on("dialog", sur_dialogue)
-    open_page(page, serveur, "carte", {"territoire": NIORT_AGGLO, "q": "alert"})
+    open_page(page, streamlit_server, "carte", {"territoire": NIORT_AGGLO, "q": "alert"})
     page.wait_for_selector(CANVAS, timeout=30_000)
     assert canvas_has_pixels(page, '[data-testid="stDeckGlJsonChart"]', min_pixels=2000) >= 2000
-    vue = _vue(db_hostile, NIORT_AGGLO)
+    vue = _vue(browser_db, NIORT_AGGLO)
 
-    lon, lat = _point(db_hostile, "SELECT lon, lat FROM etablissements_ess WHERE siret = '77700000000001'")
+    lon, lat = _point(browser_db, "SELECT lon, lat FROM etablissements_ess WHERE siret = '77700000000001'")
     texte = _survoler(page, *_ecran(page, vue, lon, lat))
     assert HOSTILE_ETAB in texte, f"infobulle de l'établissement introuvable ou altérée : {texte!r}"
     assert "Action sociale" in texte and "Niort" in texte
     assert page.locator(".deck-tooltip img").count() == 0
 
-    lon, lat = _point(db_hostile, "SELECT lon, lat FROM initiatives WHERE id = 'hostile-1'")
+    lon, lat = _point(browser_db, "SELECT lon, lat FROM initiatives WHERE id = 'hostile-1'")
     texte = _survoler(page, *_ecran(page, vue, lon, lat))
     assert HOSTILE_INIT in texte, f"infobulle de l'initiative introuvable ou altérée : {texte!r}"
     assert page.locator(".deck-tooltip script").count() == 0
@@ -128,12 +117,12 @@ def test_carte_drawn_and_tooltips_show_hostile_names_as_text(page, serveur, db_h
     assert page.outside_requests == []  # no online basemap (Streamlit's Carto fallback): nothing leaves the machine
 
 
-def test_carte_exports_download(page, serveur) -> None:  # noqa: F811
-    open_page(page, serveur, "carte", {"territoire": NIORT_AGGLO})
+def test_carte_exports_download(page, streamlit_server) -> None:
+    open_page(page, streamlit_server, "carte", {"territoire": NIORT_AGGLO})
     chemin = click_download(page, "Établissements (CSV)")
     with chemin.open(encoding="utf-8-sig", newline="") as fh:
         lignes = list(csv.DictReader(fh))
-    assert len(lignes) > 300
+    assert len(lignes) > C.LISTE_MAX  # synthetic rows included, and complete: not cut like the on-screen table
     nd = [r for r in lignes if r["nom"] == C.NON_DIFFUSIBLE]
     assert nd and all(not r["siret"] and not r["lon"] and not r["lat"] for r in nd)
     assert any(r["nom"] == HOSTILE_ETAB for r in lignes)
@@ -153,8 +142,8 @@ def test_carte_exports_download(page, serveur) -> None:  # noqa: F811
     assert page_errors(page) == []
 
 
-def test_carte_filters_write_the_url(page, serveur) -> None:  # noqa: F811
-    open_page(page, serveur, "carte", {"territoire": NIORT_AGGLO, "couche": "Établissements"})
+def test_carte_filters_write_the_url(page, streamlit_server) -> None:
+    open_page(page, streamlit_server, "carte", {"territoire": NIORT_AGGLO, "couche": "Établissements"})
     assert "couche=" in page.url
     page.get_by_role("radio", name="Hexagones").check(force=True)
     page.wait_for_url("**vue=Hexagones**", timeout=15_000)
@@ -168,18 +157,18 @@ def test_carte_filters_write_the_url(page, serveur) -> None:  # noqa: F811
     assert page_errors(page) == []
 
 
-def test_click_on_commune_bubble_opens_its_epci(page, serveur, db_hostile) -> None:  # noqa: F811
+def test_click_on_commune_bubble_opens_its_epci(page, streamlit_server, browser_db) -> None:
     params = {"territoire": "departement:79", "couche": "Établissements", "vue": "Communes"}
-    open_page(page, serveur, "carte", params)
+    open_page(page, streamlit_server, "carte", params)
     page.wait_for_selector(CANVAS, timeout=30_000)
     assert canvas_has_pixels(page, '[data-testid="stDeckGlJsonChart"]', min_pixels=500) >= 500
-    lon, lat = _point(db_hostile, "SELECT lon, lat FROM communes WHERE code = '79191'")
-    x, y = _ecran(page, _vue(db_hostile, "departement:79"), lon, lat)
+    lon, lat = _point(browser_db, "SELECT lon, lat FROM communes WHERE code = '79191'")
+    x, y = _ecran(page, _vue(browser_db, "departement:79"), lon, lat)
     infobulle = _survoler(page, x, y)
     trouve = re.match(r"^(.+) \((\d{5})\)\n", infobulle)  # the bubble on top at Niort's centre
     assert trouve, f"pas d'infobulle de commune : {infobulle!r}"
     epci, nom_epci = _point(
-        db_hostile,
+        browser_db,
         f"SELECT e.code, e.nom FROM communes c JOIN epci e ON e.code = c.epci WHERE c.code = '{trouve.group(2)}'",
     )
     page.mouse.click(x, y)
@@ -196,10 +185,10 @@ def test_click_on_commune_bubble_opens_its_epci(page, serveur, db_hostile) -> No
     assert page_errors(page) == []
 
 
-def test_changing_territory_keeps_the_webgl_context(page, serveur) -> None:  # noqa: F811
+def test_changing_territory_keeps_the_webgl_context(page, streamlit_server) -> None:
     """A new territory or filter redraws in the same canvas: a new one would recompile every shader."""
     page.context.add_init_script(DRAW_PROBE_JS)
-    open_page(page, serveur, "carte", {"territoire": "commune:79191", "couche": "Établissements"})
+    open_page(page, streamlit_server, "carte", {"territoire": "commune:79191", "couche": "Établissements"})
     frame_with_points(page, 1)
     page.evaluate(f"() => {{ document.querySelector('{CANVAS}').dataset.essTemoin = 'avant'; }}")
     avant = page.evaluate("() => performance.now()")
@@ -211,29 +200,18 @@ def test_changing_territory_keeps_the_webgl_context(page, serveur) -> None:  # n
     assert page_errors(page) == []
 
 
-@pytest.fixture(scope="module")
-def db_5000(db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return base_synthetique(db_file, tmp_path_factory.mktemp("carte_5000") / "synth.duckdb", n=4990)
-
-
-@pytest.fixture(scope="module")
-def serveur_5000(db_5000: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with run_streamlit(db_5000, tmp_path_factory.mktemp("carte_5000_srv") / "server.log") as base_url:
-        yield base_url
-
-
-def test_epci_5000_points_are_drawn_one_by_one(page, serveur_5000, db_5000) -> None:  # noqa: F811
+def test_epci_5000_points_are_drawn_one_by_one(page, streamlit_server, browser_db) -> None:
     """An EPCI with ~5 000 located establishments is drawn as individual points, in one frame.
 
     The draw probe counts the instances of deck.gl's point draw calls: one frame must hold every point (not
     hexagons, not a partial draw). How long it takes is measured by benchmarks/carte.py, not here.
     """
-    con = duckdb.connect(str(db_5000), read_only=True)
+    con = duckdb.connect(str(browser_db), read_only=True)
     localises = C.resume_etablissements(con, NIORT_AGGLO, C.Filtres())["localises"]
     con.close()
     assert 4_500 <= localises <= C.POINTS_MAX
     page.context.add_init_script(DRAW_PROBE_JS)
-    open_page(page, serveur_5000, "carte", {"territoire": NIORT_AGGLO, "couche": "Établissements"})
+    open_page(page, streamlit_server, "carte", {"territoire": NIORT_AGGLO, "couche": "Établissements"})
     frame = frame_with_points(page, localises)
     assert frame["affichee"] >= frame["debut"] > 0
     assert "Trop d'établissements" not in body_text(page)

@@ -1,10 +1,13 @@
-"""The roadmap page in Chromium: opens by its URL, switches tabs, downloads the COPIL deck (PPTX and PDF)."""
+"""The roadmap page in Chromium: opens by its URL, switches tabs, downloads the COPIL deck (PPTX and PDF).
+
+Served by the suite's main server, whose editing store is a temp file (never data/edition.sqlite of the checkout)
+seeded with the example roadmaps on first use; the server is warmed up after its start, as in production, so
+/feuille-de-route opens directly (README « Limites connues »: a brand-new process shows « Page not found » once).
+"""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -13,12 +16,9 @@ from pptx import Presentation
 from tests.browser import (
     DOWNLOADS,
     body_text,
-    browser,  # noqa: F401
     click_download,
     open_page,
-    page,  # noqa: F401
     page_errors,
-    run_streamlit,
     screenshot,
 )
 
@@ -26,27 +26,8 @@ pytestmark = pytest.mark.browser
 GENERATION_MS = 120_000  # the deck is built on click; generous for a loaded CI machine
 
 
-@pytest.fixture(scope="module")
-def serveur(db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A server whose editable store is a temp file (never data/edition.sqlite of the checkout)."""
-    dossier = tmp_path_factory.mktemp("fdr")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ESS_STORE", str(dossier / "edition.sqlite"))
-        with run_streamlit(db_file, dossier / "server.log") as base_url:
-            yield base_url
-
-
-@pytest.fixture(autouse=True)
-def _session_deja_ouverte(page, serveur) -> None:  # noqa: F811
-    """Open the home page first: on a brand-new server process, the very first request of
-    /feuille-de-route (file pages/feuille_de_route.py, names fixed by the issue) is looked up among the
-    legacy pages/ file names and shows Streamlit's « Page not found » notice once (known limitation,
-    README « Limites connues »); every later visit goes straight through st.navigation."""
-    open_page(page, serveur, "")
-
-
-def test_roadmap_page_opens_and_shows_the_example(page, serveur):  # noqa: F811
-    open_page(page, serveur, "feuille-de-route", {"feuille": "cotentin-2014"})
+def test_roadmap_page_opens_and_shows_the_example(page, streamlit_server):
+    open_page(page, streamlit_server, "feuille-de-route", {"feuille": "cotentin-2014"})
     expect(page.locator("h1", has_text="Suivi de la feuille de route")).to_be_visible()
     texte = body_text(page)
     assert "Plan d'actions ESS du Pays du Cotentin" in texte and "Exemple" in texte
@@ -59,8 +40,8 @@ def test_roadmap_page_opens_and_shows_the_example(page, serveur):  # noqa: F811
     assert page_errors(page) == []
 
 
-def test_copil_deck_downloads_from_the_page(page, serveur):  # noqa: F811
-    open_page(page, serveur, "feuille-de-route", {"feuille": "cotentin-2014"})
+def test_copil_deck_downloads_from_the_page(page, streamlit_server):
+    open_page(page, streamlit_server, "feuille-de-route", {"feuille": "cotentin-2014"})
     page.get_by_role("tab", name="COPIL").click()
     cible = DOWNLOADS / "copil"
     chemin = click_download(page, "Télécharger le diaporama COPIL (PowerPoint)", cible, timeout_ms=GENERATION_MS)

@@ -5,35 +5,20 @@ store carry a setext heading, a bullet, a bare URL, a strikethrough, a remote im
 directive and LaTeX (``MARKDOWN_PIEGE``). On every page that shows them: no heading, list item, link, struck
 text, image or formula made of them, and the characters themselves visible. The indicator's unit carries a line
 break, a backslash and U+2028, which once made its Vega chart fail (« Expression parse error »).
+
+Both are served by ``hostile_server`` (tests/conftest.py; data: ``tests.browser.build_hostile_db`` and
+``build_hostile_store``), next to the payload names of tests/test_browser_hostile.py.
 """
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from esscore.roadmap import read_roadmap
-from esscore.store import RoadmapStore
-from tests.browser import (
-    body_text,
-    browser,  # noqa: F401
-    open_page,
-    page,  # noqa: F401
-    page_errors,
-    run_streamlit,
-    screenshot,
-)
-from tests.test_benchmark_page import HOSTILE_TITRE, MARKDOWN_PIEGE, importer_fiche_hostile
-from tests.test_browser_hostile import rechauffer
+from tests.browser import body_text, open_page, page_errors, screenshot
+from tests.test_benchmark_page import HOSTILE_TITRE
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-FEUILLE = ROOT / "tests" / "fixtures" / "roadmap" / "valide.yaml"
-UNITE_PIEGE = "unité\nsur deux lignes \\ et\u2028séparée"
 # What must read exactly as typed (each one would otherwise become markup, or vanish into it).
 VISIBLES = ("=====", "- puce", "https://exemple.org", "~~barré~~", "![img](http://127.0.0.1:9/x.png)",
             "[Cliquez ici](http://exemple.org)", ":red[rouge]", "$x^2$")  # fmt: skip
@@ -52,34 +37,6 @@ _RENDU_JS = """
   };
 }
 """
-
-
-def feuille_hostile() -> dict:
-    """The test roadmap with Markdown in an action's title, description, partners and notes, and a bad unit."""
-    doc = read_roadmap(FEUILLE)
-    doc["note"] = MARKDOWN_PIEGE
-    action = doc["axes"][0]["axes_operationnels"][0]["actions"][0]
-    action.update(
-        titre="Action ~~barré~~ [Cliquez ici](http://exemple.org) :red[rouge] $x^2$ https://exemple.org",
-        description=MARKDOWN_PIEGE,
-        objectifs=MARKDOWN_PIEGE,
-        partenaires=["- puce", "[Cliquez ici](http://exemple.org)", "~~barré~~"],
-    )
-    action["indicateurs"][0]["unite"] = UNITE_PIEGE
-    return doc
-
-
-@pytest.fixture(scope="module")
-def serveur(db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A server on a database holding the hostile fiche and a store holding the hostile roadmap."""
-    dossier = tmp_path_factory.mktemp("markdown")
-    db = importer_fiche_hostile(Path(shutil.copy(db_file, dossier / "ess.duckdb")), dossier)
-    RoadmapStore(dossier / "edition.sqlite").import_roadmap(feuille_hostile(), "Test Markdown")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ESS_STORE", str(dossier / "edition.sqlite"))
-        with run_streamlit(db, dossier / "server.log") as base_url:
-            rechauffer(base_url)
-            yield base_url
 
 
 def requetes_vers_le_port_9(pg) -> list[str]:
@@ -104,9 +61,9 @@ def assert_rien_interprete(pg, visibles: tuple[str, ...] = VISIBLES) -> None:
     assert "Traceback" not in texte and page_errors(pg) == []
 
 
-def test_benchmark_fiche_shows_markdown_as_typed(page, serveur) -> None:  # noqa: F811
+def test_benchmark_fiche_shows_markdown_as_typed(page, hostile_server) -> None:
     requetes = requetes_vers_le_port_9(page)
-    open_page(page, serveur, "benchmark", {"fiche": "test-hostile"})
+    open_page(page, hostile_server, "benchmark", {"fiche": "test-hostile"})
     page.locator('[data-testid="stMarkdownContainer"]', has_text="Pas un titre").first.wait_for()
     screenshot(page, "markdown-benchmark-fiche")
     assert_rien_interprete(page, (*VISIBLES, "# Pas un titre", "`code`", "<img src=x onerror=alert(1)>"))
@@ -114,9 +71,9 @@ def test_benchmark_fiche_shows_markdown_as_typed(page, serveur) -> None:  # noqa
     assert requetes == []
 
 
-def test_benchmark_cards_and_comparison_show_markdown_as_typed(page, serveur) -> None:  # noqa: F811
+def test_benchmark_cards_and_comparison_show_markdown_as_typed(page, hostile_server) -> None:
     requetes = requetes_vers_le_port_9(page)
-    open_page(page, serveur, "benchmark", {"q": "piege"})
+    open_page(page, hostile_server, "benchmark", {"q": "piege"})
     # a card shows the description cut at 180 characters, on one line
     assert_rien_interprete(
         page,
@@ -127,15 +84,15 @@ def test_benchmark_cards_and_comparison_show_markdown_as_typed(page, serveur) ->
         ),
     )
     assert HOSTILE_TITRE in body_text(page).replace("\u2060", "")
-    open_page(page, serveur, "benchmark", {"compare": "test-hostile,lyon-fondation-innovation-sociale"})
+    open_page(page, hostile_server, "benchmark", {"compare": "test-hostile,lyon-fondation-innovation-sociale"})
     page.locator('[data-testid="stTable"]').first.wait_for()
     assert_rien_interprete(page)  # st.table renders Markdown in every cell
     assert requetes == []
 
 
-def test_roadmap_action_shows_markdown_as_typed(page, serveur) -> None:  # noqa: F811
+def test_roadmap_action_shows_markdown_as_typed(page, hostile_server) -> None:
     requetes = requetes_vers_le_port_9(page)
-    open_page(page, serveur, "feuille-de-route", {"feuille": "test-valide"})
+    open_page(page, hostile_server, "feuille-de-route", {"feuille": "test-valide"})
     assert_rien_interprete(page)  # the roadmap's note, under its title
     page.get_by_role("tab", name="Actions").click()
     page.get_by_text("Partenaires :").first.wait_for()
@@ -145,8 +102,8 @@ def test_roadmap_action_shows_markdown_as_typed(page, serveur) -> None:  # noqa:
     assert requetes == []
 
 
-def test_indicator_chart_with_a_hostile_unit_draws(page, serveur) -> None:  # noqa: F811
-    open_page(page, serveur, "feuille-de-route", {"feuille": "test-valide"})
+def test_indicator_chart_with_a_hostile_unit_draws(page, hostile_server) -> None:
+    open_page(page, hostile_server, "feuille-de-route", {"feuille": "test-valide"})
     page.get_by_role("tab", name="Indicateurs").click()
     graphique = page.locator('[data-testid="stVegaLiteChart"] >> visible=true').first
     graphique.wait_for()

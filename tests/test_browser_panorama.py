@@ -12,13 +12,10 @@ from tests.browser import (
     DEFAULT_TIMEOUT_MS,
     DOWNLOADS,
     body_text,
-    browser,  # noqa: F401
     canvas_has_pixels,
     open_page,
-    page,  # noqa: F401
     page_errors,
     screenshot,
-    streamlit_server,  # noqa: F401
 )
 
 pytestmark = pytest.mark.browser
@@ -27,7 +24,7 @@ MAP = '[data-testid="stDeckGlJsonChart"] canvas'
 CHART = '[data-testid="stVegaLiteChart"]'
 
 
-def download(page, label: str, index: int = 0) -> Path:  # noqa: F811
+def download(page, label: str, index: int = 0) -> Path:
     """Click the ``index``-th download button labelled ``label`` (several charts share « Image (PNG) »)."""
     button = page.locator('[data-testid="stDownloadButton"] button', has_text=label).nth(index)
     button.scroll_into_view_if_needed()
@@ -39,7 +36,7 @@ def download(page, label: str, index: int = 0) -> Path:  # noqa: F811
     return target
 
 
-def review_screenshot(page, name: str) -> Path:  # noqa: F811
+def review_screenshot(page, name: str) -> Path:
     """Whole page for review: Streamlit scrolls inside its own container, so the viewport is made tall."""
     height = int(page.evaluate(
         "() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || document.body.scrollHeight"
@@ -49,14 +46,14 @@ def review_screenshot(page, name: str) -> Path:  # noqa: F811
     return screenshot(page, name, full_page=True)
 
 
-def _no_error(page) -> None:  # noqa: F811
+def _no_error(page) -> None:
     text = body_text(page)
     assert "Traceback" not in text
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page_errors(page) == []
 
 
-def test_panorama_draws_its_map_and_exports(page, streamlit_server) -> None:  # noqa: F811
+def test_panorama_draws_its_map_and_exports(page, streamlit_server) -> None:
     open_page(page, streamlit_server, "panorama", {"territoire": NIORT})
     assert "CA du Niortais" in body_text(page)
     page.locator(CHART).first.wait_for(state="visible")
@@ -75,7 +72,7 @@ def test_panorama_draws_its_map_and_exports(page, streamlit_server) -> None:  # 
     review_screenshot(page, "panorama")
 
 
-def test_comparaisons_from_a_shared_link(page, streamlit_server) -> None:  # noqa: F811
+def test_comparaisons_from_a_shared_link(page, streamlit_server) -> None:
     params = {"territoire": NIORT, "pairs": "epci:200069854,epci:243500139", "indicateur": "part_emploi_prive"}
     open_page(page, streamlit_server, "comparaisons", params)
     chips = page.locator('[data-testid="stMultiSelect"]')
@@ -93,7 +90,7 @@ def test_comparaisons_from_a_shared_link(page, streamlit_server) -> None:  # noq
 
 
 @pytest.mark.parametrize("territoire", ["commune:79139", "commune:75056", "departement:974", "france"])
-def test_every_level_renders(page, streamlit_server, territoire: str) -> None:  # noqa: F811
+def test_every_level_renders(page, streamlit_server, territoire: str) -> None:
     slug = territoire.replace(":", "-")
     for name in ("panorama", "comparaisons"):
         open_page(page, streamlit_server, name, {"territoire": territoire})
@@ -104,7 +101,7 @@ def test_every_level_renders(page, streamlit_server, territoire: str) -> None:  
             page.set_viewport_size({"width": 1400, "height": 1000})
 
 
-def test_bad_territory_shows_a_french_message(page, streamlit_server) -> None:  # noqa: F811
+def test_bad_territory_shows_a_french_message(page, streamlit_server) -> None:
     open_page(page, streamlit_server, "panorama", {"territoire": "commune:99999"})
     assert "Commune inconnue" in body_text(page)
     _no_error(page)
