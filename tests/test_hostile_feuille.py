@@ -21,6 +21,8 @@ import pytest
 from esscore import copil, roadmap
 from esscore.avancement import actions_frame, indicators_frame
 from esscore.cli import main
+from esscore.copil import diapos
+from esscore.copil.formats import atteinte, mesure
 from esscore.store import RoadmapStore
 
 HERE = Path(__file__).resolve().parent
@@ -208,7 +210,7 @@ def test_copil_indicator_slide_survives_absurd_stored_values() -> None:
     ind2 = doc["axes"][0]["axes_operationnels"][0]["actions"][0]["indicateurs"][1]
     ind2["valeur_initiale"], ind2["cible"], ind2["valeurs"] = 0, 1e-9, [{"date": "2025-01-01", "valeur": 1e12}]
     deck = copil.Deck(False, "pied de page")
-    copil._diapo_indicateurs(deck, SimpleNamespace(feuille=doc, indicateurs_suivi=indicators_frame(doc)))
+    diapos._diapo_indicateurs(deck, SimpleNamespace(feuille=doc, indicateurs_suivi=indicators_frame(doc)))
     texte = copil.resume_texte(deck.terminer())
     assert "hors échelle" in texte and "> 10 000 %" in texte
 
@@ -225,14 +227,14 @@ def test_copil_indicator_slide_survives_absurd_stored_values() -> None:
     ],
 )
 def test_copil_attainment_never_raises(val, init, cible, attendu: str) -> None:
-    assert copil._atteinte(val, init, cible).replace("\u202f", " ").replace("\xa0", " ") == attendu
+    assert atteinte(val, init, cible).replace("\u202f", " ").replace("\xa0", " ") == attendu
 
 
 def test_copil_measure_formatting_bounds() -> None:
-    assert copil._mesure(None) == "–" and copil._mesure(math.nan) == "–"
-    assert copil._mesure(1e308) == copil._mesure(-math.inf) == "hors échelle"
-    assert copil._mesure(1e12).replace("\u202f", " ") == "1 000 000 000 000"
-    assert copil._mesure(12.5) == "12,5"
+    assert mesure(None) == "–" and mesure(math.nan) == "–"
+    assert mesure(1e308) == mesure(-math.inf) == "hors échelle"
+    assert mesure(1e12).replace("\u202f", " ") == "1 000 000 000 000"
+    assert mesure(12.5) == "12,5"
 
 
 # ------------------------------------------------------------------ journal JSON, emoji

@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from esscore import comparaison, copil, geography
 from esscore.cli import main
+from esscore.copil.donnees import rang_parmi_pairs
 from esscore.indicators import INDICATEURS
 from esscore.labels import fmt_value
 from esscore.phrases import rang_ordinal
@@ -69,7 +70,7 @@ def test_same_digits_and_ranks_in_deck_cli_and_pages(
     assert not cmp.exception
     affiche = cmp.dataframe[0].value.iloc[0]
     for col, _ in copil.CARTES_CHIFFRES:
-        rang = copil._rang(d, col)
+        rang = rang_parmi_pairs(d, col)
         cellule = str(affiche[INDICATEURS[col]])
         assert cellule.startswith(fmt_value(col, moi[col])), (col, cellule)
         if rang is None:
