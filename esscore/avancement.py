@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from esscore.roadmap import (
+    CHAMPS_PLACE,
     CHAMPS_SUIVI,
     CHAMPS_TEXTE_ACTION,
     ETATS,
@@ -25,12 +26,7 @@ from esscore.roadmap import (
 
 ACTION_COLUMNS: tuple[str, ...] = (
     "feuille_id",
-    "axe_code",
-    "axe_titre",
-    "axe_op_code",
-    "axe_op_titre",
-    "action_code",
-    "action_titre",
+    *CHAMPS_PLACE,
     "description",
     *CHAMPS_SUIVI,
     "etat",

@@ -8,6 +8,7 @@ YAML alias bomb, a megabyte string, terminal escape sequences) can never make a 
 
 from __future__ import annotations
 
+import json
 import os
 import reprlib
 import tempfile
@@ -184,12 +185,52 @@ def charger_yaml(texte: str, nom: str) -> object:
             f"« {nom} » n'est pas un YAML valide{_ou(getattr(err, 'problem_mark', None))} : {probleme}. "
             "Vérifiez l'indentation, les deux-points et les guillemets."
         ) from None
-    except RecursionError:
-        raise DonneesInvalides(f"« {nom} » : YAML trop profondément imbriqué.") from None
-    except ValueError:  # e.g. an integer of more than 4 300 digits (Python's conversion limit)
+    except (RecursionError, ValueError) as err:
+        raise _illisible(nom, "YAML", err) from None
+
+
+class _CleJsonDupliquee(ValueError):
+    def __init__(self, cle: str) -> None:
+        super().__init__(cle)
+        self.cle = cle
+
+
+def _objet_sans_doublon(paires: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json.loads`` hook: an object naming a key twice is refused (the last one would silently win)."""
+    objet: dict[str, Any] = {}
+    for cle, valeur in paires:
+        if cle in objet:
+            raise _CleJsonDupliquee(cle)
+        objet[cle] = valeur
+    return objet
+
+
+def charger_json(texte: str, nom: str) -> object:
+    """Parse untrusted JSON: duplicate keys refused, every failure a French ``DonneesInvalides``."""
+    nom = apercu(nom, 120)
+    try:
+        return json.loads(texte, object_pairs_hook=_objet_sans_doublon)
+    except _CleJsonDupliquee as err:
         raise DonneesInvalides(
-            f"« {nom} » contient une valeur illisible (nombre de plus de 4 300 chiffres ?) : corrigez-la."
+            f"« {nom} » : la clé « {apercu(err.cle, 60)} » apparaît deux fois dans le même objet JSON ; "
+            "gardez-en une seule (sinon la dernière écraserait la première sans le dire)."
         ) from None
+    except json.JSONDecodeError as err:
+        raise DonneesInvalides(
+            f"« {nom} » n'est pas un JSON valide (ligne {err.lineno}, colonne {err.colno} : {err.msg})."
+        ) from None
+    except (RecursionError, ValueError) as err:
+        raise _illisible(nom, "JSON", err) from None
+
+
+def _illisible(nom: str, format_: str, err: Exception) -> DonneesInvalides:
+    """The two ways a well-formed YAML or JSON file still cannot be read, in French."""
+    if isinstance(err, RecursionError):
+        return DonneesInvalides(f"« {nom} » : {format_} trop profondément imbriqué.")
+    # ValueError: e.g. an integer of more than 4 300 digits (Python's conversion limit)
+    return DonneesInvalides(
+        f"« {nom} » contient une valeur illisible (nombre de plus de 4 300 chiffres ?) : corrigez-la."
+    )
 
 
 def caracteres_interdits(texte: str) -> str | None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import math
 import re
 import unicodedata
@@ -31,9 +30,9 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from esscore import config
+from esscore import config, ess
 from esscore.errors import DonneesInvalides, EssError
-from esscore.fichiers import apercu, colonnes_uniques, lire_texte
+from esscore.fichiers import apercu, charger_json, colonnes_uniques, lire_texte
 from esscore.text import normalize
 
 THEMATIQUES: tuple[str, ...] = (
@@ -70,14 +69,7 @@ STATUTS: tuple[str, ...] = (
     "réseau",
     "autre",
 )
-FAMILLES: tuple[str, ...] = (
-    "Associations",
-    "Coopératives",
-    "Mutuelles",
-    "Fondations",
-    "Sociétés commerciales de l'ESS",
-    "Autres",
-)
+FAMILLES: tuple[str, ...] = (*ess.FAMILLES, "Autres")  # the ESS families, plus initiatives of no family
 # Default family when a record gives only a status. IAE structures and collectivities have no single
 # legal form (association, SARL, EPCI…), hence « Autres »; a network is most often an association.
 STATUT_VERS_FAMILLE: dict[str, str] = {
@@ -574,40 +566,8 @@ def _lire_csv(texte: str, nom: str) -> list[dict[str, Any]]:
     return enregistrements
 
 
-class _CleJsonDupliquee(ValueError):
-    def __init__(self, cle: str) -> None:
-        super().__init__(cle)
-        self.cle = cle
-
-
-def _objet_sans_doublon(paires: list[tuple[str, Any]]) -> dict[str, Any]:
-    """``json.loads`` hook: an object naming a key twice is refused (the last one would silently win)."""
-    objet: dict[str, Any] = {}
-    for cle, valeur in paires:
-        if cle in objet:
-            raise _CleJsonDupliquee(cle)
-        objet[cle] = valeur
-    return objet
-
-
 def _lire_json(texte: str, nom: str) -> list[dict[str, Any]]:
-    try:
-        donnees = json.loads(texte, object_pairs_hook=_objet_sans_doublon)
-    except _CleJsonDupliquee as err:
-        raise DonneesInvalides(
-            f"« {nom} » : la clé « {apercu(err.cle, 60)} » apparaît deux fois dans le même objet JSON ; "
-            "gardez-en une seule (sinon la dernière écraserait la première sans le dire)."
-        ) from None
-    except json.JSONDecodeError as err:
-        raise DonneesInvalides(
-            f"« {nom} » n'est pas un JSON valide (ligne {err.lineno}, colonne {err.colno} : {err.msg})."
-        ) from None
-    except RecursionError:
-        raise DonneesInvalides(f"« {nom} » : JSON trop profondément imbriqué.") from None
-    except ValueError:  # e.g. an integer of more than 4 300 digits (Python's conversion limit)
-        raise DonneesInvalides(
-            f"« {nom} » : valeur illisible (nombre de plus de 4 300 chiffres ?) ; corrigez la valeur."
-        ) from None
+    donnees = charger_json(texte, nom)
     compact = DonneesInvalides(
         f"« {nom} » est un export GoGoCarto « gogocompact » (éléments sous forme de listes, sans nom ni "
         "catégories lisibles) : réexportez avec /api/elements.json?ontology=gogofull."

@@ -57,15 +57,9 @@ _RE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 _RE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TEXTE_MAX = 5000
 
-CSV_COLONNES_REQUISES: tuple[str, ...] = (
-    "axe_code",
-    "axe_titre",
-    "axe_op_code",
-    "axe_op_titre",
-    "action_code",
-    "action_titre",
-    *CHAMPS_SUIVI,
-)
+# Where an action sits: its axis, operational axis and own code and title (CSV columns and tables).
+CHAMPS_PLACE: tuple[str, ...] = ("axe_code", "axe_titre", "axe_op_code", "axe_op_titre", "action_code", "action_titre")
+CSV_COLONNES_REQUISES: tuple[str, ...] = (*CHAMPS_PLACE, *CHAMPS_SUIVI)
 CSV_COLONNES_ACTION_OPTIONNELLES: tuple[str, ...] = ("description", *CHAMPS_TEXTE_ACTION)
 CSV_COLONNES_INDICATEUR: tuple[str, ...] = (
     "indicateur_code",
