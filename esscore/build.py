@@ -44,15 +44,22 @@ TABLES: frozenset[str] = frozenset({
 })  # fmt: skip
 
 
+# Macros of a complete database (esscore/sql/construction/, see esscore.indicators.CONSTRUCTION): the map's queries
+# call them, so a file built before one existed is incomplete too.
+MACROS: frozenset[str] = frozenset({"etablissements_selection"})
+
+
 def tables_manquantes(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Tables of ``TABLES`` absent from the database ``con`` reads (tables, or views of a snapshot)."""
+    """Tables of ``TABLES`` and macros of ``MACROS`` absent from the database ``con`` reads (tables, or views
+    and re-exported macros of a snapshot)."""
     presentes = {
         nom
         for (nom,) in con.execute(
-            "SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views() WHERE NOT internal"
+            "SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views() WHERE NOT internal "
+            "UNION SELECT function_name FROM duckdb_functions() WHERE function_type = 'table_macro' AND NOT internal"
         ).fetchall()
     }
-    return sorted(TABLES - presentes)
+    return sorted((TABLES | MACROS) - presentes)
 
 
 def _load_parquet(con: duckdb.DuckDBPyConnection, table: str, path: Path, where: str = "") -> None:

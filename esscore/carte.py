@@ -1,4 +1,6 @@
-"""Initiative map: filters, GoGoCarto-style counts, server-side aggregation and the pydeck builder.
+"""Initiative map, drawing side: view choice, server-side aggregation into points, bubbles or hexagons,
+initiatives' counts, and the pydeck builder. Every database read (filters, queries, outlines) is in
+:mod:`esscore.carte_donnees`; this module only turns its rows into layers.
 
 Why server-side aggregation: pydeck ships every point to the browser as JSON (~220 bytes each), and a
 département or national view holds tens of thousands of establishments. Above :data:`POINTS_MAX`
@@ -28,18 +30,30 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from esscore import ess, maps
+from esscore import carte_donnees, ess, maps
 from esscore import initiatives as ini
-from esscore.db import query
 from esscore.geography import Territoire
 from esscore.indicators import is_secret
 from esscore.labels import fmt_dec, fmt_int
 from esscore.text import normalize
 
-POINTS_MAX = 5000  # individual points up to this many located establishments (EPCI view budget)
+# The map's database reads live in esscore.carte_donnees; re-exported here because the page, the tests and
+# the benchmarks call them as ``carte.X``.
+Filtres = carte_donnees.Filtres
+POINTS_MAX, LISTE_MAX = carte_donnees.POINTS_MAX, carte_donnees.LISTE_MAX
+COLONNES_INITIATIVES = carte_donnees.COLONNES_INITIATIVES
+comptes_etablissements = carte_donnees.comptes_etablissements
+resume_etablissements = carte_donnees.resume_etablissements
+points_etablissements = carte_donnees.points_etablissements
+communes_etablissements = carte_donnees.communes_etablissements
+cellules_hexagones = carte_donnees.cellules_hexagones
+liste_etablissements = carte_donnees.liste_etablissements
+initiatives_territoire = carte_donnees.initiatives_territoire
+emprise = carte_donnees.emprise
+contours_fond = carte_donnees.contours_fond
+
 COMMUNES_MAX = 6000  # commune bubbles up to this many communes, hexagons beyond (national view)
 HEX_COLONNES = 70  # hexagons across the width of the territory
-LISTE_MAX = 2000  # rows shown in the on-screen table (exports are complete)
 NON_DIFFUSIBLE = "[non diffusible]"
 
 COUCHE_TOUT, COUCHE_ETAB, COUCHE_INIT = "Tout", "Établissements", "Initiatives"
@@ -69,38 +83,6 @@ COLONNES_INFOBULLE = ("titre", "ligne1", "ligne2", "ligne3")
 # Short keys in the JSON sent to the browser (× 5 000 points, every byte counts).
 CLES_JSON = {"titre": "t", "ligne1": "l1", "ligne2": "l2", "ligne3": "l3", "couleur": "c"}
 RAYON_MIN_PX, RAYON_POINT_MAX_PX, RAYON_BULLE_MAX_PX = 3.0, 22.0, 34.0
-FRANCE_METRO = (-5.2, 41.3, 9.6, 51.1)
-
-
-@dataclass(frozen=True)
-class Filtres:
-    """What the user selected (hashable: also the cache key of the queries)."""
-
-    familles: tuple[str, ...] = ()
-    secteurs: tuple[str, ...] = ()
-    tailles: tuple[str, ...] = ()
-    employeurs: bool = False
-    statuts: tuple[str, ...] = ()
-    thematiques: tuple[str, ...] = ()
-    texte: str = ""
-
-    def pour_etablissements(self) -> Filtres:
-        """The same filters without the initiative-only ones (a cache key that ignores them)."""
-        return Filtres(self.familles, self.secteurs, self.tailles, self.employeurs, (), (), self.texte)
-
-    @property
-    def texte_norm(self) -> str:
-        return normalize(self.texte)[:80]
-
-    def sql(self) -> dict[str, Any]:
-        """Named parameters of the ``carte_etablissements_*`` queries (empty list = no filter)."""
-        return {
-            "familles": list(self.familles),
-            "secteurs": list(self.secteurs),
-            "tailles": list(self.tailles),
-            "employeurs": bool(self.employeurs),
-            "texte": self.texte_norm,
-        }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,90 +121,8 @@ def _colonnes_infobulle(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------
-# Establishments (layer 1): queries
-# ---------------------------------------------------------------------------------------------
-
-
-def comptes_etablissements(
-    con: duckdb.DuckDBPyConnection, territoire_id: str, f: Filtres, perimetre: str = "statistique"
-) -> pd.DataFrame:
-    """(facette, categorie, nombre): per facet, counts with every other filter applied (GoGoCarto)."""
-    return query(con, "carte_etablissements_comptes", territoire=territoire_id, perimetre=perimetre, **f.sql())
-
-
-def resume_etablissements(
-    con: duckdb.DuckDBPyConnection, territoire_id: str, f: Filtres, perimetre: str = "statistique"
-) -> dict[str, float]:
-    """Totals of the selection: establishments, located, non-diffusible, employers, employees, communes."""
-    row = query(con, "carte_etablissements_resume", territoire=territoire_id, perimetre=perimetre, **f.sql())
-    return {k: float(v) if v is not None and not pd.isna(v) else 0.0 for k, v in row.iloc[0].items()}
-
-
-def points_etablissements(
-    con: duckdb.DuckDBPyConnection,
-    territoire_id: str,
-    f: Filtres,
-    perimetre: str = "statistique",
-    limite: int = POINTS_MAX,
-) -> pd.DataFrame:
-    """Diffusible, located establishments of the selection (biggest first), at most ``limite``."""
-    return query(
-        con, "carte_etablissements_points", territoire=territoire_id, perimetre=perimetre, limite=limite, **f.sql()
-    )
-
-
-def communes_etablissements(
-    con: duckdb.DuckDBPyConnection, territoire_id: str, f: Filtres, perimetre: str = "statistique"
-) -> pd.DataFrame:
-    """One row per commune of the selection: counts, employees, dominant family, representative point."""
-    return query(con, "carte_etablissements_communes", territoire=territoire_id, perimetre=perimetre, **f.sql())
-
-
-def liste_etablissements(
-    con: duckdb.DuckDBPyConnection,
-    territoire_id: str,
-    f: Filtres,
-    perimetre: str = "statistique",
-    limite: int | None = LISTE_MAX,
-) -> pd.DataFrame:
-    """Table/export rows; non-diffusible rows named « [non diffusible] », without SIRET nor position."""
-    return query(
-        con, "carte_etablissements_liste", territoire=territoire_id, perimetre=perimetre, limite=limite, **f.sql()
-    )
-
-
-# ---------------------------------------------------------------------------------------------
 # Initiatives (layer 2)
 # ---------------------------------------------------------------------------------------------
-
-COLONNES_INITIATIVES = (
-    "id",
-    "nom",
-    "description",
-    "statut",
-    "famille",
-    "thematiques",
-    "commune_code",
-    "commune_nom",
-    "lon",
-    "lat",
-    "precision",
-    "site_web",
-    "source",
-    "source_detail",
-)
-
-
-def initiatives_territoire(con: duckdb.DuckDBPyConnection, territoire_id: str) -> pd.DataFrame:
-    """Initiatives located in the territory (empty when the database has no initiatives table)."""
-    present = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'initiatives'").fetchall()[
-        0
-    ][0]
-    if not present:
-        return pd.DataFrame(columns=list(COLONNES_INITIATIVES))
-    frame = query(con, "carte_initiatives", territoire=territoire_id)
-    frame["thematiques"] = [list(t) if t is not None and not isinstance(t, float) else [] for t in frame["thematiques"]]
-    return frame
 
 
 def filtrer_initiatives(df: pd.DataFrame, f: Filtres, sauf: str | None = None) -> pd.DataFrame:
@@ -404,15 +304,6 @@ def taille_hexagone(emprise: tuple[float, float, float, float], colonnes: int = 
     return max(float(x1[0] - x0[0]) / (1.5 * colonnes), 300.0)
 
 
-def cellules_hexagones(
-    con: duckdb.DuckDBPyConnection, territoire_id: str, f: Filtres, taille: float, perimetre: str = "statistique"
-) -> pd.DataFrame:
-    """(q, r, famille, etablissements, employeurs, salaries, max_salaries), binned by DuckDB."""
-    return query(
-        con, "carte_etablissements_hexagones", territoire=territoire_id, perimetre=perimetre, taille=taille, **f.sql()
-    )
-
-
 def centres_hexagones(q: np.ndarray, r: np.ndarray, taille: float) -> tuple[np.ndarray, np.ndarray]:
     """Axial (q, r) → lon/lat of the hexagon centres."""
     x = taille * 1.5 * q.astype(float)
@@ -468,44 +359,24 @@ def hexagones(cellules: pd.DataFrame, taille: float) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 
 
-def emprise(con: duckdb.DuckDBPyConnection, terr: Territoire) -> tuple[float, float, float, float]:
-    """Bounding box of the territory (metropolitan France for the national view)."""
-    if terr.type == "france":
-        return FRANCE_METRO
-    return maps.bounds(con, terr.type, [terr.code])
+# Line colour and width of each basemap layer (``carte_donnees.contours_fond``), by territory type.
+GRIS_CLAIR, GRIS, FONCE = (200, 200, 200), (150, 150, 150), (60, 60, 60)
+STYLES_FOND: dict[str, dict[str, tuple[tuple[int, int, int], float]]] = {
+    "france": {"fond-departements": (GRIS, 0.6), "fond-regions": (FONCE, 1.2)},
+    "region": {"fond-epci": (GRIS_CLAIR, 0.5), "fond-departements": (GRIS, 1), "fond-territoire": (FONCE, 2)},
+    "departement": {"fond-epci": (GRIS, 0.7), "fond-territoire": (FONCE, 2)},
+    "epci": {"fond-communes": (GRIS_CLAIR, 0.7), "fond-epci": (GRIS, 1.2)},
+    "commune": {"fond-communes": (GRIS_CLAIR, 0.7), "fond-epci": (GRIS, 1.2), "fond-territoire": (FONCE, 2)},
+}
 
 
 def fond_de_carte(con: duckdb.DuckDBPyConnection, terr: Territoire) -> list[pdk.Layer]:
     """Our own basemap: outlines one level below the territory, and the territory's outline on top."""
-    membres = query(con, "carte_fond_communes", territoire=terr.id)
-    gris_clair, gris, fonce = (200, 200, 200), (150, 150, 150), (60, 60, 60)
-    if terr.type == "france":
-        return [
-            maps.outline_layer(maps.contours(con, "departement", None, national=True), "fond-departements", gris, 0.6),
-            maps.outline_layer(maps.contours(con, "region", None, national=True), "fond-regions", fonce, 1.2),
-        ]
-    if terr.type == "region":
-        deps = sorted(set(membres["departement"].dropna()))
-        epci = sorted(set(membres["epci"].dropna()))
-        return [
-            maps.outline_layer(maps.contours(con, "epci", epci, national=True), "fond-epci", gris_clair, 0.5),
-            maps.outline_layer(maps.contours(con, "departement", deps), "fond-departements", gris, 1),
-            maps.outline_layer(maps.contours(con, "region", [terr.code]), "fond-territoire", fonce, 2),
-        ]
-    if terr.type == "departement":
-        epci = sorted(set(membres["epci"].dropna()))
-        return [
-            maps.outline_layer(maps.contours(con, "epci", epci), "fond-epci", gris, 0.7),
-            maps.outline_layer(maps.contours(con, "departement", [terr.code]), "fond-territoire", fonce, 2),
-        ]
-    codes = sorted(set(membres["code"]))
-    couches = [maps.outline_layer(maps.contours(con, "commune", codes), "fond-communes", gris_clair, 0.7)]
-    epci = sorted(set(membres["epci"].dropna()))
-    if epci:
-        couches.append(maps.outline_layer(maps.contours(con, "epci", epci), "fond-epci", gris, 1.2))
-    if terr.type == "commune":
-        couches.append(maps.outline_layer(maps.contours(con, "commune", [terr.code]), "fond-territoire", fonce, 2))
-    return couches
+    styles = STYLES_FOND[terr.type]
+    return [
+        maps.outline_layer(contours, layer_id, *styles[layer_id])
+        for layer_id, contours in contours_fond(con, terr).items()
+    ]
 
 
 def empreinte(frame: pd.DataFrame) -> str:

@@ -49,8 +49,9 @@ def connect_snapshot(path: str | os.PathLike[str] | None = None) -> duckdb.DuckD
     Why not ``connect()``: DuckDB's Python client reuses an open database instance for the same path, so
     after a rebuild swapped a new file in, a second ``connect()`` in the same process keeps answering from
     the replaced file as long as any connection to it is alive. Attaching the file to a fresh in-memory
-    database always opens the current file; one view per table keeps unqualified names working on every
-    cursor. The old connection keeps its own (old) file until it is dropped.
+    database always opens the current file; one view per table (and one macro per macro, such as the map's
+    filter ``etablissements_selection``) keeps unqualified names working on every cursor. The old connection
+    keeps its own (old) file until it is dropped.
     """
     target = db_path(path)
     if not target.exists():
@@ -65,7 +66,33 @@ def connect_snapshot(path: str | os.PathLike[str] | None = None) -> duckdb.DuckD
     for (name,) in names:
         quoted = str(name).replace('"', '""')
         con.execute(f'CREATE VIEW "{quoted}" AS SELECT * FROM ess.main."{quoted}"')
+    _macros_du_fichier(con)
     return con
+
+
+def _macros_du_fichier(con: duckdb.DuckDBPyConnection) -> None:
+    """One macro per macro of the attached file (e.g. ``etablissements_selection``), calling it.
+
+    Why: a macro of ``ess`` is found only when qualified (``ess.main.nom(...)``), and ``SET search_path``
+    holds for one cursor only. Names and parameters are identifiers read from the file's catalogue, quoted;
+    created after the views because a macro's body is bound where it is called (its tables are the views).
+    """
+    macros = con.execute(
+        "SELECT function_name, function_type, parameters FROM duckdb_functions() "
+        "WHERE database_name = 'ess' AND schema_name = 'main' AND function_type IN ('macro', 'table_macro')"
+    ).fetchall()
+    for name, kind, params in macros:
+        quoted = '"' + str(name).replace('"', '""') + '"'
+        args = ", ".join('"' + str(p).replace('"', '""') + '"' for p in params)
+        call = f"ess.main.{quoted}({args})"
+        body = f"TABLE SELECT * FROM {call}" if kind == "table_macro" else call
+        con.execute(f"CREATE MACRO {quoted}({args}) AS {body}")
+
+
+def construire(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Run ``esscore/sql/construction/<name>.sql``: DDL of the build (a table, view or macro; one statement, no
+    parameters). Only writers call it: the app reads what it created."""
+    con.execute(sql(f"construction/{name}"))
 
 
 def query(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from esscore import ess
-from esscore.db import query
+from esscore.db import construire, query
 from esscore.geography import Territoire
 
 SECRET = "s"
@@ -31,53 +31,14 @@ INDICATEURS: dict[str, str] = {
 SECRET_SENSIBLES = ("salaries_estimes", "part_emploi_prive", "salaries_pour_1000_hab", "part_ess_secteur")
 
 
+# Build DDL run after the ESS establishments are loaded, in this order (esscore/sql/construction/<name>.sql).
+CONSTRUCTION = ("commune_territoires", "ess_cube", "indicateurs", "etablissements_selection")
+
+
 def build_indicator_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Cube, commune→territory membership and the per-territory indicator table."""
-    con.execute("""
-        CREATE OR REPLACE TABLE commune_territoires AS
-        SELECT code AS commune, 'commune:' || code AS id FROM communes
-        UNION ALL SELECT code, 'epci:' || epci FROM communes WHERE epci IS NOT NULL
-        UNION ALL SELECT c.code, 'departement:' || c.departement FROM communes c
-                  JOIN departements d ON d.code = c.departement
-        UNION ALL SELECT c.code, 'region:' || c.region FROM communes c JOIN regions r ON r.code = c.region
-        UNION ALL SELECT code, 'france:FR' FROM communes;
-
-        CREATE OR REPLACE TABLE ess_cube AS
-        SELECT commune, famille, secteur, taille, hors_statistique,
-               count(*)::BIGINT AS etablissements,
-               count(*) FILTER (WHERE employeur)::BIGINT AS employeurs,
-               sum(salaries) AS salaries, max(salaries) AS max_salaries
-        FROM etablissements_ess WHERE commune IS NOT NULL
-        GROUP BY ALL;
-
-        CREATE OR REPLACE TABLE indicateurs AS
-        WITH p AS (SELECT unnest(['statistique', 'legal']) AS perimetre),
-        ess AS (
-          SELECT ct.id, p.perimetre, sum(c.etablissements)::BIGINT AS etablissements,
-                 sum(c.employeurs)::BIGINT AS employeurs, sum(c.salaries) AS salaries,
-                 max(c.max_salaries) AS max_salaries
-          FROM ess_cube c JOIN commune_territoires ct USING (commune), p
-          WHERE p.perimetre = 'legal' OR NOT c.hors_statistique
-          GROUP BY ALL
-        ),
-        prive AS (
-          SELECT ct.id, sum(e.salaries) AS salaries_prives
-          FROM emploi_prive e JOIN commune_territoires ct ON ct.commune = e.commune GROUP BY ALL
-        )
-        SELECT t.id, t.type, t.code, t.nom, t.population, p.perimetre,
-               coalesce(ess.etablissements, 0) AS etablissements,
-               coalesce(ess.employeurs, 0) AS etablissements_employeurs,
-               coalesce(ess.salaries, 0) AS salaries_estimes,
-               coalesce(ess.max_salaries, 0) AS max_salaries,
-               prive.salaries_prives,
-               ess.salaries / nullif(prive.salaries_prives, 0) AS part_emploi_prive,
-               1000.0 * coalesce(ess.etablissements, 0) / nullif(t.population, 0) AS etablissements_pour_1000_hab,
-               1000.0 * coalesce(ess.employeurs, 0) / nullif(t.population, 0) AS employeurs_pour_1000_hab,
-               1000.0 * coalesce(ess.salaries, 0) / nullif(t.population, 0) AS salaries_pour_1000_hab
-        FROM territoires t CROSS JOIN p
-        LEFT JOIN ess ON ess.id = t.id AND ess.perimetre = p.perimetre
-        LEFT JOIN prive ON prive.id = t.id;
-    """)
+    """Commune→territory membership, cube, per-territory indicator table and the map's filter macro."""
+    for name in CONSTRUCTION:
+        construire(con, name)
 
 
 def is_secret(employeurs: float, salaries: float, max_salaries: float) -> bool:
@@ -162,11 +123,7 @@ def chiffres_publies(con: duckdb.DuckDBPyConnection, territoire_id: str) -> pd.D
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(
-        con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = $n", {"n": name}).fetchall()[0][
-            0
-        ]
-    )
+    return bool(query(con, "table_existe", nom=name)["n"].iloc[0])
 
 
 def has_ess_data(con: duckdb.DuckDBPyConnection) -> bool:
@@ -197,12 +154,10 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
 
 def source_info(con: duckdb.DuckDBPyConnection) -> dict:
     """Source label and vintage of the ESS establishments loaded (demo or real SIRENE)."""
-    row = con.execute(
-        "SELECT titre, producteur, millesime, demo FROM sources WHERE id IN ('sirene', 'demo-sirene') LIMIT 1"
-    ).fetchall()
-    if not row:
+    frame = query(con, "source", ids=["sirene", "demo-sirene"])
+    if frame.empty:
         return {"source": None, "millesime": None, "demo": False}
-    titre, producteur, millesime, demo = row[0]
+    titre, producteur, millesime, demo = frame.iloc[0][["titre", "producteur", "millesime", "demo"]]
     return {"source": f"{producteur}, {titre}", "millesime": millesime, "demo": bool(demo)}
 
 

@@ -13,6 +13,9 @@ import duckdb
 import pandas as pd
 import pydeck as pdk
 
+from esscore.db import query
+
+# Levels with outlines → their table (contours_<table>), all read by esscore/sql/contours*.sql.
 LEVELS = {"commune": "communes", "epci": "epci", "departement": "departements", "region": "regions"}
 # Blue-to-green sequential palette (colour-blind safe, readable on a projector).
 PALETTE = [(237, 248, 251), (204, 236, 230), (153, 216, 201), (102, 194, 164), (44, 162, 95), (0, 109, 44)]
@@ -23,11 +26,9 @@ def contours(
     con: duckdb.DuckDBPyConnection, level: str, codes: list[str] | None = None, national: bool = False
 ) -> pd.DataFrame:
     """(code, polygon) rows for the given territories of a level; all of them when ``codes`` is None."""
-    table = LEVELS[level]
-    column = "geojson_national" if national and level != "commune" else "geojson"
-    sql = f"SELECT code, {column} AS geojson FROM contours_{table}"  # table/column from a whitelist
-    frame = con.execute(sql + (" WHERE list_contains($codes, code)" if codes is not None else ""),
-                        {"codes": codes} if codes is not None else None).df()  # fmt: skip
+    if level not in LEVELS:
+        raise KeyError(level)
+    frame = query(con, "contours", niveau=level, codes=codes, national=national)
     return explode(frame)
 
 
@@ -43,10 +44,10 @@ def explode(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def bounds(con: duckdb.DuckDBPyConnection, level: str, codes: list[str]) -> tuple[float, float, float, float]:
-    table = LEVELS[level]
-    row = con.execute(f"SELECT min(xmin), min(ymin), max(xmax), max(ymax) FROM contours_{table} "
-                      "WHERE list_contains($codes, code)", {"codes": codes}).fetchall()[0]  # fmt: skip
-    if row[0] is None:
+    if level not in LEVELS:
+        raise KeyError(level)
+    row = query(con, "contours_emprise", niveau=level, codes=codes).iloc[0]
+    if pd.isna(row["xmin"]):
         return (-5.2, 41.3, 9.6, 51.1)  # metropolitan France
     return tuple(float(v) for v in row)  # type: ignore[return-value]
 

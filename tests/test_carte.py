@@ -203,6 +203,51 @@ def test_comptes_gogocarto_semantics(con) -> None:
     assert resume["localises"] + resume["non_diffusibles"] + resume["sans_position"] == resume["etablissements"]
 
 
+def test_one_filter_macro_stored_in_the_file_and_seen_by_the_app(db_file: Path, con) -> None:
+    """The six map queries share one filter, the ``etablissements_selection`` macro created at build time; the
+    app's connection (``connect_snapshot``: a fresh database attaching the file) re-exports it on every cursor."""
+    from esscore.db import connect_snapshot
+
+    for path in sorted((ROOT / "esscore" / "sql").glob("carte_etablissements_*.sql")):
+        texte = path.read_text("utf-8")
+        assert "FROM etablissements_selection($territoire, $perimetre, $familles," in texte, path.name
+        assert "list_contains" not in texte and "regexp_replace" not in texte, path.name  # no pasted filter
+    f = C.Filtres(familles=("Associations", "Coopératives"), tailles=("0 salarié ou non renseigné",), texte="a")
+    snapshot = connect_snapshot(db_file)
+    try:
+        for g in (C.Filtres(), f):
+            assert C.resume_etablissements(snapshot.cursor(), NIORT_AGGLO, g) == C.resume_etablissements(
+                con, NIORT_AGGLO, g
+            )
+            for lire in (C.comptes_etablissements, C.points_etablissements, C.communes_etablissements,
+                         C.liste_etablissements):  # fmt: skip
+                pd.testing.assert_frame_equal(lire(snapshot.cursor(), NIORT_AGGLO, g), lire(con, NIORT_AGGLO, g))
+            pd.testing.assert_frame_equal(
+                C.cellules_hexagones(snapshot.cursor(), NIORT_AGGLO, g, 2000.0),
+                C.cellules_hexagones(con, NIORT_AGGLO, g, 2000.0),
+            )
+    finally:
+        snapshot.close()
+
+
+def test_a_file_built_before_the_filter_macro_counts_as_incomplete(db_file: Path, tmp_path: Path) -> None:
+    """Without the macro the map could not query: the app and ``esscore build --si-necessaire`` rebuild."""
+    from esscore.build import tables_manquantes
+    from esscore.db import connect_snapshot
+
+    ancien = tmp_path / "ancien.duckdb"
+    shutil.copyfile(db_file, ancien)
+    with duckdb.connect(str(ancien)) as ecriture:
+        ecriture.execute("DROP MACRO TABLE etablissements_selection")
+    with duckdb.connect(str(ancien), read_only=True) as lecture:
+        assert tables_manquantes(lecture) == ["etablissements_selection"]
+    snapshot = connect_snapshot(ancien)
+    try:
+        assert tables_manquantes(snapshot.cursor()) == ["etablissements_selection"]
+    finally:
+        snapshot.close()
+
+
 def test_text_search_ignores_accents_and_never_matches_non_diffusible(con) -> None:
     assert C.resume_etablissements(con, NIORT_AGGLO, C.Filtres(texte="scop bêta"))["etablissements"] == 1
     assert C.resume_etablissements(con, NIORT_AGGLO, C.Filtres(texte="[non diffusible]"))["etablissements"] == 0

