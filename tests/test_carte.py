@@ -345,44 +345,38 @@ def test_initiatives_table_built_from_seed(con) -> None:
     assert con.execute("SELECT lignes FROM sources WHERE id = 'initiatives'").fetchall()[0][0] == n
 
 
-def test_import_command_saves_file_and_rebuilds(db_file: Path, tmp_path: Path, monkeypatch, capsys) -> None:
-    from esscore import initiatives_db
-    from esscore.cli import main
+def test_import_command_saves_file_and_rebuilds(petit_data: Path) -> None:
+    """The real command on a small data/ folder (tests/ecrivains.py): refusal changes nothing, accepted
+    files are saved under their name and rebuilt into the database, SIRENE data kept."""
+    from tests.ecrivains import cli
 
-    db = tmp_path / "ess.duckdb"
-    shutil.copyfile(db_file, db)
-    monkeypatch.setattr(initiatives_db, "imports_dir", lambda: tmp_path / "imports")
+    db, imports = petit_data / "ess.duckdb", petit_data / "initiatives" / "imports"
     avant = db.read_bytes()
-    assert main(["import", "initiatives", str(FIX_INI / "erreurs.csv"), "--db", str(db)]) == 2
-    err = capsys.readouterr().err
-    assert "aucune initiative importée" in err and "ligne 3" in err and "hors de France" in err
-    assert not (tmp_path / "imports").exists() and db.read_bytes() == avant  # nothing half-done
+    sortie = cli(petit_data, "import", "initiatives", str(FIX_INI / "erreurs.csv"))
+    assert sortie.returncode == 2
+    assert "aucune initiative importée" in sortie.stderr and "ligne 3" in sortie.stderr
+    assert "hors de France" in sortie.stderr
+    assert not imports.exists() and db.read_bytes() == avant  # nothing half-done
 
-    assert main(["import", "initiatives", str(FIX_INI / "hostile.csv"), "--db", str(db)]) == 0
-    assert (tmp_path / "imports" / "hostile-csv.csv").exists()
-    con = duckdb.connect(str(db), read_only=True)
-    try:
+    assert cli(petit_data, "import", "initiatives", str(FIX_INI / "hostile.csv")).returncode == 0
+    assert (imports / "hostile-csv.csv").exists()
+    with duckdb.connect(str(db), read_only=True) as con:
         noms = {r[0] for r in con.execute("SELECT nom FROM initiatives WHERE source = 'hostile.csv'").fetchall()}
         assert noms == {"<script>alert(1)</script>", "<img src=x onerror=alert(1)>"}
         assert con.execute("SELECT count(*) FROM etablissements_ess").fetchall()[0][0] == 12  # SIRENE kept
-    finally:
-        con.close()
 
-    assert main(["import", "initiatives", str(FIX_INI / "erreurs.csv"), "--db", str(db), "--garder-valides"]) == 0
-    out = capsys.readouterr()
-    assert "1 initiative(s) importée(s)" in out.out and "Avertissement" in out.err
-    assert main(["import", "initiatives", str(FIX_INI / "gogofull.json"), "--db", str(db), "--nom", "Carteco 79"]) == 0
-    assert (tmp_path / "imports" / "carteco-79.csv").exists()
+    sortie = cli(petit_data, "import", "initiatives", str(FIX_INI / "erreurs.csv"), "--garder-valides")
+    assert sortie.returncode == 0
+    assert "1 initiative(s) importée(s)" in sortie.stdout and "Avertissement" in sortie.stderr
+    gogo = cli(petit_data, "import", "initiatives", str(FIX_INI / "gogofull.json"), "--nom", "Carteco 79")
+    assert gogo.returncode == 0 and (imports / "carteco-79.csv").exists()
     seed = len(ini.load_seed_initiatives())
-    con = duckdb.connect(str(db), read_only=True)
-    try:
+    with duckdb.connect(str(db), read_only=True) as con:
         sources = dict(con.execute("SELECT source, count(*) FROM initiatives GROUP BY ALL").fetchall())
         assert sources["hostile.csv"] == 2 and sources["erreurs.csv"] == 1 and sources["gogofull.json"] == 3
         assert sum(sources.values()) == seed + 6
         fichiers = con.execute("SELECT fichiers FROM sources WHERE id = 'initiatives'").fetchall()[0][0]
         assert "carteco-79.csv" in fichiers
-    finally:
-        con.close()
 
 
 def test_import_restores_previous_file_when_rebuild_fails(db_file: Path, tmp_path: Path, monkeypatch) -> None:
