@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from esscore.ui import layout
+from esscore.ui import blocs, cache, layout
 from esscore.ui import panorama as ui
 from esscore.ui.bootstrap import page_setup
 
@@ -17,8 +17,8 @@ terr = layout.territory_picker()
 if terr is None:
     st.stop()
 layout.demo_banner()
-if ui.has_ess():
-    ui.entete(terr)
+if cache.has_ess():
+    blocs.entete(terr)
     ui.cartes_chiffres(terr)
     ui.synthese(terr)
 else:

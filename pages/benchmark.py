@@ -4,7 +4,7 @@ import streamlit as st
 
 from esscore.errors import EssError
 from esscore.ui import benchmark as ub
-from esscore.ui import layout
+from esscore.ui import cache, layout
 from esscore.ui.bootstrap import page_setup
 
 page_setup()
@@ -16,7 +16,7 @@ st.caption(
 )
 
 try:
-    catalogue = ub.catalogue()
+    catalogue = cache.benchmark_catalogue()
 except EssError as err:
     layout.alerte(err)
     st.stop()
@@ -40,7 +40,7 @@ with csv_col:
     ub.bouton_telechargement("Liste (CSV)", ub.export_csv(found), "benchmark.csv", "text/csv",
                              key="bm_dl_csv")  # fmt: skip
 with md_col:
-    ub.bouton_telechargement("Fiches (Markdown)", ub.fiches_markdown(found["id"], ub.entrees()),
+    ub.bouton_telechargement("Fiches (Markdown)", ub.fiches_markdown(found["id"], cache.benchmark_entrees()),
                              "benchmark-fiches.md", "text/markdown", key="bm_dl_md")  # fmt: skip
 
 tabs = st.tabs(list(ub.VUES.values()), key="bm_vue", on_change="rerun")
@@ -71,6 +71,6 @@ if outils.open:
         )
         st.caption("Source : CRESS Basse-Normandie, rapport sur l'ESS dans le Pays du Cotentin (décembre 2014), "
                    "document 003_81238ad0f3e4d937.txt.")  # fmt: skip
-        ub.boite(ub.boite_a_outils(), dict(zip(catalogue["id"], catalogue["titre"], strict=True)))
+        ub.boite(cache.boite_a_outils(), dict(zip(catalogue["id"], catalogue["titre"], strict=True)))
 
 ub.ecrire_url()

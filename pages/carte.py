@@ -4,8 +4,8 @@ import streamlit as st
 
 from esscore import carte
 from esscore.labels import fmt_int
+from esscore.ui import cache, layout
 from esscore.ui import carte as ui
-from esscore.ui import layout
 from esscore.ui.bootstrap import page_setup
 
 page_setup()
@@ -18,12 +18,12 @@ if terr is None:
 
 montrer_etab = etat.couche != carte.COUCHE_INIT
 montrer_init = etat.couche != carte.COUCHE_ETAB
-resume = ui.resume(terr.id, etat.filtres) if montrer_etab else None
-toutes = ui.initiatives(terr.id)
+resume = cache.carte_resume(terr.id, etat.filtres) if montrer_etab else None
+toutes = cache.carte_initiatives(terr.id)
 selection_init = carte.filtrer_initiatives(toutes, etat.filtres) if montrer_init else None
 ui.afficher_comptes(
     emplacements,
-    ui.comptes_etablissements(terr.id, etat.filtres) if montrer_etab else None,
+    cache.carte_comptes(terr.id, etat.filtres) if montrer_etab else None,
     carte.comptes_initiatives(toutes, etat.filtres) if montrer_init else None,
 )
 
@@ -51,7 +51,7 @@ nom = ui.nom_fichier(terr.id)
 onglets = st.tabs([t for t, montrer in (("Établissements", montrer_etab), ("Initiatives", montrer_init)) if montrer])
 if montrer_etab and resume is not None:
     with onglets[0]:
-        lignes = ui.liste(terr.id, etat.filtres)
+        lignes = cache.carte_liste(terr.id, etat.filtres)
         if resume["etablissements"] > len(lignes):
             st.caption(
                 f"{fmt_int(len(lignes))} premiers établissements (par effectif) sur "

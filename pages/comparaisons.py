@@ -2,9 +2,8 @@
 
 import streamlit as st
 
+from esscore.ui import blocs, cache, layout
 from esscore.ui import comparaison as ui
-from esscore.ui import layout
-from esscore.ui import panorama as pano
 from esscore.ui.bootstrap import page_setup
 
 page_setup()
@@ -13,11 +12,11 @@ terr = layout.territory_picker()
 if terr is None:
     st.stop()
 layout.demo_banner()
-if not pano.has_ess():
+if not cache.has_ess():
     st.error("La base ne contient pas encore de données ESS : lancez « esscore build » ou « esscore ingest sirene ».")
     st.stop()
 
-pano.entete(terr)
+blocs.entete(terr)
 if terr.type == "france":
     st.info("La France n'a pas de territoire de même niveau à qui se comparer : choisissez une région, un "
             "département, un EPCI ou une commune dans la barre latérale. La carte montre les régions.")  # fmt: skip
@@ -26,7 +25,7 @@ if terr.type == "france":
     st.stop()
 
 pairs, indicator = ui.etat(terr)
-table = pano.tableau(terr, pairs)
+table = cache.tableau(terr, pairs)
 ui.phrase(terr, table, indicator)
 ui.graphiques(terr, table, pairs, indicator)
 ui.carte_nationale(terr, pairs, indicator)

@@ -3,17 +3,17 @@
 import streamlit as st
 
 from esscore.exports import csv_bytes
-from esscore.ui import data, layout, textes
+from esscore.ui import cache, layout, textes
 from esscore.ui.bootstrap import page_setup
 
 page_setup()
 st.title("Données & sources")
 layout.demo_banner()
-meta = data.meta()
+meta = cache.meta()
 st.caption(f"Base construite le {meta.get('date_construction', '?').replace('T', ' à ')} "
            f"· ESS Territoires {meta.get('version', '')}")  # fmt: skip
 
-sources = data.named_query("sources_liste")
+sources = cache.named_query("sources_liste")
 st.subheader("Sources")
 st.dataframe(
     sources,
@@ -29,7 +29,7 @@ st.download_button("Télécharger le registre des sources (CSV)", csv_bytes(sour
 
 st.subheader("Méthode ESS")
 st.markdown(textes.read("methode"))
-rapport = data.named_query("ingestion_rapport_liste")
+rapport = cache.named_query("ingestion_rapport_liste")
 if not rapport.empty:
     st.subheader("Rapport d'ingestion SIRENE")
     st.caption("Comptes de la dernière ingestion : rien n'est écarté sans être compté ici.")
@@ -37,4 +37,4 @@ if not rapport.empty:
 
 st.subheader("Géographie")
 st.markdown(textes.read("geographie"))
-st.dataframe(data.named_query("geographie_comptes"), hide_index=True)
+st.dataframe(cache.named_query("geographie_comptes"), hide_index=True)

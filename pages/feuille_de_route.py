@@ -6,14 +6,14 @@ import streamlit as st
 
 from esscore.avancement import actions_frame, indicators_frame, progress_by_axis
 from esscore.errors import EssError
-from esscore.ui import auth, copil, layout
+from esscore.ui import auth, cache, copil, layout
 from esscore.ui import feuille_de_route as fdr
 from esscore.ui.bootstrap import page_setup
 
 page_setup()
 st.title("Suivi de la feuille de route")
 try:
-    store = fdr.magasin()
+    store = cache.magasin()
     feuilles = store.list_roadmaps()
 except (EssError, OSError) as err:
     layout.alerte(f"Magasin d'édition inaccessible : {err} Vérifiez la variable ESS_STORE et les droits d'écriture.")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from esscore.ui import layout
+from esscore.ui import blocs, cache, layout
 from esscore.ui import panorama as ui
 from esscore.ui.bootstrap import page_setup
 
@@ -12,11 +12,11 @@ terr = layout.territory_picker()
 if terr is None:
     st.stop()
 layout.demo_banner()
-if not ui.has_ess():
+if not cache.has_ess():
     st.error("La base ne contient pas encore de données ESS : lancez « esscore build » ou « esscore ingest sirene ».")
     st.stop()
 
-ui.entete(terr)
+blocs.entete(terr)
 ui.cartes_chiffres(terr)
 ui.synthese(terr)
 ui.chiffres_publies(terr)

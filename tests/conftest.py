@@ -141,6 +141,13 @@ def page(browser: Browser) -> Iterator[Page]:
         yield pg
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests share session servers: one xdist group keeps them in a single worker."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("navigateur"))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
     # .streamlit/config.toml hides error details from users (production); tests want the real message:

@@ -79,19 +79,19 @@ def test_build_in_the_same_process(old_db: Path) -> None:
 
 
 def test_app_connection_follows_the_file(old_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """esscore.ui.data: the cached connection is reopened when (inode, mtime) changes; the old one still works."""
+    """esscore.ui.cache: the cached connection is reopened when (inode, mtime) changes; the old one still works."""
     from esscore.build import build
-    from esscore.ui import data
+    from esscore.ui import cache
 
     monkeypatch.setenv("ESS_DB", str(old_db))
-    first = data.con()
-    assert data.meta()["date_construction"] == OLD_DATE
+    first = cache.con()
+    assert cache.meta()["date_construction"] == OLD_DATE
     build(old_db, progress=lambda _m: None, sirene=FIXTURE)
-    second = data.con()
+    second = cache.con()
     assert second is not first
-    assert data.meta()["date_construction"] != OLD_DATE
+    assert cache.meta()["date_construction"] != OLD_DATE
     assert _date(first) == OLD_DATE  # a session still using the old connection keeps working
-    assert data.territoire("epci:200041317").nom
+    assert cache.territoire("epci:200041317").nom
 
 
 def test_page_rerun_after_rebuild(old_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -116,14 +116,14 @@ def test_parallel_sessions_get_their_own_cursor(db_env: Path) -> None:
     one thread the result of another's query."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from esscore.ui import data
+    from esscore.ui import cache
 
-    expected = dict(data.con().execute("SELECT type, count(*) FROM territoires GROUP BY type").fetchall())
+    expected = dict(cache.con().execute("SELECT type, count(*) FROM territoires GROUP BY type").fetchall())
 
     def worker(kind: str) -> set[int]:
         seen = set()
         for _ in range(40):
-            cur = data.con()
+            cur = cache.con()
             seen.add(cur.execute("SELECT count(*) FROM territoires WHERE type = $t", {"t": kind}).fetchall()[0][0])
         return seen
 

