@@ -182,10 +182,10 @@ def test_click_on_commune_bubble_opens_its_epci(page, streamlit_server, browser_
     bouton.click()
     page.wait_for_url(f"**territoire=epci%3A{epci}**", timeout=15_000)
     page.wait_for_selector(CANVAS, timeout=30_000)
-    assert page.get_by_text(f"EPCI · {nom_epci}").first.is_visible()
+    wait_ready(page)  # the URL changes before the rerun ends: wait for it, then look
+    expect(page.get_by_text(f"EPCI · {nom_epci}").first).to_be_visible(timeout=15_000)
     # « each establishment »: the automatic view (points here), even though « Communes » had been chosen
-    wait_ready(page)
-    assert "vue=" not in page.url  # back to the default view (Automatique)
+    page.wait_for_url(lambda url: "vue=" not in url, timeout=15_000)  # back to the default view (Automatique)
     expect(page.get_by_role("button", name=re.compile("^Voir chaque établissement"))).to_have_count(0)
     assert page_errors(page) == []
 

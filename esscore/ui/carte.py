@@ -191,17 +191,7 @@ def exports_etablissements(territoire_id: str, f: carte.Filtres, nom: str) -> No
         collection = exports.geojson_etablissements(lignes())
         return json.dumps(collection, ensure_ascii=False, default=str).encode("utf-8")
 
-    c1, c2 = st.columns(2)
-    with c1:
-        bouton_export("Établissements (CSV)", f"etablissements_ess_{nom}.csv", "text/csv", en_csv, "carte_dl_etab_csv")
-    with c2:
-        bouton_export(
-            "Établissements (GeoJSON)",
-            f"etablissements_ess_{nom}.geojson",
-            "application/geo+json",
-            en_geojson,
-            "carte_dl_etab_geojson",
-        )
+    _boutons_csv_geojson("Établissements", f"etablissements_ess_{nom}", en_csv, en_geojson, "carte_dl_etab")
 
 
 def exports_initiatives(selection: pd.DataFrame, nom: str) -> None:
@@ -213,17 +203,18 @@ def exports_initiatives(selection: pd.DataFrame, nom: str) -> None:
     def en_geojson() -> bytes:
         return json.dumps(carte.geojson_initiatives(frame), ensure_ascii=False, default=str).encode("utf-8")
 
+    _boutons_csv_geojson("Initiatives", f"initiatives_{nom}", en_csv, en_geojson, "carte_dl_init")
+
+
+def _boutons_csv_geojson(
+    quoi: str, fichier: str, en_csv: Callable[[], bytes], en_geojson: Callable[[], bytes], cle: str
+) -> None:
+    """The two download buttons of a layer, side by side: « Quoi (CSV) » and « Quoi (GeoJSON) »."""
     c1, c2 = st.columns(2)
     with c1:
-        bouton_export("Initiatives (CSV)", f"initiatives_{nom}.csv", "text/csv", en_csv, "carte_dl_init_csv")
+        bouton_export(f"{quoi} (CSV)", f"{fichier}.csv", "text/csv", en_csv, f"{cle}_csv")
     with c2:
-        bouton_export(
-            "Initiatives (GeoJSON)",
-            f"initiatives_{nom}.geojson",
-            "application/geo+json",
-            en_geojson,
-            "carte_dl_init_geojson",
-        )
+        bouton_export(f"{quoi} (GeoJSON)", f"{fichier}.geojson", "application/geo+json", en_geojson, f"{cle}_geojson")
 
 
 def commune_choisie(evenement: object, couches: Collection[str]) -> str | None:

@@ -6,6 +6,9 @@ with their downloads, map legend) from ``esscore.ui.blocs``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -201,18 +204,25 @@ def familles(terr: Territoire) -> None:
         qui = texte_litteral(phrases.designation(terr.type, terr.nom, terr.code))
         st.info(f"Aucun établissement de l'ESS n'est recensé dans {qui}.")
         return
-    c1, c2 = st.columns(2)
-    with c1:
-        _graphique(charts.barres_familles(fam, "etablissements_employeurs", sous_titre=terr.nom),
-                   blocs.fichier(terr, "familles-employeurs"), fam, "fam_emp")  # fmt: skip
-    with c2:
-        _graphique(charts.barres_familles(fam, "salaries_estimes", sous_titre=terr.nom),
-                   blocs.fichier(terr, "familles-salaries"), fam, "fam_sal")  # fmt: skip
+    _employeurs_et_salaries(terr, fam, charts.barres_familles, "familles", "fam")
     rat = cache.ratios(terr)
     if rat["role"].nunique() > 1 or terr.type == "france":
         sous = "Comparaison avec la région et la France" if terr.type != "region" else "Comparaison avec la France"
         _graphique(charts.ratios_familles(rat, sous_titre=sous if terr.type != "france" else None),
                    blocs.fichier(terr, "familles-pour-1000-hab"), rat, "fam_ratio")  # fmt: skip
+
+
+def _employeurs_et_salaries(
+    terr: Territoire, frame: pd.DataFrame, barres: Callable[..., Any], nom: str, cle: str, nom_employeurs: str = ""
+) -> None:
+    """Two bar charts side by side: employer establishments, then estimated employees (same breakdown)."""
+    c1, c2 = st.columns(2)
+    with c1:
+        _graphique(barres(frame, "etablissements_employeurs", sous_titre=terr.nom),
+                   blocs.fichier(terr, nom_employeurs or f"{nom}-employeurs"), frame, f"{cle}_emp")  # fmt: skip
+    with c2:
+        _graphique(barres(frame, "salaries_estimes", sous_titre=terr.nom),
+                   blocs.fichier(terr, f"{nom}-salaries"), frame, f"{cle}_sal")  # fmt: skip
 
 
 def secteurs_tailles(terr: Territoire) -> None:
@@ -226,13 +236,7 @@ def secteurs_tailles(terr: Territoire) -> None:
     st.caption("Part de l'ESS dans le secteur : salariés estimés de l'ESS rapportés à l'emploi salarié privé du "
                "secteur sur le territoire, quand il est connu.")  # fmt: skip
     tail = cache.repartition(terr, "taille")
-    c1, c2 = st.columns(2)
-    with c1:
-        _graphique(charts.barres_tailles(tail, "etablissements_employeurs", sous_titre=terr.nom),
-                   blocs.fichier(terr, "tailles-etablissements"), tail, "tailles_emp")  # fmt: skip
-    with c2:
-        _graphique(charts.barres_tailles(tail, "salaries_estimes", sous_titre=terr.nom),
-                   blocs.fichier(terr, "tailles-salaries"), tail, "tailles_sal")  # fmt: skip
+    _employeurs_et_salaries(terr, tail, charts.barres_tailles, "tailles", "tailles", "tailles-etablissements")
 
 
 def carte(terr: Territoire) -> None:
