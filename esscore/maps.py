@@ -12,6 +12,7 @@ import math
 import duckdb
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 
 from esscore.db import query
 
@@ -121,8 +122,6 @@ class CompactDeck(pdk.Deck):
 
 
 def _default_serialize(obj: object) -> object:
-    from pydeck.bindings.json_tools import default_serialize
-
     if isinstance(obj, pd.DataFrame):
         return obj.to_dict(orient="records")
     return default_serialize(obj)

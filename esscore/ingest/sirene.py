@@ -31,6 +31,7 @@ from pyproj import Transformer
 from esscore import ess
 from esscore.errors import DonneesInvalides, EssError
 from esscore.fichiers import apercu, exiger_fichier
+from esscore.labels import fmt_int
 from esscore.sirene_schema import (
     ETABLISSEMENT_COLUMNS,
     ETABLISSEMENT_REQUIRED,
@@ -317,8 +318,6 @@ def load_sirene(
 
 
 def _n(n: int) -> str:
-    from esscore.labels import fmt_int
-
     return fmt_int(n)
 
 

@@ -21,9 +21,11 @@ from esscore import benchmark as bm
 from esscore import benchmark_db
 from esscore.charts import texte_graphique, tri_selon
 from esscore.exports import csv_bytes
+from esscore.geography import TYPE_LABELS as TERR_LABELS
 from esscore.labels import fmt_dec, fmt_int
 from esscore.text import texte_litteral
 from esscore.ui import cache
+from esscore.ui.layout import current_territoire_id
 
 # ------------------------------------------------------------------------------------------ source
 
@@ -750,8 +752,6 @@ def vue_territoire(terr: Any, annotated: pd.DataFrame) -> None:
 
     Works on the whole catalogue (not the filtered list), so that a lever filter does not hide examples.
     """
-    from esscore.geography import TYPE_LABELS as TERR_LABELS
-
     if terr is None:
         st.markdown(
             "Choisissez votre territoire pour repérer les collectivités **de même niveau et de taille "
@@ -817,6 +817,4 @@ def leviers_a_explorer(terr: Any, annotated: pd.DataFrame) -> None:
 
 def choisir_territoire() -> None:
     """Callback: compare with the territory of the session (or the default), kept in the URL."""
-    from esscore.ui.layout import current_territoire_id
-
     st.query_params["territoire"] = current_territoire_id()

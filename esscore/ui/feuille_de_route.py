@@ -14,12 +14,13 @@ import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from esscore import roadmap
+from esscore import benchmark, roadmap
 from esscore.avancement import timeline_frame
 from esscore.charts import texte_graphique, tri_selon
 from esscore.copil import COULEURS_ETATS, feuille_du_territoire
@@ -497,8 +498,6 @@ def _autres_collectivites(cat: pd.DataFrame, territoire_id: str | None) -> pd.Da
 
 def leviers_benchmark(actions: pd.DataFrame, territoire_id: str | None = None) -> None:
     """Each lever of the roadmap with the catalogue entries sharing it (link to the benchmark page)."""
-    from esscore import benchmark
-
     cat = _autres_collectivites(catalogue(), territoire_id)
     comptes = actions["levier"].value_counts()
     if comptes.empty:
@@ -522,15 +521,11 @@ def leviers_benchmark(actions: pd.DataFrame, territoire_id: str | None = None) -
 
 
 def _url(texte: str) -> str:
-    from urllib.parse import quote
-
     return quote(texte, safe="")
 
 
 def detail_action(doc: dict[str, Any], actions: pd.DataFrame) -> None:
     """Everything about one action, and the catalogue fiches sharing its lever."""
-    from esscore import benchmark
-
     if actions.empty:
         return
     titres = dict(zip(actions["action_code"], actions["action_titre"], strict=True))
