@@ -118,6 +118,7 @@ class RoadmapStore:
 
     @contextmanager
     def _lecture(self) -> Iterator[sqlite3.Connection]:
+        """A connection to the store, its schema created on first use."""
         if not self._pret:
             self.init()
         with closing(self._ouvrir()) as con:
@@ -126,9 +127,7 @@ class RoadmapStore:
     @contextmanager
     def _ecriture(self) -> Iterator[sqlite3.Connection]:
         """One BEGIN IMMEDIATE transaction: commit on success, roll back on any exception."""
-        if not self._pret:
-            self.init()
-        with closing(self._ouvrir()) as con:
+        with self._lecture() as con:
             con.execute("BEGIN IMMEDIATE")
             try:
                 yield con

@@ -259,6 +259,19 @@ def _col(name: str, found: set[str]) -> str:
     return f'CAST("{name}" AS VARCHAR)' if name in found else "CAST(NULL AS VARCHAR)"
 
 
+def _charger(lecture: Callable[[], int], fichier: Path, kind: str) -> int:
+    """Run one file's load step; a DuckDB error becomes the French message naming that file."""
+    try:
+        return lecture()
+    except duckdb.Error as err:
+        raise _explain(err, fichier, kind) from err
+
+
+def _dire_doublons(progress: Progress, quoi: str, n: int, cle: str, unite: str) -> None:
+    if n:
+        progress(f"… {quoi} : {_n(n)} ligne(s) en double (même {cle}) ignorée(s), {unite} une fois")
+
+
 def load_sirene(
     con: duckdb.DuckDBPyConnection,
     etablissements: Path,
@@ -288,21 +301,11 @@ def load_sirene(
             _check_rows(con, et_rel, etablissements, "etab")
             _reference_tables(con)
             progress("… unités légales : sélection des candidates ESS et des organismes publics")
-            try:
-                siren_doubles = _load_ul(con, ul_rel, ul_cols)
-            except duckdb.Error as err:
-                raise _explain(err, unites_legales, "ul") from err
-            if siren_doubles:
-                progress(f"… unités légales : {_n(siren_doubles)} ligne(s) en double (même SIREN) ignorée(s), "
-                         "chaque unité comptée une fois")  # fmt: skip
+            siren_doubles = _charger(lambda: _load_ul(con, ul_rel, ul_cols), unites_legales, "ul")
+            _dire_doublons(progress, "unités légales", siren_doubles, "SIREN", "chaque unité comptée")
             progress("… établissements : lecture, rattachement communal, familles, effectifs")
-            try:
-                siret_doubles = _load_etab(con, et_rel, et_cols)
-            except duckdb.Error as err:
-                raise _explain(err, etablissements, "etab") from err
-            if siret_doubles:
-                progress(f"… établissements : {_n(siret_doubles)} ligne(s) en double (même SIRET) ignorée(s), "
-                         "chaque établissement compté une fois")  # fmt: skip
+            siret_doubles = _charger(lambda: _load_etab(con, et_rel, et_cols), etablissements, "etab")
+            _dire_doublons(progress, "établissements", siret_doubles, "SIRET", "chaque établissement compté")
     progress("… coordonnées : Lambert-93 / UTM → WGS84")
     hors_emprise = _project_coordinates(con)
     if hors_emprise:
