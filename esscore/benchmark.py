@@ -23,6 +23,7 @@ import yaml
 from esscore import config
 from esscore.errors import DonneesInvalides
 from esscore.fichiers import (
+    ErreursFichier,
     apercu,
     caracteres_interdits,
     charger_yaml,
@@ -410,13 +411,13 @@ def _check_entry(entry: object, position: int, errors: list[str], where_prefix: 
 def _raise_if_errors(errors: list[str], fichier: str) -> None:
     if not errors:
         return
-    shown = errors[:MAX_ERREURS_AFFICHEES]
-    lines = [f"Le fichier {fichier} contient {len(errors)} erreur(s) :"]
-    lines += [f"- {line}" for line in shown]
-    if len(errors) > len(shown):
-        lines.append(f"- … et {len(errors) - len(shown)} autre(s) erreur(s).")
-    lines.append("Corrigez ces champs puis recommencez (voir data/benchmark/README.md pour le format).")
-    raise DonneesInvalides("\n".join(lines))
+    raise ErreursFichier(
+        fichier,
+        errors,
+        f"Le fichier {fichier} contient {len(errors)} erreur(s) :",
+        "Corrigez ces champs puis recommencez (voir data/benchmark/README.md pour le format).",
+        MAX_ERREURS_AFFICHEES,
+    )
 
 
 def validate_entries(entries: object, fichier: str) -> list[dict]:

@@ -233,6 +233,22 @@ def _illisible(nom: str, format_: str, err: Exception) -> DonneesInvalides:
     )
 
 
+class ErreursFichier(DonneesInvalides):
+    """Every problem found in one user file, so that it can be fixed in one pass: the one error type of the
+    importers. The message lists at most ``affichees`` of them (a 5 MB file can hold 100 000 mistakes);
+    the attribute ``erreurs`` keeps them all."""
+
+    def __init__(self, fichier: str, erreurs: list[str], entete: str, conclusion: str = "", affichees: int = 50):
+        self.fichier = fichier
+        self.erreurs = list(erreurs)
+        lignes = [entete, *(f"- {e}" for e in erreurs[:affichees])]
+        if len(erreurs) > affichees:
+            lignes.append(f"… et {len(erreurs) - affichees} autre(s) erreur(s) : corrigez d'abord celles-ci.")
+        if conclusion:
+            lignes.append(conclusion)
+        super().__init__("\n".join(lignes))
+
+
 def caracteres_interdits(texte: str) -> str | None:
     """A French note naming the first control or bidi character of ``texte`` (tabs and line breaks are
     fine), or None. Such characters can reorder or hide what a page, a terminal or a slide shows, and

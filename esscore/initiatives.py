@@ -32,7 +32,7 @@ import shapely
 
 from esscore import config, ess
 from esscore.errors import DonneesInvalides, EssError
-from esscore.fichiers import apercu, charger_json, colonnes_uniques, lire_texte
+from esscore.fichiers import ErreursFichier, apercu, charger_json, colonnes_uniques, lire_texte
 from esscore.text import normalize
 
 THEMATIQUES: tuple[str, ...] = (
@@ -835,12 +835,12 @@ def validate_initiatives(
         valides.append(rec)
 
     if erreurs and not garder_valides:
-        liste = "\n".join(f"- {e}" for e in erreurs[:MAX_ERREURS_AFFICHEES])
-        reste = len(erreurs) - MAX_ERREURS_AFFICHEES
-        suite = f"\n… et {reste} autres." if reste > 0 else ""
-        raise DonneesInvalides(
-            f"« {fichier} » : {len(erreurs)} erreur(s), aucune initiative importée.\n{liste}{suite}\n"
-            "Corrigez ces enregistrements, ou demandez l'import des seuls enregistrements valides."
+        raise ErreursFichier(
+            fichier,
+            erreurs,
+            f"« {fichier} » : {len(erreurs)} erreur(s), aucune initiative importée.",
+            "Corrigez ces enregistrements, ou demandez l'import des seuls enregistrements valides.",
+            MAX_ERREURS_AFFICHEES,
         )
 
     gardes, doublons = _dedoublonner(valides)

@@ -21,7 +21,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from esscore.errors import DonneesInvalides, EssError, TerritoireInconnu
-from esscore.fichiers import apercu, caracteres_interdits, charger_yaml, colonnes_uniques, lire_texte
+from esscore.fichiers import (
+    ErreursFichier,
+    apercu,
+    caracteres_interdits,
+    charger_yaml,
+    colonnes_uniques,
+    lire_texte,
+)
 from esscore.leviers import LEVIERS  # one taxonomy for roadmaps and the benchmark catalogue
 
 STATUTS: tuple[str, ...] = ("prévue", "en cours", "réalisée", "abandonnée")
@@ -80,7 +87,7 @@ CSV_COLONNES_FEUILLE: tuple[str, ...] = (
 )
 
 
-class FeuilleDeRouteInvalide(DonneesInvalides):
+class FeuilleDeRouteInvalide(ErreursFichier):
     """All the problems found in one roadmap file, so the user can fix them in one pass.
 
     The message lists at most ``ERREURS_AFFICHEES`` of them (a 5 MB file can hold 100 000 mistakes); the
@@ -88,13 +95,8 @@ class FeuilleDeRouteInvalide(DonneesInvalides):
     """
 
     def __init__(self, fichier: str, erreurs: list[str]) -> None:
-        self.fichier = fichier
-        self.erreurs = list(erreurs)
         entete = f"Feuille de route invalide « {apercu(fichier, 120)} » ({len(erreurs)} erreur(s)) :"
-        lignes = [f"- {e}" for e in erreurs[:ERREURS_AFFICHEES]]
-        if len(erreurs) > ERREURS_AFFICHEES:
-            lignes.append(f"… et {len(erreurs) - ERREURS_AFFICHEES} autre(s) erreur(s) : corrigez d'abord celles-ci.")
-        super().__init__("\n".join([entete, *lignes]))
+        super().__init__(fichier, erreurs, entete, affichees=ERREURS_AFFICHEES)
 
 
 # --------------------------------------------------------------------------- reading files

@@ -260,7 +260,7 @@ def test_erreurs_plafonnees_a_20() -> None:
     with pytest.raises(DonneesInvalides) as exc:
         ini.validate_initiatives(enregistrements, communes(), "lot.json")
     message = str(exc.value)
-    assert message.count("\n- ") == 20 and "… et 5 autres" in message
+    assert message.count("\n- ") == 20 and "… et 5 autre(s) erreur(s)" in message
 
 
 @pytest.mark.parametrize(
