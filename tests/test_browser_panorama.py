@@ -76,8 +76,9 @@ def test_comparaisons_from_a_shared_link(page, streamlit_server) -> None:
     params = {"territoire": NIORT, "pairs": "epci:200069854,epci:243500139", "indicateur": "part_emploi_prive"}
     open_page(page, streamlit_server, "comparaisons", params)
     chips = page.locator('[data-testid="stMultiSelect"]')
-    expect(chips.get_by_text("CU du Grand Poitiers")).to_be_visible()  # auto-waits for the widget to draw
-    expect(chips.get_by_text("Rennes Métropole")).to_be_visible()
+    # auto-waits for the widget to draw; a cold level (peers of every EPCI computed once) can take a while
+    expect(chips.get_by_text("CU du Grand Poitiers")).to_be_visible(timeout=30_000)
+    expect(chips.get_by_text("Rennes Métropole")).to_be_visible(timeout=30_000)
     assert canvas_has_pixels(page, MAP, min_pixels=20_000, timeout_ms=25_000) >= 20_000
     _no_error(page)
     assert page.outside_requests == []
