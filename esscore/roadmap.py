@@ -456,6 +456,21 @@ def _nombre(val: Any, ou: str, champ: str, erreurs: list[str], positif: bool = F
     return int(x) if x.is_integer() else x
 
 
+def valider_mesure(date: Any, valeur: Any, ou: str) -> tuple[str, float | int]:
+    """A dated indicator value typed on the page: the same rules as in a roadmap file (date AAAA-MM-JJ,
+    finite number of at most ``NOMBRE_MAX``); returns (ISO date, number) or raises in French."""
+    erreurs: list[str] = []
+    jour = _date(date, ou, "date", erreurs)
+    nombre = _nombre(valeur, ou, "valeur", erreurs)
+    if jour is None and not erreurs:
+        erreurs.append(f"{ou} : champ « date » manquant ; format attendu AAAA-MM-JJ.")
+    if nombre is None and not erreurs:
+        erreurs.append(f"{ou} : champ « valeur » manquant ; saisissez un nombre.")
+    if erreurs or jour is None or nombre is None:
+        raise DonneesInvalides(" ".join(erreurs))
+    return jour, nombre
+
+
 _HORS_LIMITES = (
     "hors limites : une feuille de route accepte des nombres d'au plus 1 000 milliards en valeur absolue "
     "(vérifiez l'unité et le séparateur décimal)"

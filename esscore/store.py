@@ -22,15 +22,13 @@ import pandas as pd
 
 from esscore import config
 from esscore.errors import DonneesInvalides, EssError
-from esscore.fichiers import apercu, fichier_atomique
+from esscore.fichiers import fichier_atomique
 from esscore.roadmap import (
-    NOMBRE_MAX,
     STATUTS,
     find_action,
-    parse_date,
-    parse_nombre,
     read_roadmap,
     validate_roadmap,
+    valider_mesure,
 )
 
 AUTEUR_MAX = 100
@@ -315,25 +313,7 @@ class RoadmapStore:
         """Record a dated value of an indicator; a value already present at that date is replaced."""
         qui = clean_author(auteur)
         ou = f"Feuille de route « {feuille_id} », action {action_code}, indicateur {indicateur_code}"
-        try:
-            jour = parse_date(date)
-        except ValueError:
-            jour = None
-        if jour is None:
-            raise DonneesInvalides(f"{ou} : champ « date » : « {apercu(date)} » invalide ; format attendu AAAA-MM-JJ.")
-        try:
-            x = parse_nombre(valeur)
-        except ValueError:
-            x = None
-        if x is None:
-            raise DonneesInvalides(f"{ou} : champ « valeur » : « {apercu(valeur)} » n'est pas un nombre.")
-        if abs(x) > NOMBRE_MAX:
-            raise DonneesInvalides(
-                f"{ou} : champ « valeur » : « {apercu(valeur)} » est hors limites (au plus mille milliards en valeur "
-                "absolue) ; vérifiez la saisie."
-            )
-        nombre: float | int = int(x) if x.is_integer() and abs(x) < 2**53 else x
-        iso = jour.isoformat()
+        iso, nombre = valider_mesure(date, valeur, ou)
         with self._ecriture() as con:
             doc = self._doc(con, feuille_id)
             act = self._action(doc, feuille_id, action_code)
