@@ -20,6 +20,7 @@ from esscore.config import DATA_DIR, db_path
 from esscore.db import atomic_build, verrou_ecriture
 from esscore.errors import EssError, Interruption
 from esscore.fichiers import ecrire_atomique
+from esscore.labels import millesime_sirene
 from esscore.sources import registry
 from esscore.text import normalize
 
@@ -160,7 +161,7 @@ def sirene_source(report: dict, files: list[Path], demo: bool) -> dict:
     base = dict(DEMO_SOURCE if demo else SIRENE_SOURCE)
     base.update(
         paquet=", ".join(p.name for p in files),
-        millesime=f"stock au {report.get('date_stock') or '?'}",
+        millesime=millesime_sirene(report.get("date_stock"), report.get("annee_effectifs")),
         date_acces=dt.date.today().isoformat(),
         fichiers=", ".join(str(p) for p in files),
         lignes=report.get("etablissements_ess_actifs"),
@@ -204,12 +205,14 @@ def read_meta(path: Path) -> dict[str, str]:
         return {}
 
 
-def _ess_from_sirene(con, etab: Path, ul: Path, perimetre: str, demo: bool, progress: Progress) -> tuple[dict, dict]:
+def _ess_from_sirene(
+    con, etab: Path, ul: Path, perimetre: str, demo: bool, progress: Progress, cooperatives: pd.DataFrame | None = None
+) -> tuple[dict, dict]:
     from esscore.ingest.sirene import load_sirene
 
-    report = load_sirene(con, etab, ul, perimetre=perimetre, progress=progress)
+    report = load_sirene(con, etab, ul, perimetre=perimetre, progress=progress, cooperatives=cooperatives)
     meta = {"demo": str(demo).lower(), "perimetre": perimetre, "ess": "demo" if demo else "sirene",
-            "date_stock": report.get("date_stock", "")}  # fmt: skip
+            **{k: report.get(k, "") for k in ("date_stock", "annee_effectifs")}}  # fmt: skip
     return sirene_source(report, [etab, ul], demo), meta
 
 
@@ -253,6 +256,7 @@ def build(
     sirene: tuple[Path, Path] | None = None,
     demo: bool = True,
     perimetre: str = "statistique",
+    cooperatives: pd.DataFrame | None = None,
 ) -> dict:
     """Build the whole database into a temp file, check it, swap it in; return timings.
 
@@ -263,7 +267,7 @@ def build(
     target = db_path(db)
     with verrou_ecriture(target, progress), signaux_en_exception():
         reprendre_imports(target, progress)
-        return _build(target, progress, sirene, demo, perimetre)
+        return _build(target, progress, sirene, demo, perimetre, cooperatives=cooperatives)
 
 
 def _build(
@@ -274,6 +278,7 @@ def _build(
     perimetre: str,
     remplacements: Remplacements | None = None,
     transaction: str | None = None,
+    cooperatives: pd.DataFrame | None = None,
 ) -> dict:
     """``build`` without the lock; ``remplacements`` maps a data file to the pending file read instead."""
     timings: dict[str, float] = {}
@@ -293,12 +298,14 @@ def _build(
         extra: list[dict] = []
         meta = {"demo": "false", "ess": "aucune"}
         if sirene is not None:
-            source, meta = step("SIRENE", lambda: _ess_from_sirene(con, *sirene, perimetre, False, progress))
+            source, meta = step(
+                "SIRENE", lambda: _ess_from_sirene(con, *sirene, perimetre, False, progress, cooperatives)
+            )
             extra.append(source)
         elif keep_real:
             step("reprise des données SIRENE existantes", lambda: _keep_ess(con, target))
             extra.extend(_previous_sources(target, ("sirene",)))
-            meta = {k: previous[k] for k in ("demo", "perimetre", "ess", "date_stock") if k in previous}
+            meta = {k: previous[k] for k in META_ESS if k in previous}
         elif demo:
             source, meta = step("démonstration", lambda: _ess_demo(con, perimetre, progress))
             extra.append(source)
@@ -320,11 +327,24 @@ def _build(
     return timings
 
 
+META_ESS = ("demo", "perimetre", "ess", "date_stock", "annee_effectifs")
+
+
 def _keep_ess(con: duckdb.DuckDBPyConnection, old: Path) -> None:
     from esscore.db import copy_tables
     from esscore.ingest.sirene import ESS_TABLES
 
     copy_tables(old, con, only=set(ESS_TABLES) | {"tranches"})
+    colonnes = {
+        r[0]
+        for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'emploi_prive'").fetchall()
+    }
+    if "activite_exclue" not in colonnes:
+        raise EssError(
+            "Les données SIRENE de la base ont été chargées par une version antérieure de la méthode (périmètre "
+            "statistique de l'INSEE, millésime des effectifs) : relancez « esscore ingest sirene » avec vos fichiers "
+            "stock. La base actuelle n'est pas modifiée."
+        )
     from esscore.indicators import build_indicator_tables
 
     build_indicator_tables(con)
@@ -432,12 +452,16 @@ def ingest_sirene(
     db: str | Path | None = None,
     perimetre: str = "statistique",
     progress: Progress = print,
+    cooperatives: str | Path | None = None,
 ) -> dict:
-    """``esscore ingest sirene``: rebuild everything with real SIRENE data, atomically."""
+    """``esscore ingest sirene``: rebuild everything with real SIRENE data, atomically; ``cooperatives``: the
+    optional reference list of legal units and their family (``esscore.ingest.cooperatives``)."""
+    from esscore.ingest.cooperatives import lire_cooperatives
     from esscore.ingest.sirene import exiger  # the SIRENE reader loads only when ingesting
 
     fichiers = (exiger(etablissements, "etab"), exiger(unites_legales, "ul"))  # before the geography loads
-    timings = build(db, progress=progress, sirene=fichiers, perimetre=perimetre)
+    liste = lire_cooperatives(cooperatives) if cooperatives is not None else None
+    timings = build(db, progress=progress, sirene=fichiers, perimetre=perimetre, cooperatives=liste)
     target = db_path(db)
     with duckdb.connect(str(target), read_only=True) as con:
         reports = dict(con.execute("SELECT cle, valeur FROM ingestion_rapport").fetchall())

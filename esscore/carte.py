@@ -68,6 +68,7 @@ COULEURS_FAMILLES: dict[str, tuple[int, int, int]] = {
     "Coopératives": (230, 159, 0),
     "Mutuelles": (0, 158, 115),
     "Fondations": (204, 121, 167),
+    "Autres organismes privés à but non lucratif": (86, 180, 233),
     "Sociétés commerciales de l'ESS": (213, 94, 0),
     "Autres": (110, 110, 110),
 }

@@ -51,6 +51,7 @@ FAMILLE_COLORS: dict[str, str] = {
     "Coopératives": "#E07B28",
     "Mutuelles": "#2A9D8F",
     "Fondations": "#8E5BA8",
+    "Autres organismes privés à but non lucratif": "#8C6D46",
     "Sociétés commerciales de l'ESS": "#C9A227",
 }
 # Roles in comparisons: the territory studied stands out, references fade from dark to light.

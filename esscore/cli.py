@@ -90,7 +90,8 @@ def cmd_ingest_sirene(args: argparse.Namespace) -> int:
     from esscore.build import ingest_sirene
 
     report = ingest_sirene(args.etablissements, args.unites_legales, args.db, args.perimetre,
-                           progress=lambda msg: print(msg, file=sys.stderr))  # fmt: skip
+                           progress=lambda msg: print(msg, file=sys.stderr),
+                           cooperatives=args.cooperatives)  # fmt: skip
     print("Rapport d'ingestion :", file=sys.stderr)
     for key, value in report.items():
         print(f"  {key} : {value}", file=sys.stderr)
@@ -179,6 +180,11 @@ def parser() -> argparse.ArgumentParser:
     si.add_argument("--unites-legales", required=True, help="StockUniteLegale_utf8.(parquet|csv|zip)")
     si.add_argument("--db")
     si.add_argument("--perimetre", choices=["statistique", "legal"], default="statistique")
+    si.add_argument(
+        "--cooperatives",
+        metavar="FICHIER",
+        help="CSV siren[,famille] : unités légales à classer dans une famille (SCOP ou SCIC en SAS, SARL…)",
+    )
     si.set_defaults(func=cmd_ingest_sirene)
 
     pa = sub.add_parser("panorama", help="indicateurs ESS d'un territoire")

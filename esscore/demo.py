@@ -64,9 +64,12 @@ NN, T00, T01 = 0, 1, 2
 GRAND = 5  # index of "11": 10 employees and more
 
 # --- families ---------------------------------------------------------------------------------------
-ASSO, COOP, MUT, FOND, SCESS, PRIVE, EI, PUBLIC = range(8)
+ASSO, COOP, MUT, FOND, SCESS, PRIVE, EI, PUBLIC, AUTRES = range(9)
 FAMILLES_ESS = {ASSO: "associations", COOP: "cooperatives", MUT: "mutuelles", FOND: "fondations",
-                SCESS: "societes_commerciales"}  # fmt: skip
+                AUTRES: "autres_non_lucratifs", SCESS: "societes_commerciales"}  # fmt: skip
+#: esscore.ess family label → key of FAMILLES_ESS (summary_stats applies the ingestion's own rules).
+CLES_FAMILLES = dict(zip(ess.FAMILLES, ("associations", "cooperatives", "mutuelles", "fondations",
+                                         "autres_non_lucratifs", "societes_commerciales"), strict=True))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -85,12 +88,16 @@ class _Famille:
 # associations, cooperatives, mutuals and foundations (ESS France, Atlas 2023: 2.0 M / 320 000 / 137 000 / 108 000;
 # https://www.carenews.com/news/l-economie-sociale-et-solidaire-14-de-l-emploi-prive-en-france). In 2013,
 # associations held 84 % of the ESS employer establishments, and 3/4 of those establishments had < 10 employees
-# holding ~15 % of the jobs (CNCRESS, Panorama 2015). Figures, sources and their use: data/reference/README.md.
+# holding ~15 % of the jobs (CNCRESS, Panorama 2015). INSEE's fifth family (« autres organismes privés à but non
+# lucratif ») is small: its statistical perimeter counts ≈ 2.7 M salariés at the end of 2021 against ≈ 2.6 M for the
+# four families (Insee Analyses Île-de-France n° 188: 490 400 salariés, 18 % of the national total), hence ≈ 90 000.
+# Figures, sources and their use: data/reference/README.md.
 FAMILLES: dict[int, _Famille] = {
     ASSO: _Famille(171_000, 2_030_000, 0.76, (0.16, 0.52, 0.21, 0.11), "51", 188_000, 1.15, 0.95),
     COOP: _Famille(27_500, 312_000, 0.70, (0.08, 0.35, 0.35, 0.22), "42", 8_000, 3.0, 0.90),
     MUT: _Famille(8_200, 130_000, 0.62, (0.05, 0.30, 0.40, 0.25), "51", 1_000, 8.0, 0.90),
     FOND: _Famille(2_300, 117_000, 0.45, (0.10, 0.35, 0.30, 0.25), "42", 1_500, 3.0, 0.90),
+    AUTRES: _Famille(4_000, 90_000, 0.60, (0.08, 0.40, 0.32, 0.20), "42", 2_000, 1.5, 0.50),
     SCESS: _Famille(500, 8_000, 0.70, (0.10, 0.45, 0.28, 0.17), "22", 300, 1.1, 1.0),
 }
 PRIVE_TAILLE = _Famille(0, 47.0, 0.55, (0.08, 0.45, 0.29, 0.18), "53", 80_000, 1.25, 0.0)
@@ -106,7 +113,7 @@ _SCOP = ((5458, 0.7), (5558, 0.3))
 _SC = ((5710, 0.55), (5499, 0.2), (5720, 0.1), (5599, 0.05), (5498, 0.07), (5699, 0.03))
 _SOC = (
     (5710, 0.34), (5720, 0.10), (5499, 0.26), (5498, 0.08), (5599, 0.07), (5699, 0.02), (5202, 0.01),
-    (5485, 0.02), (6220, 0.01), (6585, 0.02), (8510, 0.003), (9224, 0.002), (3120, 0.003), (6901, 0.005),
+    (5485, 0.02), (6220, 0.01), (6585, 0.02), (5505, 0.003), (9224, 0.002), (3120, 0.003), (6901, 0.005),
 )  # fmt: skip
 _A = "Association démo"
 
@@ -180,6 +187,14 @@ PROFILS: dict[int, tuple[Profil, ...]] = {
             ("85.59B", 8, 2, "pour l'éducation"), ("90.01Z", 5, 1, "pour la musique"),
         )
     ),
+    AUTRES: (
+        ("94.99Z", 10, 2, "Comité social et économique démo", ((8310, 0.7), (8311, 0.3))),
+        ("65.11Z", 3, 8, "Institution de prévoyance démo", ((8510, 1.0),)),
+        ("65.30Z", 1, 4, "Institution de retraite supplémentaire démo", ((8520, 1.0),)),
+        ("86.10Z", 0.5, 6, "Groupement de coopération sanitaire démo", ((9970, 1.0),)),
+        ("85.59A", 4, 2, "Organisme privé démo de formation", ((9900, 1.0),)),
+        ("94.99Z", 6, 1, "Organisme privé démo à but non lucratif", ((9900, 1.0),)),
+    ),
     SCESS: (
         ("62.01Z", 8, 5, "Entreprise solidaire démo du numérique", _SC),
         ("70.22Z", 10, 3, "Entreprise solidaire démo de conseil", _SC),
@@ -228,12 +243,11 @@ PROFILS: dict[int, tuple[Profil, ...]] = {
         ("91.01Z", 3, 3, "Bibliothèque publique démo", ((7210, 1.0),)),
     ),
 }  # fmt: skip
-# Associations whose APE is outside the statistical perimeter (ess.EXCLUSIONS_STATISTIQUES: 84, 94.11Z, 94.12Z,
-# 94.20Z, 94.91Z, 94.92Z): ESS by law, not in the statistics.
+# Associations whose APE is outside the statistical perimeter (ess.EXCLUSIONS_STATISTIQUES: 84, 94.11Z, 94.20Z,
+# 94.91Z, 94.92Z): ESS by law, not in the statistics.
 PROFILS_EXCLUS: tuple[Profil, ...] = (
     ("94.20Z", 5, 5, "Syndicat démo de salariés", _CJ_ASSO[:1]),
     ("94.11Z", 2, 2, "Chambre patronale démo", _CJ_ASSO[:1]),
-    ("94.12Z", 3, 3, "Organisation professionnelle démo", _CJ_ASSO[:1]),
     ("94.91Z", 3, 3, "Congrégation démo", ((9240, 0.6), (9220, 0.4))),
     ("94.92Z", 1, 1, "Parti démo", _CJ_ASSO[:1]),
     ("84.13Z", 1, 1, f"{_A} de développement local", _CJ_ASSO[:1]),
@@ -298,12 +312,10 @@ def summary_stats(etab_path: str | os.PathLike[str], ul_path: str | os.PathLike[
     con = duckdb.connect()
     try:
         et, ul = _relation(Path(etab_path)), _relation(Path(ul_path))
-        cj_case = " ".join(
-            f"WHEN cj IN ({', '.join(repr(c) for c in codes)}) THEN '{name}'" for name, codes in CJ_REGLES.items()
-        )
+        cj_case = " ".join(f"WHEN cj = '{cj}' THEN '{CLES_FAMILLES[f]}'" for cj, f in ess.CJ_FAMILLES.items())
         bands = ", ".join(repr(t) for t in TRANCHES[2:])
         mid = " ".join(f"WHEN '{t}' THEN {m}" for t, m in zip(TRANCHES[2:], MILIEUX[2:], strict=True))
-        excl = "ape LIKE '84%' OR ape IN ('94.11Z', '94.12Z', '94.20Z', '94.91Z', '94.92Z')"
+        excl = " OR ".join(f"ape LIKE '{c}%'" if len(c) == 2 else f"ape = '{c}'" for c in ess.EXCLUSIONS_STATISTIQUES)
         frame = con.execute(f"""
             WITH u AS (
               SELECT CAST(siren AS VARCHAR) AS siren,
@@ -321,7 +333,6 @@ def summary_stats(etab_path: str | os.PathLike[str], ul_path: str | os.PathLike[
                    coalesce(car = 'O' OR (car IS NULL AND tr IN ({bands})), FALSE) AS employeur,
                    coalesce({excl}, FALSE) AS exclu,
                    left(cj, 1) IN ('4', '7') AS public,
-                   coalesce(ape LIKE '84%', FALSE) AS ape84,
                    coalesce(tr IN ('11', '12', '21', '22', '31', '32', '41', '42', '51', '52', '53'), FALSE) AS dix,
                    CASE WHEN com IS NULL OR com = '' THEN NULL WHEN left(com, 2) IN ('97', '98') THEN left(com, 3)
                         ELSE left(com, 2) END AS dep,
@@ -333,29 +344,17 @@ def summary_stats(etab_path: str | os.PathLike[str], ul_path: str | os.PathLike[
     return _summarise(frame)
 
 
-# --- ESS rules used by summary_stats (same as esscore.ess; kept here so the generator stands alone) ---
-CJ_REGLES: dict[str, tuple[str, ...]] = {
-    "associations": ("9210", "9220", "9221", "9222", "9223", "9230", "9240", "9260"),
-    "fondations": ("9300",),
-    "mutuelles": ("8210", "8250", "8290", "6411"),
-    "cooperatives": (
-        "5191", "5192", "5193", "5194", "5196", "6595", "6596", "5195", "5203", "5307", "5309", "5443", "5451",
-        "5453", "5454", "5455", "5458", "5459", "5460", "5543", "5547", "5551", "5552", "5553", "5554", "5555",
-        "5558", "5559", "5560", "5643", "5647", "5651", "5652", "5653", "5654", "5655", "5658", "5659", "5660",
-        "6316", "6317", "6318", "6543", "6551", "6554", "6558", "6560",
-    ),
-}  # fmt: skip
-
-
 def _summarise(frame: pd.DataFrame) -> dict:
+    """The statistical perimeter (INSEE): the five families, outside the excluded activities, on both sides of the
+    share; the commercial companies of the ESS are reported by family, outside the totals."""
     actifs = frame
     ess = actifs[actifs["famille"].notna()]
-    stat = ess[~ess["exclu"]]
+    stat = ess[~ess["exclu"] & (ess["famille"] != "societes_commerciales")]
     emp = stat[stat["employeur"]]
-    prive = actifs[actifs["employeur"] & ~actifs["public"] & ~actifs["ape84"]]
+    prive = actifs[actifs["employeur"] & ~actifs["public"] & ~actifs["exclu"]]
     sal_ess, sal_prive = float(emp["sal"].sum()), float(prive["sal"].sum())
     n_emp = int(emp["n"].sum())
-    fam = emp.groupby("famille")[["n", "sal"]].sum()
+    fam = ess[~ess["exclu"] & ess["employeur"]].groupby("famille")[["n", "sal"]].sum()
     par_famille = {
         f: {
             "etablissements_employeurs": int(fam.at[f, "n"]) if f in fam.index else 0,
@@ -673,14 +672,16 @@ def _associations_hors_champ(t: _Tirage) -> list[_Part]:
 
 def _prives_employeurs(t: _Tirage, ess: _Rows) -> list[_Part]:
     """Non-ESS private employers (12 % of the small ones individual entrepreneurs), per département, sized so
-    that the ESS share of private jobs hits the département's target. The excluded associations are private
-    employers outside the ESS statistics, so their jobs already count towards the non-ESS total."""
+    that the ESS share of private jobs hits the département's target. The statistical share divides by the
+    private jobs outside the excluded activities: the commercial companies of the ESS are private employers
+    outside the ESS statistics, so their jobs already count towards the non-ESS total; the excluded
+    associations (unions, parties…) are on neither side."""
     com = t.com
-    ess_stat = (ess.stream < S_NONEMP) & _is_employer(ess.tr, ess.car)
+    ess_stat = (ess.stream < S_NONEMP) & (ess.stream != SCESS) & _is_employer(ess.tr, ess.car)
     ess_jobs = np.bincount(com.dep[ess.com[ess_stat]], weights=MILIEUX[ess.tr[ess_stat]], minlength=t.nd)
-    excl = (ess.stream == S_EXCLU) & _is_employer(ess.tr, ess.car)
-    excl_jobs = np.bincount(com.dep[ess.com[excl]], weights=MILIEUX[ess.tr[excl]], minlength=t.nd)
-    cible = np.maximum(ess_jobs * (1 - com.part) / com.part - excl_jobs, 0)
+    scess = (ess.stream == SCESS) & _is_employer(ess.tr, ess.car)
+    scess_jobs = np.bincount(com.dep[ess.com[scess]], weights=MILIEUX[ess.tr[scess]], minlength=t.nd)
+    cible = np.maximum(ess_jobs * (1 - com.part) / com.part - scess_jobs, 0)
     p = _loi_tailles(PRIVE_TAILLE, PRIVE_TAILLE.salaries)
     dep_rows, tr = _expand(_fill(_quotas(t.rng, (cible / PRIVE_TAILLE.salaries)[:, None] * p[None, :]), cible))
     tr, car = _employer_flags(t.rng, tr)
@@ -1273,13 +1274,14 @@ def _mission(rng: np.random.Generator, fam: np.ndarray) -> np.ndarray:
 def _compteurs(o: _Ordre, eff: _Effectifs, lieux: _Lieux, partielle: np.ndarray, n_ul: int) -> dict:
     """What was written, for the build report and the tests."""
     r = o.rows
-    ess_row = r.stream < S_NONEMP
+    ess_row = (r.stream < S_NONEMP) & (r.stream != SCESS)  # the statistical perimeter: five families
     return {
         "etablissements": len(o.ul),
         "unites_legales": n_ul,
         "etablissements_ess_employeurs": int((ess_row & eff.employeur_row).sum()),
         "etablissements_ess_non_employeurs": int(((r.stream == S_NONEMP) & r.actif).sum()),
         "etablissements_hors_champ_statistique": int((r.stream == S_EXCLU).sum()),
+        "etablissements_societes_commerciales": int((r.stream == SCESS).sum()),
         "etablissements_prives_employeurs": int((np.isin(r.stream, [S_PRIVE, S_EI]) & eff.employeur_row).sum()),
         "etablissements_publics": int((r.stream == S_PUBLIC).sum()),
         "etablissements_fermes": int((~r.actif).sum()),

@@ -7,15 +7,18 @@ own choices, are in docs/sources.md.
 
 from __future__ import annotations
 
-FAMILLES: tuple[str, ...] = (
-    "Associations",
-    "Coopératives",
-    "Mutuelles",
-    "Fondations",
-    "Sociétés commerciales de l'ESS",
-)
+AUTRES_NON_LUCRATIFS = "Autres organismes privés à but non lucratif"
+SOCIETES_COMMERCIALES = "Sociétés commerciales de l'ESS"
+#: INSEE's statistical perimeter: the four traditional families and, since the Flores 2018-2020 data, a fifth
+#: one (« autres organismes privés à but non lucratif »); the commercial companies of the ESS are not counted
+#: (insee.fr/fr/statistiques/7636531). The legal perimeter (loi n° 2014-856) adds them: docs/sources.md § 3.
+FAMILLES_STATISTIQUES: tuple[str, ...] = (
+    "Associations", "Coopératives", "Mutuelles", "Fondations", AUTRES_NON_LUCRATIFS,
+)  # fmt: skip
+FAMILLES: tuple[str, ...] = (*FAMILLES_STATISTIQUES, SOCIETES_COMMERCIALES)
 
-# Catégories juridiques (niveau III) → famille. Sociétés commerciales de l'ESS: flag-based, not listed.
+# Catégories juridiques (niveau III) → famille. Sociétés commerciales de l'ESS: flag-based, not listed. Each
+# choice and its source: docs/sources.md § 3.
 CJ_FAMILLES: dict[str, str] = {
     **dict.fromkeys(["9210", "9220", "9221", "9222", "9223", "9230", "9240", "9260"], "Associations"),
     "9300": "Fondations",
@@ -36,16 +39,33 @@ CJ_FAMILLES: dict[str, str] = {
             "6316", "6317", "6318",
             # sociétés civiles coopératives
             "6543", "6551", "6554", "6558", "6560",
+            # caisses d'épargne et de prévoyance: cooperative banks (code monétaire et financier, art. L512-85)
+            "6100",
         ],
         "Coopératives",
     ),
+    **dict.fromkeys(
+        [
+            # comités sociaux et économiques (ex-comités d'entreprise, d'établissement)
+            "8310", "8311",
+            # institutions de prévoyance, de retraite supplémentaire: « personnes morales de droit privé ayant un
+            # but non lucratif » (code de la sécurité sociale, art. L931-1)
+            "8510", "8520",
+            # groupement de coopération sanitaire à gestion privée (non lucratif: code de la santé publique,
+            # art. L6133-1); autre personne morale de droit privé
+            "9970", "9900",
+        ],
+        AUTRES_NON_LUCRATIFS,
+    ),
 }  # fmt: skip
 
-# APE excluded from the statistical perimeter (administration, employers' bodies, unions, religion, politics).
-EXCLUSIONS_STATISTIQUES: tuple[str, ...] = ("84", "94.11Z", "94.12Z", "94.20Z", "94.91Z", "94.92Z")
+# APE excluded from the statistical perimeter: public administration, employers' and consular bodies, unions,
+# religious and political organisations. 94.12Z (professional organisations, most of them associations of
+# professionals) stays in: docs/sources.md § 3.
+EXCLUSIONS_STATISTIQUES: tuple[str, ...] = ("84", "94.11Z", "94.20Z", "94.91Z", "94.92Z")
 
 TRANCHES: dict[str, tuple[str, float]] = {
-    "00": ("0 salarié", 0.0),
+    "00": ("0 salarié au 31 décembre", 0.0),
     "01": ("1 ou 2 salariés", 1.5),
     "02": ("3 à 5 salariés", 4.0),
     "03": ("6 à 9 salariés", 7.5),
@@ -62,22 +82,33 @@ TRANCHES: dict[str, tuple[str, float]] = {
     "53": ("10 000 salariés et plus", 12000.0),
 }
 TRANCHES_EMPLOYEUR: tuple[str, ...] = tuple(k for k in TRANCHES if k != "00")
-# Coarser bands for charts (labels in display order).
+# Bands as counted (the ingestion's `tranche`), besides the INSEE codes above: « NN » a non-employer (whatever
+# band an older year left), « NR » an employer whose headcount band is not given. Both count 0 salariés.
+NON_EMPLOYEUR, EFFECTIF_NON_RENSEIGNE = "NN", "NR"
+TRANCHES_SPECIALES: dict[str, tuple[str, float]] = {
+    NON_EMPLOYEUR: ("Non employeur", 0.0),
+    EFFECTIF_NON_RENSEIGNE: ("Employeur, effectif non renseigné", 0.0),
+}
+# Coarser bands for charts and the map filter (labels in display order). « 00 »: employees during the year of
+# the band but none on 31 December (Sirene 3.11 documentation).
 CLASSES_TAILLE: dict[str, str] = {
-    "00": "0 salarié ou non renseigné",
+    "NN": "Non employeur",
+    "00": "0 salarié au 31 décembre",
     "01": "1 à 9 salariés", "02": "1 à 9 salariés", "03": "1 à 9 salariés",
     "11": "10 à 49 salariés", "12": "10 à 49 salariés",
     "21": "50 à 249 salariés", "22": "50 à 249 salariés", "31": "50 à 249 salariés",
     "32": "250 salariés et plus", "41": "250 salariés et plus", "42": "250 salariés et plus",
     "51": "250 salariés et plus", "52": "250 salariés et plus", "53": "250 salariés et plus",
+    "NR": "Effectif non renseigné",
 }  # fmt: skip
-ORDRE_TAILLES: tuple[str, ...] = (
-    "0 salarié ou non renseigné",
-    "1 à 9 salariés",
-    "10 à 49 salariés",
-    "50 à 249 salariés",
-    "250 salariés et plus",
-)
+ORDRE_TAILLES: tuple[str, ...] = tuple(dict.fromkeys(CLASSES_TAILLE.values()))
+
+
+def tranches_table() -> list[tuple[str, str, float, str]]:
+    """(band, label, midpoint, size class) rows: the ``tranches`` table the ingestion joins on."""
+    bandes = {**TRANCHES, **TRANCHES_SPECIALES}
+    return [(k, libelle, milieu, CLASSES_TAILLE[k]) for k, (libelle, milieu) in bandes.items()]
+
 
 SECTEURS: tuple[str, ...] = (
     "Action sociale",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
+from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from esscore.indicators import INDICATEURS, SECRET
@@ -50,3 +52,24 @@ SECRET_EXPLICATION = (
     "« s » : secret statistique. Un chiffre d'effectifs n'est pas affiché quand il repose sur moins de "
     "3 établissements employeurs ou qu'un seul établissement en représente plus de 85 %."
 )
+
+
+def fmt_date(iso: str | None) -> str:
+    """« 2025-11-30 » → « 30 novembre 2025 » (French long date); text that is not an ISO date is returned as is."""
+    if not iso:
+        return ""
+    try:
+        jour = dt.date.fromisoformat(str(iso)[:10])
+    except ValueError:
+        return str(iso)
+    return format_date(jour, format="long", locale="fr_FR")
+
+
+def millesime_sirene(date_stock: str | None, annee_effectifs: str | int | None) -> str:
+    """Vintage of figures read from SIRENE: the headcount bands' year and the stock date, both.
+
+    « effectifs 2023, stock Sirene au 30 novembre 2025 »: the bands describe an earlier year than the stock
+    (``anneeEffectifsEtablissement``), and every figure built on them says so.
+    """
+    stock = f"stock Sirene au {fmt_date(date_stock)}" if date_stock else "stock Sirene (date inconnue)"
+    return f"effectifs {annee_effectifs}, {stock}" if annee_effectifs else stock

@@ -212,7 +212,7 @@ def test_one_filter_macro_stored_in_the_file_and_seen_by_the_app(db_file: Path, 
         texte = path.read_text("utf-8")
         assert "FROM etablissements_selection($territoire, $perimetre, $familles," in texte, path.name
         assert "list_contains" not in texte and "regexp_replace" not in texte, path.name  # no pasted filter
-    f = C.Filtres(familles=("Associations", "Coopératives"), tailles=("0 salarié ou non renseigné",), texte="a")
+    f = C.Filtres(familles=("Associations", "Coopératives"), tailles=("0 salarié au 31 décembre",), texte="a")
     snapshot = connect_snapshot(db_file)
     try:
         for g in (C.Filtres(), f):
@@ -417,7 +417,7 @@ def test_page_defaults_to_url_territory(db_env: Path) -> None:
     assert not at.exception
     assert at.title[0].value == "Carte des initiatives"
     metriques = {m.label: m.value for m in at.metric}
-    assert metriques["Établissements ESS sélectionnés"] == "8"
+    assert metriques["Établissements ESS sélectionnés"] == "7"  # the SAS ESS is outside the statistical perimeter
     layers = [layer["id"] for layer in _deck(at)["layers"]]
     assert "fond-communes" in layers and any(i.startswith("etablissements-points") for i in layers)
     assert any(i.startswith("initiatives") for i in layers)
@@ -432,7 +432,7 @@ def test_page_filters_come_from_url_and_bad_values_are_dropped(db_env: Path) -> 
     assert {m.label: m.value for m in at.metric}["Établissements ESS sélectionnés"] == "1"
     assert not any(layer["id"].startswith("initiatives") for layer in _deck(at)["layers"])
     at.multiselect(key="famille").set_value([]).run()
-    assert {m.label: m.value for m in at.metric}["Établissements ESS sélectionnés"] == "8"
+    assert {m.label: m.value for m in at.metric}["Établissements ESS sélectionnés"] == "7"
 
 
 def test_page_view_and_search_in_url(db_env: Path) -> None:

@@ -11,9 +11,9 @@ from esscore import charts, ess
 def _familles(secret_last: bool = True) -> pd.DataFrame:
     return pd.DataFrame({
         "famille": list(ess.FAMILLES),
-        "etablissements": [860, 100, 24, 9, 1],
-        "etablissements_employeurs": [423, 86, 23, 7, 1],
-        "salaries_estimes": [6259.5, 716.5, 346.0, 178.0, "s" if secret_last else 3.0],
+        "etablissements": [860, 100, 24, 9, 5, 1],
+        "etablissements_employeurs": [423, 86, 23, 7, 4, 1],
+        "salaries_estimes": [6259.5, 716.5, 346.0, 178.0, 40.0, "s" if secret_last else 3.0],
     })  # fmt: skip
 
 

@@ -37,23 +37,27 @@ def _panorama(db: Path, territoire: str, perimetre: str = "statistique") -> dict
 def test_can_statistical_perimeter(db_file: Path) -> None:
     pano = _panorama(db_file, "epci:200041317")
     # ESS, active, in the CAN: Alpha ×4 (Niort 12, Niort NN, déléguée Priaires→Val-du-Mignon, Niort 00),
-    # SCOP Beta (Chauray), Mutuelle Gamma, SAS ESS Epsilon, association P. Closed, abroad, unknown code: out.
-    assert pano["etablissements"] == 8
-    assert pano["etablissements_employeurs"] == 7  # all but the NN/N establishment
-    assert pano["salaries_estimes"] == 123.5  # 34.5 + 7.5 (empty flag, band 03) + 74.5 + 1.5 + 4 + 1.5 + 0
-    # private employers: the ESS ones + SAS 374.5 + foreign 4 + syndicat 7.5 + EI 1.5; GIP and commune are public
-    assert pano["part_emploi_prive"] == pytest.approx(123.5 / 511, abs=1e-4)
-    assert pano["etablissements_pour_1000_hab"] == pytest.approx(8 / 123389 * 1000, abs=1e-4)
+    # SCOP Beta (Chauray), Mutuelle Gamma, association P. Closed, abroad, unknown code: out. SAS ESS Epsilon, a
+    # commercial company of the ESS, is outside INSEE's statistical perimeter (legal perimeter only).
+    assert pano["etablissements"] == 7
+    assert pano["etablissements_employeurs"] == 6  # all but the NN/N establishment
+    assert pano["salaries_estimes"] == 122.0  # 34.5 + 7.5 (empty flag, band 03) + 74.5 + 4 + 1.5 + 0
+    # private employers outside the excluded activities: the ESS ones + SAS ESS 1.5 + SAS 374.5 + foreign 4 + EI
+    # 1.5; the syndicat (94.20Z) is an excluded activity on both sides; GIP and commune are public
+    assert pano["part_emploi_prive"] == pytest.approx(122 / 503.5, abs=1e-4)
+    assert pano["etablissements_pour_1000_hab"] == pytest.approx(7 / 123389 * 1000, abs=1e-4)
     familles = {f["famille"]: f for f in pano["familles"]}
-    assert set(familles) == {"Associations", "Coopératives", "Mutuelles", "Sociétés commerciales de l'ESS"}
+    assert set(familles) == {"Associations", "Coopératives", "Mutuelles"}
     assert familles["Associations"]["etablissements"] == 5
     assert familles["Coopératives"]["salaries_estimes"] == "s"  # one establishment: secret, never 0
 
 
 def test_legal_perimeter_keeps_excluded_activities(db_file: Path) -> None:
     pano = _panorama(db_file, "epci:200041317", "legal")
-    assert pano["etablissements"] == 9  # + syndicat (94.20Z)
+    assert pano["etablissements"] == 9  # + syndicat (94.20Z) + SAS ESS Epsilon
     assert pano["salaries_estimes"] == 131.0
+    # the same activities on both sides: the syndicat's 7.5 salariés join the private denominator too
+    assert pano["part_emploi_prive"] == pytest.approx(131 / 511, abs=1e-4)
 
 
 def test_public_and_foreign_bodies_never_ess_and_arrondissements_roll_up(db_file: Path) -> None:
@@ -86,7 +90,7 @@ def test_secrecy_on_single_employer_commune(db_file: Path) -> None:
     assert pano["etablissements_employeurs"] == 1 and pano["salaries_estimes"] == "s"
     assert pano["part_emploi_prive"] == "s"
     niort = _panorama(db_file, "commune:79191")
-    assert niort["salaries_estimes"] == 114.5 and niort["secret"] is False
+    assert niort["salaries_estimes"] == 113 and niort["secret"] is False  # 114.5 - SAS ESS Epsilon (légal only)
 
 
 @pytest.mark.parametrize("files", [PARQUET, ZIP], ids=["parquet", "zip"])
@@ -349,7 +353,7 @@ def test_absurd_coordinates_lose_their_position_not_their_count(tmp_path: Path, 
             assert any(w <= lon <= e and s <= lat <= n for w, s, e, n in boxes), (commune, lon, lat)
     with duckdb.connect(str(db), read_only=True) as con:
         epci = indicators.indicateurs(con, ["epci:200041317"]).iloc[0]
-    assert epci["etablissements"] == 8 and epci["salaries_estimes"] == 123.5  # counts unchanged
+    assert epci["etablissements"] == 7 and epci["salaries_estimes"] == 122  # counts unchanged
 
 
 def test_extents_are_the_epsg_areas_of_use(db_file: Path) -> None:

@@ -279,8 +279,12 @@ def load_sirene(
     perimetre: str = "statistique",
     progress: Progress = print,
     workdir: Path | None = None,
+    cooperatives: pd.DataFrame | None = None,
 ) -> dict:
-    """Create the ESS tables in ``con`` (which already holds the geography); return the report."""
+    """Create the ESS tables in ``con`` (which already holds the geography); return the report.
+
+    ``cooperatives``: legal units whose family is given by a reference list (``ingest.cooperatives``).
+    """
     if perimetre not in PERIMETRES:
         raise DonneesInvalides(f"Périmètre inconnu : « {apercu(perimetre)} ». Valeurs possibles : statistique, legal.")
     etablissements, unites_legales = exiger(etablissements, "etab"), exiger(unites_legales, "ul")
@@ -299,13 +303,18 @@ def load_sirene(
             check_columns(et_cols, etablissements, "etab")
             _check_rows(con, ul_rel, unites_legales, "ul")
             _check_rows(con, et_rel, etablissements, "etab")
-            _reference_tables(con)
+            _reference_tables(con, cooperatives)
             progress("… unités légales : sélection des candidates ESS et des organismes publics")
             siren_doubles = _charger(lambda: _load_ul(con, ul_rel, ul_cols), unites_legales, "ul")
             _dire_doublons(progress, "unités légales", siren_doubles, "SIREN", "chaque unité comptée")
+            reclassement = _reclassement(con, progress) if cooperatives is not None else {}
             progress("… établissements : lecture, rattachement communal, familles, effectifs")
             siret_doubles = _charger(lambda: _load_etab(con, et_rel, et_cols), etablissements, "etab")
             _dire_doublons(progress, "établissements", siret_doubles, "SIRET", "chaque établissement compté")
+            sans_ul = _charger(lambda: _sans_unite_legale(con, ul_rel), unites_legales, "ul")
+            if sans_ul:
+                progress(f"… établissements : {_n(sans_ul)} employeur(s) dont l'unité légale manque au fichier des "
+                         "unités légales, écarté(s) de tous les chiffres (liste dans le rapport)")  # fmt: skip
     progress("… coordonnées : Lambert-93 / UTM → WGS84")
     hors_emprise = _project_coordinates(con)
     if hors_emprise:
@@ -314,9 +323,9 @@ def load_sirene(
     progress("… indicateurs de tous les territoires")
     _aggregate(con)
     doubles = {"siret_en_double": siret_doubles, "siren_en_double": siren_doubles,
-               "ess_position_hors_emprise": hors_emprise}  # fmt: skip
+               "ess_position_hors_emprise": hors_emprise, **reclassement}  # fmt: skip
     report = _report(con, perimetre, time.perf_counter() - t0, doubles)
-    con.execute("DROP TABLE IF EXISTS ul_sel; DROP TABLE IF EXISTS etab_sel;")
+    con.execute("DROP TABLE IF EXISTS ul_sel; DROP TABLE IF EXISTS etab_sel; DROP TABLE IF EXISTS cooperatives_ref;")
     return report
 
 
@@ -340,23 +349,30 @@ def _bound_memory(con: duckdb.DuckDBPyConnection, workdir: Path | None) -> None:
     con.execute("SET preserve_insertion_order = false")
 
 
-def _reference_tables(con: duckdb.DuckDBPyConnection) -> None:
+def _reference_tables(con: duckdb.DuckDBPyConnection, cooperatives: pd.DataFrame | None = None) -> None:
     con.register("cj_df", pd.DataFrame(list(ess.CJ_FAMILLES.items()), columns=["cj", "famille"]))
     con.register("sect_df", pd.DataFrame(ess.secteur_table(), columns=["division", "secteur"]))
-    con.register(
-        "tr_df",
-        pd.DataFrame(
-            [(k, lab, mid, ess.CLASSES_TAILLE[k]) for k, (lab, mid) in ess.TRANCHES.items()],
-            columns=["tranche", "tranche_libelle", "milieu", "taille"],
-        ),
-    )
+    bandes = pd.DataFrame(ess.tranches_table(), columns=["tranche", "tranche_libelle", "milieu", "taille"])
+    con.register("tr_df", bandes)
+    coop = cooperatives if cooperatives is not None else pd.DataFrame({"siren": [], "famille": []}, dtype="string")
+    con.register("coop_df", coop)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE cj_familles AS SELECT * FROM cj_df;
         CREATE OR REPLACE TEMP TABLE secteurs_naf AS SELECT * FROM sect_df;
         CREATE OR REPLACE TABLE tranches AS SELECT * FROM tr_df;
+        CREATE OR REPLACE TEMP TABLE cooperatives_ref AS
+          SELECT CAST(siren AS VARCHAR) AS siren, CAST(famille AS VARCHAR) AS famille FROM coop_df;
     """)
-    for name in ("cj_df", "sect_df", "tr_df"):
+    for name in ("cj_df", "sect_df", "tr_df", "coop_df"):
         con.unregister(name)
+
+
+# Family by legal category, else a commercial company of the ESS for a flagged private commercial or civil form.
+_SCESS_SQL = ess.SOCIETES_COMMERCIALES.replace("'", "''")
+_FAMILLE_PAR_REGLE = (
+    "CASE WHEN f.famille IS NOT NULL THEN f.famille "
+    f"WHEN u.ess_flag = 'O' AND left(u.cj, 1) IN ('5', '6') THEN '{_SCESS_SQL}' END"
+)
 
 
 def _load_ul(con: duckdb.DuckDBPyConnection, rel: str, cols: set[str]) -> int:
@@ -379,16 +395,35 @@ def _load_ul(con: duckdb.DuckDBPyConnection, rel: str, cols: set[str]) -> int:
         )
         SELECT u.siren, u.cj, u.diffusion_ul, u.denomination, u.rna, u.ess_flag, u.etat_ul, u.traitement_ul,
                CASE WHEN left(u.cj, 1) IN ('4', '7') THEN NULL
-                    WHEN f.famille IS NOT NULL THEN f.famille
-                    WHEN u.ess_flag = 'O' AND left(u.cj, 1) IN ('5', '6') THEN 'Sociétés commerciales de l''ESS'
-               END AS famille,
+                    WHEN r.famille IS NOT NULL THEN r.famille
+                    ELSE {_FAMILLE_PAR_REGLE} END AS famille,
+               CASE WHEN left(u.cj, 1) IN ('4', '7') THEN NULL ELSE {_FAMILLE_PAR_REGLE} END AS famille_regle,
                left(u.cj, 1) IN ('4', '7') AS public
-        FROM u LEFT JOIN cj_familles f ON f.cj = u.cj
-        WHERE f.famille IS NOT NULL OR u.ess_flag = 'O' OR left(u.cj, 1) IN ('4', '7')
+        FROM u LEFT JOIN cj_familles f ON f.cj = u.cj LEFT JOIN cooperatives_ref r ON r.siren = u.siren
+        WHERE f.famille IS NOT NULL OR u.ess_flag = 'O' OR left(u.cj, 1) IN ('4', '7') OR r.siren IS NOT NULL
     """)
     # A SIREN given twice would double every establishment of the unit in the join below: keep the active
     # line, then the latest processed, then (identical dates) the one with the smallest content hash.
     return _deduplicate(con, "ul_sel", "siren", "etat_ul = 'A' DESC NULLS LAST, traitement_ul DESC NULLS LAST")
+
+
+def _reclassement(con: duckdb.DuckDBPyConnection, progress: Progress) -> dict[str, int]:
+    """What the ``--cooperatives`` list changed: listed, reclassified, unchanged, public, not found."""
+    n = con.execute("""
+        SELECT (SELECT count(*) FROM cooperatives_ref),
+               count(*) FILTER (WHERE NOT u.public AND u.famille IS DISTINCT FROM u.famille_regle),
+               count(*) FILTER (WHERE NOT u.public AND u.famille IS NOT DISTINCT FROM u.famille_regle),
+               count(*) FILTER (WHERE u.public),
+               (SELECT count(*) FROM cooperatives_ref r ANTI JOIN ul_sel s USING (siren))
+        FROM ul_sel u JOIN cooperatives_ref r USING (siren)
+    """).fetchall()[0]
+    cles = ("cooperatives_listees", "cooperatives_reclassees", "cooperatives_deja_classees",
+            "cooperatives_publiques_ignorees", "cooperatives_introuvables")  # fmt: skip
+    rapport = dict(zip(cles, map(int, n), strict=True))
+    progress(f"… liste de coopératives : {_n(rapport['cooperatives_reclassees'])} unité(s) légale(s) reclassée(s) sur "
+             f"{_n(rapport['cooperatives_listees'])} listée(s) ({_n(rapport['cooperatives_introuvables'])} "
+             "introuvable(s) dans le fichier des unités légales)")  # fmt: skip
+    return rapport
 
 
 def _deduplicate(con: duckdb.DuckDBPyConnection, table: str, key: str, order: str) -> int:
@@ -415,6 +450,7 @@ def _load_etab(con: duckdb.DuckDBPyConnection, rel: str, cols: set[str]) -> int:
     """Create ``etab_sel`` (one row per SIRET), ``etablissements_ess`` and ``emploi_prive``; return the
     number of duplicated SIRET lines dropped."""
     emp_bands = ", ".join(f"'{t}'" for t in ess.TRANCHES_EMPLOYEUR)
+    all_bands = ", ".join(f"'{t}'" for t in ess.TRANCHES)
     excl = " OR ".join(
         f"ape LIKE '{code}%'" if len(code) == 2 else f"ape = '{code}'" for code in ess.EXCLUSIONS_STATISTIQUES
     )
@@ -424,6 +460,8 @@ def _load_etab(con: duckdb.DuckDBPyConnection, rel: str, cols: set[str]) -> int:
           SELECT CAST(siren AS VARCHAR) AS siren, CAST(siret AS VARCHAR) AS siret,
                  upper(trim({_col("statutDiffusionEtablissement", cols)})) AS diffusion,
                  nullif(trim({_col("trancheEffectifsEtablissement", cols)}), '') AS tranche_brute,
+                 TRY_CAST(TRY_CAST(trim({_col("anneeEffectifsEtablissement", cols)}) AS DOUBLE) AS INTEGER)
+                   AS annee_effectifs,
                  upper(nullif(trim({_col("caractereEmployeurEtablissement", cols)}), '')) AS caractere,
                  nullif(trim({_col("codeCommuneEtablissement", cols)}), '') AS code_commune_source,
                  nullif(trim({_col("codePaysEtrangerEtablissement", cols)}), '') AS pays,
@@ -444,32 +482,52 @@ def _load_etab(con: duckdb.DuckDBPyConnection, rel: str, cols: set[str]) -> int:
           WHERE "etatAdministratifEtablissement" = 'A'
         ), j AS (
           SELECT e.*, u.famille, u.cj, coalesce(u.public, FALSE) AS public, u.denomination, u.diffusion_ul,
-                 (e.caractere = 'O' OR (e.caractere IS NULL AND e.tranche_brute IN ({emp_bands}))) AS employeur,
-                 ({excl}) AS hors_statistique,
+                 coalesce(e.caractere = 'O' OR (e.caractere IS NULL AND e.tranche_brute IN ({emp_bands})), FALSE)
+                   AS employeur,
+                 coalesce({excl}, FALSE) AS activite_exclue,
                  TRY_CAST(left(e.ape, 2) AS INTEGER) AS division
           FROM e LEFT JOIN ul_sel u USING (siren)
+        ), k AS (
+          -- The band as counted: a non-employer counts no one whatever its (older) band says; an employer
+          -- without a known band is « NR » (employer, headcount not given), counted as an employer with 0 salariés.
+          SELECT j.*, CASE WHEN NOT j.employeur THEN 'NN'
+                           WHEN j.tranche_brute IN ({all_bands}) THEN j.tranche_brute ELSE 'NR' END AS tranche
+          FROM j
         )
-        SELECT j.*, t.milieu, t.taille, p.code_commune AS commune,
-               CASE WHEN j.code_commune_source IS NULL AND j.pays IS NOT NULL THEN 'étranger'
-                    WHEN j.code_commune_source IS NULL THEN 'commune absente'
+        SELECT k.*, t.milieu, t.taille, p.code_commune AS commune,
+               CASE WHEN k.code_commune_source IS NULL AND k.pays IS NOT NULL THEN 'étranger'
+                    WHEN k.code_commune_source IS NULL THEN 'commune absente'
                     WHEN p.code_commune IS NULL THEN 'code commune inconnu' END AS anomalie_geo,
-               CASE WHEN j.hors_statistique THEN 'Hors champ statistique'
-                    WHEN j.ape = '94.99Z' OR j.division IS NULL THEN 'Non classés'
-                    WHEN j.nomenclature IS NOT NULL AND j.nomenclature NOT IN ('NAFRev2', 'NAF2025') THEN 'Non classés'
-                    ELSE s.secteur END AS secteur
-        FROM j
-        LEFT JOIN tranches t ON t.tranche = coalesce(j.tranche_brute, '00')
-        LEFT JOIN code_commune_2026 p ON p.code = j.code_commune_source
-        LEFT JOIN secteurs_naf s ON s.division = j.division
-        WHERE j.famille IS NOT NULL OR j.employeur
+               CASE WHEN k.activite_exclue THEN 'Hors champ statistique'
+                    WHEN k.ape = '94.99Z' OR k.division IS NULL THEN 'Non classés'
+                    WHEN k.nomenclature IS NOT NULL AND k.nomenclature NOT IN ('NAFRev2', 'NAF2025') THEN 'Non classés'
+                    ELSE s.secteur END AS secteur,
+               FALSE AS sans_unite_legale
+        FROM k
+        LEFT JOIN tranches t ON t.tranche = k.tranche
+        LEFT JOIN code_commune_2026 p ON p.code = k.code_commune_source
+        LEFT JOIN secteurs_naf s ON s.division = k.division
+        WHERE k.famille IS NOT NULL OR k.employeur
     """)
     # Only active lines were read, so a SIRET given twice keeps an active line: the latest processed one.
     doubles = _deduplicate(con, "etab_sel", "siret", "traitement DESC NULLS LAST")
-    con.execute("""
+    return doubles
+
+
+def _etablissements_ess(con: duckdb.DuckDBPyConnection) -> None:
+    """``etablissements_ess`` (the ESS rows) and ``emploi_prive`` (the denominator), once ``etab_sel`` is final.
+
+    ``hors_statistique``: outside INSEE's statistical perimeter, i.e. an excluded activity or a commercial
+    company of the ESS (counted in the legal perimeter only). The denominator keeps, per commune and sector,
+    the private employers with a legal unit, with their excluded-activity flag so that each perimeter's share
+    divides by the private employment of the same activities (esscore/sql/construction/indicateurs.sql).
+    """
+    con.execute(f"""
         CREATE OR REPLACE TABLE etablissements_ess AS
-        SELECT siret, siren, famille, cj, ape, ape_naf25, secteur, hors_statistique,
-               coalesce(tranche_brute, 'NN') AS tranche, taille, employeur,
-               CASE WHEN employeur THEN coalesce(milieu, 0) ELSE 0 END AS salaries,
+        SELECT siret, siren, famille, cj, ape, ape_naf25, secteur,
+               activite_exclue OR famille = '{_SCESS_SQL}' AS hors_statistique, activite_exclue,
+               tranche, tranche_brute AS tranche_source, annee_effectifs, taille, employeur,
+               coalesce(milieu, 0) AS salaries,
                commune, code_commune_source, anomalie_geo, coalesce(diffusion, 'O') AS diffusion,
                diffusion = 'P' OR diffusion_ul = 'P' AS non_diffusible,
                CASE WHEN diffusion = 'P' OR diffusion_ul = 'P' THEN NULL
@@ -479,14 +537,28 @@ def _load_etab(con: duckdb.DuckDBPyConnection, rel: str, cols: set[str]) -> int:
                CAST(NULL AS DOUBLE) AS lon, CAST(NULL AS DOUBLE) AS lat
         FROM etab_sel WHERE famille IS NOT NULL;
 
-        -- Private employment denominator (CJ not public, APE not 84), by commune and sector.
         CREATE OR REPLACE TABLE emploi_prive AS
-        SELECT commune, secteur, count(*)::BIGINT AS employeurs, sum(coalesce(milieu, 0)) AS salaries
+        SELECT commune, secteur, activite_exclue, count(*)::BIGINT AS employeurs,
+               sum(coalesce(milieu, 0)) AS salaries
         FROM etab_sel
-        WHERE employeur AND NOT public AND coalesce(division, 0) <> 84 AND commune IS NOT NULL
+        WHERE employeur AND NOT public AND NOT sans_unite_legale AND commune IS NOT NULL
         GROUP BY ALL;
     """)
-    return doubles
+
+
+def _sans_unite_legale(con: duckdb.DuckDBPyConnection, ul_rel: str) -> int:
+    """Flag the employers whose SIREN is absent from the legal-units file (their family and public or private
+    status are unknown: never counted anywhere, listed in the report), then build the ESS tables; return their
+    number. One more read of the file's ``siren`` column only (a column read in parquet)."""
+    con.execute(f"""
+        UPDATE etab_sel SET sans_unite_legale = TRUE
+        WHERE famille IS NULL AND NOT public AND siren IN (
+            SELECT siren FROM etab_sel WHERE famille IS NULL AND NOT public
+            EXCEPT SELECT CAST(siren AS VARCHAR) FROM {ul_rel}
+        )
+    """)
+    _etablissements_ess(con)
+    return con.execute("SELECT count(*) FROM etab_sel WHERE sans_unite_legale").fetchall()[0][0]
 
 
 def _project_coordinates(con: duckdb.DuckDBPyConnection) -> int:
@@ -540,6 +612,37 @@ def _aggregate(con: duckdb.DuckDBPyConnection) -> None:
     build_indicator_tables(con)
 
 
+def _effectifs(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """Vintage of the headcount bands, and what the employer rule did with the bands (report keys).
+
+    ``annee_effectifs``: the most frequent ``anneeEffectifsEtablissement`` of the ESS employers with a band (the
+    year the bands describe, usually two or three years before the stock); ``annees_effectifs`` its spread.
+    """
+    annees = con.execute("""
+        SELECT annee_effectifs, count(*) AS n FROM etablissements_ess
+        WHERE employeur AND tranche NOT IN ('NN', 'NR') AND annee_effectifs IS NOT NULL
+        GROUP BY ALL ORDER BY n DESC, annee_effectifs DESC
+    """).fetchall()
+    total = sum(n for _a, n in annees)
+    sans_ul = con.execute("""
+        SELECT count(*), string_agg(siret, ', ' ORDER BY siret) FILTER (WHERE rang <= 20)
+        FROM (SELECT siret, row_number() OVER (ORDER BY siret) AS rang FROM etab_sel WHERE sans_unite_legale)
+    """).fetchall()[0]
+    bandes = con.execute("""
+        SELECT count(*) FILTER (WHERE employeur AND tranche = 'NR'),
+               count(*) FILTER (WHERE NOT employeur AND tranche_source NOT IN ('NN', '00'))
+        FROM etablissements_ess
+    """).fetchall()[0]
+    return {
+        "annee_effectifs": str(annees[0][0]) if annees else "",
+        "annees_effectifs": " ; ".join(f"{a} : {fmt_int(n)} ({100 * n / total:.0f} %)" for a, n in annees[:5]),
+        "ess_employeurs_effectif_non_renseigne": bandes[0],
+        "ess_non_employeurs_avec_tranche": bandes[1],
+        "employeurs_sans_unite_legale": sans_ul[0],
+        "sans_unite_legale_exemples": sans_ul[1] or "",
+    }
+
+
 def _report(con: duckdb.DuckDBPyConnection, perimetre: str, seconds: float, anomalies: dict[str, int]) -> dict:
     counts = con.execute("""
         SELECT count(*), count(*) FILTER (WHERE employeur),
@@ -565,6 +668,7 @@ def _report(con: duckdb.DuckDBPyConnection, perimetre: str, seconds: float, anom
         "codes_inconnus_exemples": ", ".join(f"{c} ({n})" for c, n in unknown),
         "autres_employeurs_hors_geographie": counts[6],
         **anomalies,
+        **_effectifs(con),
         "date_stock": con.execute("SELECT max(date_traitement) FROM etab_sel").fetchall()[0][0] or "",
         "employeurs_prives": con.execute("SELECT sum(employeurs) FROM emploi_prive").fetchall()[0][0] or 0,
         "duree_s": round(seconds, 1),

@@ -9,7 +9,7 @@ WITH e AS (
 ), p AS (
   SELECT e.secteur, sum(e.salaries) AS salaries_prives
   FROM emploi_prive e JOIN commune_territoires ct ON ct.commune = e.commune
-  WHERE ct.id = $id GROUP BY ALL
+  WHERE ct.id = $id AND ($perimetre = 'legal' OR NOT e.activite_exclue) GROUP BY ALL
 )
 SELECT e.*, e.salaries_estimes / nullif(p.salaries_prives, 0) AS part_ess_secteur
 FROM e LEFT JOIN p USING (secteur)

@@ -14,17 +14,15 @@
 -- built its hash table on every establishment of France: about 100 ms more for the national hexagons).
 -- An empty list filters nothing. A name search never matches a non-diffusible row (its name is not public),
 -- and compares normalised text (lower case, no accents, punctuation as spaces: esscore.text.normalize).
--- `taille` is never NULL here: '0 salarié ou non renseigné'.
 CREATE OR REPLACE MACRO etablissements_selection(territoire, perimetre, familles, secteurs, tailles, employeurs, texte)
 AS TABLE
 SELECT *, ok_famille AND ok_secteur AND ok_taille AND ok_employeur AND ok_texte AS retenu
 FROM (
-    SELECT e.* REPLACE (coalesce(e.taille, '0 salarié ou non renseigné') AS taille),
-           c.nom AS commune_nom, c.lon AS commune_lon, c.lat AS commune_lat,
+    SELECT e.*, c.nom AS commune_nom, c.lon AS commune_lon, c.lat AS commune_lat,
            coalesce(len(familles::VARCHAR[]), 0) = 0 OR list_contains(familles::VARCHAR[], e.famille) AS ok_famille,
            coalesce(len(secteurs::VARCHAR[]), 0) = 0 OR list_contains(secteurs::VARCHAR[], e.secteur) AS ok_secteur,
            coalesce(len(tailles::VARCHAR[]), 0) = 0
-               OR list_contains(tailles::VARCHAR[], coalesce(e.taille, '0 salarié ou non renseigné')) AS ok_taille,
+               OR list_contains(tailles::VARCHAR[], e.taille) AS ok_taille,
            NOT employeurs OR e.employeur AS ok_employeur,
            texte = '' OR (NOT e.non_diffusible AND contains(
                regexp_replace(strip_accents(lower(coalesce(e.nom, ''))), '[\s\-''’_/.,;:()]+', ' ', 'g'), texte

@@ -11,8 +11,12 @@ ess AS (
   GROUP BY ALL
 ),
 prive AS (
-  SELECT ct.id, sum(e.salaries) AS salaries_prives
-  FROM emploi_prive e JOIN commune_territoires ct ON ct.commune = e.commune GROUP BY ALL
+  -- Same activities as the numerator: the statistical share leaves out the excluded activities (public
+  -- administration, unions…) on both sides; the legal share keeps them on both sides.
+  SELECT ct.id, p.perimetre, sum(e.salaries) AS salaries_prives
+  FROM emploi_prive e JOIN commune_territoires ct ON ct.commune = e.commune, p
+  WHERE p.perimetre = 'legal' OR NOT e.activite_exclue
+  GROUP BY ALL
 )
 SELECT t.id, t.type, t.code, t.nom, t.population, p.perimetre,
        coalesce(ess.etablissements, 0) AS etablissements,
@@ -26,4 +30,4 @@ SELECT t.id, t.type, t.code, t.nom, t.population, p.perimetre,
        1000.0 * coalesce(ess.salaries, 0) / nullif(t.population, 0) AS salaries_pour_1000_hab
 FROM territoires t CROSS JOIN p
 LEFT JOIN ess ON ess.id = t.id AND ess.perimetre = p.perimetre
-LEFT JOIN prive ON prive.id = t.id
+LEFT JOIN prive ON prive.id = t.id AND prive.perimetre = p.perimetre
