@@ -252,7 +252,10 @@ def barres_tailles(
     titre: str | None = None,
     sous_titre: str | None = None,
 ) -> Spec:
-    """Bars by size band, in the natural order of the bands."""
+    """Bars by size band, in the natural order of the bands; non-employers only in a count of establishments
+    (they have no employer establishment and no salarié by definition)."""
+    if indicator != "etablissements":
+        frame = frame[frame["taille"] != ess.CLASSES_TAILLE[ess.NON_EMPLOYEUR]]
     data = _bar_data(frame, "taille", indicator)
     order = [t for t in ess.ORDRE_TAILLES if t in set(data["categorie"])]
     order += [c for c in data["categorie"] if c not in order]
