@@ -41,7 +41,7 @@ TABLES: frozenset[str] = frozenset({
     "benchmark", "boite_a_outils", "chiffres_publies", "code_commune_2026", "commune_territoires", "communes",
     "contours_communes", "contours_departements", "contours_epci", "contours_regions", "departements",
     "emploi_prive", "epci", "ess_cube", "etablissements_ess", "indicateurs", "ingestion_rapport", "initiatives",
-    "meta", "passage_communes", "regions", "sources", "territoires", "tranches",
+    "meta", "passage_communes", "regions", "secret_territoires", "sources", "territoires", "tranches",
 })  # fmt: skip
 
 
@@ -225,7 +225,8 @@ def _ess_demo(con, perimetre: str, progress: Progress) -> tuple[dict, dict]:
         progress("… données de démonstration (génération déterministe)")
         communes = con.execute("SELECT code, nom, population, departement, region, lon, lat FROM communes").df()
         passage = con.execute("SELECT code, type, code_commune FROM passage_communes").df()
-        generate_demo(communes, Path(tmp), passage=passage)
+        contours = con.execute("SELECT code, geojson FROM contours_communes").df()
+        generate_demo(communes, Path(tmp), passage=passage, contours=contours)
         etab, ul = Path(tmp) / "StockEtablissement_utf8.parquet", Path(tmp) / "StockUniteLegale_utf8.parquet"
         source, meta = _ess_from_sirene(con, etab, ul, perimetre, True, progress)
     source["paquet"] = "esscore.demo.generate_demo (graine 2026)"

@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pyproj import Transformer
 
-from esscore import config, ess
+from esscore import config, demo_positions, ess
 from esscore.errors import DonneesInvalides
 from esscore.fichiers import fichier_atomique
 from esscore.sirene_schema import ETABLISSEMENT_COLUMNS, UNITE_LEGALE_COLUMNS
@@ -285,17 +285,20 @@ def generate_demo(
     seed: int = 2026,
     fmt: str = "parquet",
     passage: pd.DataFrame | None = None,
+    contours: pd.DataFrame | None = None,
 ) -> dict:
     """Write demonstration ``StockEtablissement_utf8`` and ``StockUniteLegale_utf8`` files; return counts.
 
     ``communes``: one row per commune actuelle (code, nom, population, departement, region, lon, lat;
     optional ``codes_postaux`` ";"-joined). ``passage`` (optional, columns code, type, code_commune) lets a
-    few establishments carry the code of a commune déléguée, as in the real file.
+    few establishments carry the code of a commune déléguée, as in the real file. ``contours`` (optional,
+    columns code, geojson): the communes' outlines, inside which the positions are drawn
+    (``esscore.demo_positions``); without them, positions are jittered around the commune centre.
     """
     if fmt not in ("parquet", "csv"):
         raise DonneesInvalides(f"Format de sortie inconnu : « {fmt} ». Valeurs possibles : parquet, csv.")
     rng = np.random.default_rng(seed)
-    com = _prepare_communes(communes)
+    com = _prepare_communes(communes, contours)
     rows = _generate_rows(rng, com)
     uls = _group_legal_units(rng, rows, com)
     etab, ul, counts = _build_tables(rng, rows, uls, com, passage)
@@ -401,14 +404,15 @@ class _Communes:
     part: np.ndarray  # private ESS share target per département (fraction)
     x: np.ndarray  # projected centroid (NaN if unknown)
     y: np.ndarray
-    rayon: np.ndarray  # jitter radius (m)
+    rayon: np.ndarray  # jitter radius (m), where the commune has no outline
+    poly: np.ndarray  # projected outline (shapely), None when not given
     cp: np.ndarray  # postal code
     libelle: np.ndarray  # upper-case ASCII name, as SIRENE writes it
     debut: np.ndarray  # first commune index of each département
     fin: np.ndarray
 
 
-def _prepare_communes(communes: pd.DataFrame) -> _Communes:
+def _prepare_communes(communes: pd.DataFrame, contours: pd.DataFrame | None = None) -> _Communes:
     missing = [c for c in ("code", "nom", "population", "departement") if c not in communes.columns]
     if missing:
         raise DonneesInvalides(
@@ -460,7 +464,8 @@ def _prepare_communes(communes: pd.DataFrame) -> _Communes:
     libelles = {n: _majuscules(n) for n in df["nom"].unique()}
     return _Communes(
         code=codes, dep=dep_idx, deps=deps, pop=pop, part=pct * PRIVATE_SHARE_FACTOR / 100, x=x, y=y,
-        rayon=rayon, cp=cp.astype(str), libelle=df["nom"].map(libelles).to_numpy().astype(str), debut=debut, fin=fin,
+        rayon=rayon, poly=demo_positions.polygones(codes, epsg, contours), cp=cp.astype(str),
+        libelle=df["nom"].map(libelles).to_numpy().astype(str), debut=debut, fin=fin,
     )  # fmt: skip
 
 
@@ -1043,7 +1048,7 @@ def _lieux(rng: np.random.Generator, o: _Ordre, com: _Communes, passage: pd.Data
     for i in inconnues:
         dep = com.deps[com.dep[com_idx[i]]]
         code[i] = next(c for c in (f"{dep}998"[:5], f"{dep}997"[:5], f"{dep}99"[:5]) if c not in known)
-    x, y = _coordonnees(rng, com, com_idx, normal)
+    x, y = _coordonnees(rng, com, com_idx, normal, np.isin(r.fam, list(FAMILLES_ESS)))
     return _Lieux(
         com_idx=com_idx, code=code, libelle=libelle, cp=cp, normal=normal, etranger=r.special == 1,
         inconnues=inconnues, n_deleguee=n_deleguee, x=x, y=y,
@@ -1063,15 +1068,20 @@ def _arrondissements(rng: np.random.Generator, code: np.ndarray, cp: np.ndarray,
             libelle[sel] = [_libelle_arrondissement(ville, i) for i in num]
 
 
-def _coordonnees(rng: np.random.Generator, com: _Communes, com_idx: np.ndarray,
-                 normal: np.ndarray) -> tuple[pa.Array, pa.Array]:  # fmt: skip
-    """Centroid jittered within the commune's radius, in the département's projected CRS, as text with one
-    decimal like the real file; empty abroad and for unknown codes."""
+def _coordonnees(rng: np.random.Generator, com: _Communes, com_idx: np.ndarray, normal: np.ndarray,
+                 ess_rows: np.ndarray) -> tuple[pa.Array, pa.Array]:  # fmt: skip
+    """Positions in the département's projected CRS, as text with one decimal like the real file: for the ESS
+    rows (the only ones the product places on a map), inside the commune's outline when it is known
+    (``demo_positions.tirer``); otherwise jittered within a radius of the commune centre (the ingestion
+    drops the positions of the other establishments). Empty abroad and for unknown codes."""
     n = len(com_idx)
     theta = rng.random(n) * 2 * np.pi
     rad = com.rayon[com_idx] * np.sqrt(rng.random(n))
     x = com.x[com_idx] + rad * np.cos(theta)
     y = com.y[com_idx] + rad * np.sin(theta)
+    contour = normal & ess_rows & np.array([g is not None for g in com.poly])[com_idx]
+    sel = np.flatnonzero(contour)
+    x[sel], y[sel] = demo_positions.tirer(rng, com.poly, com.x, com.y, com_idx[sel])
     x[~normal] = np.nan
     y[~normal] = np.nan
     return _texte_1_decimale(x), _texte_1_decimale(y)

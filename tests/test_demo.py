@@ -316,3 +316,40 @@ def test_national_calibration(tmp_path: Path) -> None:
     for reg in ("11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93", "94"):
         ess, prive = by_reg[reg]
         assert ess / prive == pytest.approx(ref[reg] * demo.PRIVATE_SHARE_FACTOR / 100, abs=0.015), reg
+
+
+def test_ess_points_lie_inside_their_commune_not_in_a_disc(tmp_path: Path) -> None:
+    """Positions are drawn inside the shipped outline of each commune (Paris and Saint-Denis de La Réunion
+    included), spread like addresses, not in a disc around the centre."""
+    import shapely
+
+    from esscore import demo_positions
+
+    communes = communes_fixture()
+    contours = duckdb.sql(
+        f"SELECT code, geojson FROM read_parquet('{ROOT / 'data' / 'geographie' / 'contours_communes.parquet'}') "
+        "WHERE list_contains($codes, code)",
+        params={"codes": communes["code"].tolist()},
+    ).df()
+    demo.generate_demo(communes, tmp_path, contours=contours)
+    points = duckdb.sql(f"""
+        SELECT codeCommuneEtablissement AS code, TRY_CAST(coordonneeLambertAbscisseEtablissement AS DOUBLE) AS x,
+               TRY_CAST(coordonneeLambertOrdonneeEtablissement AS DOUBLE) AS y
+        FROM read_parquet('{tmp_path / ETAB}') e JOIN read_parquet('{tmp_path / UL}') u USING (siren)
+        WHERE u.categorieJuridiqueUniteLegale IN (9210, 9220, 9221, 9222, 9223, 9230, 9240, 9260, 9300)
+          AND x IS NOT NULL AND e.etatAdministratifEtablissement = 'A'  -- the ingestion reads active ones
+    """).df()
+    ville = points["code"].str[:2].map({"75": "75056"}).fillna(points["code"])  # Paris rows carry arrondissements
+    epsg = np.where(communes["departement"] == "974", 2975, 2154)
+    polys = dict(
+        zip(communes["code"], demo_positions.polygones(communes["code"].to_numpy(), epsg, contours), strict=True)
+    )
+    geoms = np.array([polys[c] for c in ville], dtype=object)
+    dedans = shapely.dwithin(geoms, shapely.points(points["x"], points["y"]), 1.0)  # text keeps one decimal
+    assert len(points) > 1000 and dedans.all(), points[~dedans].head()
+    for code in ("75056", "97411"):  # not a disc: the farthest points reach where the outline goes
+        pts = points[ville == code]
+        d = np.hypot(pts["x"] - pts["x"].median(), pts["y"] - pts["y"].median())
+        angle = np.degrees(np.arctan2(pts["y"] - pts["y"].median(), pts["x"] - pts["x"].median())) // 45
+        loin = pd.Series(d.to_numpy()).groupby(angle.to_numpy()).quantile(0.98)
+        assert loin.max() / loin.min() > 1.5, (code, loin.to_dict())  # a disc would give ~1 in every direction
