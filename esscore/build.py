@@ -223,7 +223,10 @@ def _ess_demo(con, perimetre: str, progress: Progress) -> tuple[dict, dict]:
 
     with tempfile.TemporaryDirectory(prefix="ess-demo-") as tmp:
         progress("… données de démonstration (génération déterministe)")
-        communes = con.execute("SELECT code, nom, population, departement, region, lon, lat FROM communes").df()
+        communes = con.execute(
+            "SELECT c.code, c.nom, c.population, c.departement, c.region, c.lon, c.lat, c.epci, "
+            "d.chef_lieu = c.code AS prefecture FROM communes c LEFT JOIN departements d ON d.code = c.departement"
+        ).df()
         passage = con.execute("SELECT code, type, code_commune FROM passage_communes").df()
         contours = con.execute("SELECT code, geojson FROM contours_communes").df()
         generate_demo(communes, Path(tmp), passage=passage, contours=contours)

@@ -30,6 +30,8 @@ INITIATIVES_SEED = SHIPPED_DATA_DIR / "initiatives" / "initiatives.csv"
 ROADMAP_EXAMPLES_DIR = SHIPPED_DATA_DIR / "feuilles_de_route"
 #: INSEE 2014 share of the ESS in salaried employment, by région and département (data/reference/README.md).
 INSEE_PARTS_FILE = SHIPPED_DATA_DIR / "reference" / "insee_itdd_part_ess_emploi_salarie_2014_2008.csv"
+#: Published figures the demonstration is calibrated on, with their tolerance and source (data/reference/README.md).
+CIBLES_DEMO_FILE = SHIPPED_DATA_DIR / "reference" / "cibles_demonstration.csv"
 
 
 def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:

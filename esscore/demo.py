@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pyproj import Transformer
 
-from esscore import config, demo_positions, ess
+from esscore import config, demo_calage, demo_positions, ess
 from esscore.errors import DonneesInvalides
 from esscore.fichiers import fichier_atomique
 from esscore.sirene_schema import ETABLISSEMENT_COLUMNS, UNITE_LEGALE_COLUMNS
@@ -49,6 +49,9 @@ PRIVATE_SHARE_FACTOR = 1.266
 NATIONAL_SHARE_PCT = 10.5
 #: Départements present in SIRENE (the Pacific collectivities 984-989 are not).
 DEPARTEMENTS_HORS_SIRENE = frozenset({"984", "986", "987", "988", "989"})
+#: Départements the demonstration does not simulate: INSEE publishes no ESS figure for Mayotte, and a share drawn
+#: from the national mean would be an invented figure; its pages say « nd » (no demonstration data).
+DEPARTEMENTS_SANS_DEMO = frozenset({"976"})
 EPSG_DOM = {"971": 5490, "972": 5490, "977": 5490, "978": 5490, "973": 2972, "974": 2975, "976": 4471, "975": 4467}
 
 # --- size bands: the INSEE codes and midpoints of esscore.ess.TRANCHES, after « NN » (not filled) -------
@@ -94,8 +97,8 @@ class _Famille:
 # Figures, sources and their use: data/reference/README.md.
 FAMILLES: dict[int, _Famille] = {
     ASSO: _Famille(171_000, 2_030_000, 0.76, (0.16, 0.52, 0.21, 0.11), "51", 188_000, 1.15, 0.95),
-    COOP: _Famille(27_500, 312_000, 0.70, (0.08, 0.35, 0.35, 0.22), "42", 8_000, 3.0, 0.90),
-    MUT: _Famille(8_200, 130_000, 0.62, (0.05, 0.30, 0.40, 0.25), "51", 1_000, 8.0, 0.90),
+    COOP: _Famille(27_500, 322_000, 0.70, (0.08, 0.35, 0.35, 0.22), "42", 8_000, 3.0, 0.90),
+    MUT: _Famille(8_200, 136_000, 0.62, (0.05, 0.30, 0.40, 0.25), "51", 1_000, 8.0, 0.90),
     FOND: _Famille(2_300, 117_000, 0.45, (0.10, 0.35, 0.30, 0.25), "42", 1_500, 3.0, 0.90),
     AUTRES: _Famille(4_000, 90_000, 0.60, (0.08, 0.40, 0.32, 0.20), "42", 2_000, 1.5, 0.50),
     SCESS: _Famille(500, 8_000, 0.70, (0.10, 0.45, 0.28, 0.17), "22", 300, 1.1, 1.0),
@@ -219,9 +222,11 @@ PROFILS: dict[int, tuple[Profil, ...]] = {
             ("10.13A", 0.5, 2), ("20.14Z", 0.1, 1.5), ("30.30Z", 0.1, 1.5), ("78.20Z", 0.5, 4), ("64.19Z", 1, 2),
             ("65.11Z", 0.2, 1), ("86.10Z", 0.1, 2), ("87.10A", 0.2, 2), ("35.11Z", 0.2, 1), ("61.10Z", 0.2, 1),
             ("82.20Z", 0.2, 1.5), ("55.10Z", 1, 2), ("85.59A", 1, 1), ("88.10A", 1, 1.5), ("53.20Z", 0.3, 1),
-            ("73.11Z", 1, 1), ("68.20B", 2, 0.1),
+            ("73.11Z", 1, 1), ("68.20B", 2, 0.1), ("93.13Z", 0.5, 0.3), ("93.29Z", 0.3, 0.2), ("90.01Z", 0.3, 0.1),
+            ("90.02Z", 0.2, 0.1), ("85.32Z", 0.1, 0.3), ("88.91A", 0.2, 0.2), ("66.22Z", 0.5, 0.3),
         )
-    ),
+    )
+    + (("94.99Z", 0.1, 0.05, "Groupement démo", ((6220, 1.0),)),),
     EI: tuple(
         (ape, w, 0.0, "", ((1000, 1.0),))
         for ape, w in (
@@ -271,6 +276,7 @@ ARRONDISSEMENTS: dict[str, tuple[tuple[str, int], ...]] = {
         [37599, 24378, 58029, 49363, 45702, 38476, 35173, 84683, 77406, 60317, 59883, 64399, 95112, 60505,
          79161, 15854], strict=True)),
 }  # fmt: skip
+PREFECTURE_ESS = 1.5
 RAYON_VILLE = {"75056": 3000.0, "69123": 3000.0, "13055": 5000.0}
 ALSACE_MOSELLE = frozenset({"57", "67", "68"})
 _JOUR0 = np.datetime64("1950-01-01")
@@ -406,6 +412,8 @@ class _Communes:
     y: np.ndarray
     rayon: np.ndarray  # jitter radius (m), where the commune has no outline
     poly: np.ndarray  # projected outline (shapely), None when not given
+    prefecture: np.ndarray  # chef-lieu of its département (optional column ``prefecture`` of the input)
+    epci: np.ndarray  # EPCI code ("" when not given): the territories of the calibration targets
     cp: np.ndarray  # postal code
     libelle: np.ndarray  # upper-case ASCII name, as SIRENE writes it
     debut: np.ndarray  # first commune index of each département
@@ -427,12 +435,17 @@ def _prepare_communes(communes: pd.DataFrame, contours: pd.DataFrame | None = No
         "pop": pd.to_numeric(communes["population"], errors="coerce").fillna(0).clip(lower=0).to_numpy(float),
         "lon": pd.to_numeric(communes["lon"], errors="coerce").to_numpy(float) if "lon" in communes else np.nan,
         "lat": pd.to_numeric(communes["lat"], errors="coerce").to_numpy(float) if "lat" in communes else np.nan,
+        "prefecture": communes["prefecture"].fillna(False).astype(bool).to_numpy() if "prefecture" in communes
+                      else False,
+        "epci": communes["epci"].fillna("").astype(str).to_numpy() if "epci" in communes else "",
     })  # fmt: skip
     if "codes_postaux" in communes:
         df["cp"] = communes["codes_postaux"].fillna("").astype(str).str.split(";").str[0].to_numpy()
     else:
         df["cp"] = ""
-    df = df[~df["dep"].isin(DEPARTEMENTS_HORS_SIRENE)].sort_values(["dep", "code"], kind="stable")
+    df = df[~df["dep"].isin(DEPARTEMENTS_HORS_SIRENE | DEPARTEMENTS_SANS_DEMO)].sort_values(
+        ["dep", "code"], kind="stable"
+    )
     df = df.drop_duplicates("code").reset_index(drop=True)
     if df.empty:
         raise DonneesInvalides("Table des communes vide (ou uniquement des collectivités du Pacifique, hors SIRENE).")
@@ -464,7 +477,9 @@ def _prepare_communes(communes: pd.DataFrame, contours: pd.DataFrame | None = No
     libelles = {n: _majuscules(n) for n in df["nom"].unique()}
     return _Communes(
         code=codes, dep=dep_idx, deps=deps, pop=pop, part=pct * PRIVATE_SHARE_FACTOR / 100, x=x, y=y,
-        rayon=rayon, poly=demo_positions.polygones(codes, epsg, contours), cp=cp.astype(str),
+        rayon=rayon, poly=demo_positions.polygones(codes, epsg, contours), prefecture=df["prefecture"].to_numpy(),
+        epci=df["epci"].to_numpy().astype(str),
+        cp=cp.astype(str),
         libelle=df["nom"].map(libelles).to_numpy().astype(str), debut=debut, fin=fin,
     )  # fmt: skip
 
@@ -521,6 +536,11 @@ for _f, _liste in (*PROFILS.items(), (-1, PROFILS_EXCLUS)):
 del _f, _liste
 FAM_PROFIL = np.array(_FAM_PROFIL, dtype=np.int8)
 APE = np.array([p[0] for p in _TOUS])
+#: Observatory sector of each profile, by the ingestion's rule (94.99Z « Non classés », excluded activities apart).
+SECTEUR_PROFIL = np.array([
+    "Hors champ statistique" if any(a.startswith(x) for x in ess.EXCLUSIONS_STATISTIQUES) else
+    "Non classés" if a == "94.99Z" else ess.secteur_of_division(int(a[:2])) for a in APE
+])  # fmt: skip
 
 
 def _loi_tailles(f: _Famille, moyenne: float) -> np.ndarray:
@@ -614,20 +634,69 @@ def _generate_rows(rng: np.random.Generator, com: _Communes) -> _Rows:
     parts = [*_ess_employeurs(t), *_ess_non_employeurs(t), *_associations_hors_champ(t)]
     parts += _prives_employeurs(t, _concat(parts))
     parts += [*_prives_non_employeurs(t), *_publics(t), *_fermes(t), *_lieux_atypiques(t)]
-    return _concat(parts)
+    rows = _concat(parts)
+    _caler(rng, rows, com)
+    return rows
+
+
+def _caler(rng: np.random.Generator, rows: _Rows, com: _Communes) -> None:
+    """Calibration below the département (``esscore.demo_calage``), on the targets of CIBLES_DEMO_FILE."""
+    cibles = pd.read_csv(config.CIBLES_DEMO_FILE, dtype={"territoire": str, "secteur": str})
+    employeur = _is_employer(rows.tr, rows.car) & rows.actif & (rows.special == 0) & (rows.com >= 0)
+    lignes = demo_calage.Lignes(
+        com=rows.com, prof=rows.prof, milieu=np.where(employeur & (rows.tr >= 0), MILIEUX[np.maximum(rows.tr, 0)], 0.0),
+        ess=employeur & (rows.stream < S_NONEMP) & (rows.stream != SCESS),
+        prive=employeur & np.isin(rows.stream, [S_PRIVE, S_EI]), prive_fixe=employeur & (rows.stream == SCESS),
+        societes=employeur & (rows.stream == S_PRIVE),
+    )  # fmt: skip
+    secteurs = cibles[cibles["indicateur"] == "part_ess_secteur"]
+    prive = _INDEX[str(PRIVE)]
+    demo_calage.caler_secteurs(
+        rng, lignes, SECTEUR_PROFIL, {s: prive[SECTEUR_PROFIL[prive] == s] for s in secteurs["secteur"]},
+        dict(zip(secteurs["secteur"], secteurs["valeur"].astype(float), strict=True)),
+        prive[~np.isin(SECTEUR_PROFIL[prive], secteurs["secteur"].to_numpy())],
+    )  # fmt: skip
+    territoires = _territoires(cibles, com)
+    demo_calage.caler_territoires(rng, lignes, com.dep, com.pop, territoires)
+    demo_calage.caler_villes(rng, lignes, com.dep, com.pop, territoires)
+
+
+def _territoires(cibles: pd.DataFrame, com: _Communes) -> list[demo_calage.Territoire]:
+    """The EPCI targets (« epci:CODE » or « epci:CODE sans commune:CODE ») whose communes are given."""
+    out = []
+    for territoire, lignes in cibles[cibles["territoire"].str.startswith("epci:")].groupby("territoire", sort=True):
+        epci, _, sans = territoire.partition(" sans commune:")
+        membres = np.flatnonzero((com.epci == epci.removeprefix("epci:")) & (com.code != sans))
+        if not len(membres) or len(np.unique(com.dep[membres])) != 1:
+            continue  # not in the communes given (a test geography), or across départements: not calibrated
+        v = dict(zip(lignes["indicateur"], lignes["valeur"].astype(float), strict=True))
+        out.append(demo_calage.Territoire(
+            communes=membres, principale=int(membres[np.argmax(com.pop[membres])]),
+            employeurs=v["etablissements_employeurs"], salaries=v.get("salaries_estimes"),
+            part_emploi_prive=v.get("part_emploi_prive"), part_principale=v.get("part_commune_principale"),
+        ))  # fmt: skip
+    return out
 
 
 def _tirage(rng: np.random.Generator, com: _Communes) -> _Tirage:
     """Scale factors and commune pickers: weights are population to a power (> 1 for large establishments,
-    < 1 for non-employers, which are spread more evenly) times a per-commune noise."""
+    < 1 for non-employers, which are spread more evenly) times a per-commune noise of mean 1.
+
+    The noise shrinks as the population grows (gamma of shape 2 + population / 2 000: ±70 % in a village,
+    ±20 % at 50 000 inhabitants, ±6 % in a city of 500 000): a large town's ESS follows its size, as officials
+    know it does, instead of a lottery that gave Toulouse 2,6 % of private jobs and Marseille 44 %. Large ESS
+    establishments (10 salariés and more: hospitals, care homes, head offices of mutuals and federations) are
+    half as likely again in the préfecture (``PREFECTURE_ESS``).
+    """
     nd = len(com.deps)
     pop_d = np.bincount(com.dep, weights=com.pop, minlength=nd)
     ratio_ess = pop_d * com.part / (REFERENCE_POPULATION * REFERENCE_MEAN_SHARE_PCT * PRIVATE_SHARE_FACTOR / 100)
-    bruit_ess = rng.gamma(2.0, 0.5, len(com.pop))
-    bruit_prive = rng.gamma(2.0, 0.5, len(com.pop))
+    forme = 2.0 + com.pop / 2000
+    bruit_ess = rng.gamma(forme, 1 / forme)
+    bruit_prive = rng.gamma(forme, 1 / forme)
     choix = {
         "ess_petit": _Choix(com, com.pop * bruit_ess),
-        "ess_grand": _Choix(com, com.pop**1.25 * bruit_ess),
+        "ess_grand": _Choix(com, com.pop**1.25 * bruit_ess * np.where(com.prefecture, PREFECTURE_ESS, 1.0)),
         "ess_ne": _Choix(com, com.pop**0.85 * bruit_ess),
         "prive_petit": _Choix(com, com.pop * bruit_prive),
         "prive_grand": _Choix(com, com.pop**1.3 * bruit_prive),

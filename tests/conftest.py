@@ -31,6 +31,17 @@ def db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def base_nationale(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The national demonstration database (default data, ``demo=True``), built once, about 16 s: the scans and
+    calibration checks that need every territory of France (tests/test_secret.py, tests/test_demo_calage.py)."""
+    from esscore.build import build
+
+    path = tmp_path_factory.mktemp("nationale") / "ess.duckdb"
+    build(path, progress=lambda _msg: None)
+    return path
+
+
+@pytest.fixture(scope="session")
 def petit_data_modele(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data/ folder with a département-sized geography and its database (see tests/ecrivains.py)."""
     from tests.ecrivains import preparer
