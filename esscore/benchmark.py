@@ -33,6 +33,7 @@ from esscore.fichiers import (
 )
 from esscore.labels import fmt_dec, fmt_int
 from esscore.leviers import LEVIERS, TYPES_COLLECTIVITE  # re-exported: benchmark.LEVIERS stays valid
+from esscore.sources import citation, identifiant
 from esscore.text import normalize, texte_litteral
 
 MONTANT_KEYS: tuple[str, ...] = (
@@ -324,7 +325,8 @@ def _check_source(value: object, errors: list[str], where: str) -> dict[str, Any
     for key in value:
         if key not in SOURCE_KEYS:
             errors.append(f"{where} : champ « source.{key} » inconnu (autorisés : {', '.join(SOURCE_KEYS)}).")
-    out["document"] = _check_text(value.get("document"), "source.document", errors, where, required=True)
+    # a former seed-file name (« 002_….txt ») stands for its registry id (esscore.sources.ANCIENS_CODES)
+    out["document"] = identifiant(_check_text(value.get("document"), "source.document", errors, where, required=True))
     out["section"] = _check_text(value.get("section"), "source.section", errors, where)
     date = value.get("date")
     if isinstance(date, int) and not isinstance(date, bool):
@@ -815,6 +817,14 @@ def filter_catalogue(
 # ------------------------------------------------------------------------------------------------ toolbox
 
 
+def source_boite_a_outils(path: Path | None = None) -> dict[str, Any]:
+    """The toolbox's ``source`` block (document, section, date): what its caption cites."""
+    path = Path(path) if path is not None else default_boite_a_outils_path()
+    data = _parse_yaml(_read_text(path), path.name)
+    source = data.get("source") if isinstance(data, Mapping) else None
+    return dict(source) if isinstance(source, Mapping) else {}
+
+
 def load_boite_a_outils(path: Path | None = None) -> pd.DataFrame:
     """The Cotentin toolbox (axes → orientations → actions → examples) as one row per example."""
     path = Path(path) if path is not None else default_boite_a_outils_path()
@@ -928,9 +938,7 @@ def fiche_markdown(entry: dict) -> str:
         parts = [esc(contact[k]) for k in CONTACT_KEYS if contact.get(k)]
         lines += [f"**Contact :** {' — '.join(parts)}", ""]
     source = entry.get("source") or {}
-    src = [esc(source.get("document") or "document non précisé")]
-    for key in ("section", "date"):
-        if source.get(key):
-            src.append(esc(source[key]))
-    lines.append(f"*Source : {' — '.join(src)}*")
+    lines.append(
+        f"*Source : {citation(source.get('document'), source.get('section'), source.get('date'), markdown=True)}*"
+    )
     return "\n".join(lines).strip() + "\n"

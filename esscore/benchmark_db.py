@@ -22,6 +22,7 @@ from esscore import config
 from esscore.db import query
 from esscore.errors import DonneesInvalides, EssError
 from esscore.roadmap import iter_actions
+from esscore.sources import citation, identifiant
 
 LIST_COLUMNS: tuple[str, ...] = ("leviers", "thematiques", "partenaires")
 TABLE_COLUMNS: tuple[str, ...] = ("ordre", *bm.FRAME_COLUMNS, "origine")
@@ -112,7 +113,7 @@ def load_into_db(con: duckdb.DuckDBPyConnection, remplacements: dict[Path, Path]
     return {
         "id": "benchmark",
         "titre": "Benchmark des politiques ESS d'autres collectivités et boîte à outils « Pays et ESS »",
-        "producteur": "ESS Territoires d'après les documents sources (000–004)"
+        "producteur": "ESS Territoires d'après les documents publics du registre des sources"
         + (f" ; {len(ajoutes)} fiche(s) ajoutée(s) localement" if ajoutes else ""),
         "url": None,
         "licence": "Licence Ouverte / Etalab 2.0 (fiches rédigées par le projet à partir de documents publics)",
@@ -197,6 +198,8 @@ def entree_depuis_ligne(row: Mapping[str, Any]) -> dict[str, Any]:
         "source": {k: _clean(row.get(f"source_{k}")) for k in bm.SOURCE_KEYS},
         "contact": contact if any(contact.values()) else None,
     }
+    # a database built before the sources registry still names documents by their seed-file name
+    entry["source"]["document"] = identifiant(entry["source"]["document"])
     return {key: entry[key] for key in bm.ENTRY_KEYS}
 
 
@@ -204,12 +207,19 @@ def entrees_depuis_frame(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [entree_depuis_ligne(row) for row in frame.to_dict("records")]
 
 
-JSON_KEYS: tuple[str, ...] = ("id", "collectivite", "titre", "leviers", "annees", "montants", "thematiques", "source")
+JSON_KEYS: tuple[str, ...] = ("id", "collectivite", "titre", "leviers", "annees", "montants", "thematiques", "source",
+                              "citation")  # fmt: skip
 
 
 def entrees_json(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Entries for ``esscore benchmark --format json`` (the keys a script needs to reuse them)."""
-    return [{k: entry[k] for k in JSON_KEYS} for entry in entrees_depuis_frame(frame)]
+    """Entries for ``esscore benchmark --format json`` (the keys a script needs to reuse them), each with the
+    full citation of its source document (« titre — producteur — date — adresse »)."""
+    out = []
+    for entry in entrees_depuis_frame(frame):
+        src = entry.get("source") or {}
+        entry["citation"] = citation(src.get("document"), src.get("section"), src.get("date"))
+        out.append({k: entry[k] for k in JSON_KEYS})
+    return out
 
 
 # ------------------------------------------------------------------------------- comparison with a territory

@@ -182,9 +182,28 @@ def load_sources(con: duckdb.DuckDBPyConnection, extra: list[dict] | None = None
     }
     for sid, sql_text in counts.items():
         frame.loc[frame["id"] == sid, "lignes"] = con.execute(sql_text).fetchall()[0][0]
+    for doc, n in _lignes_des_documents(con).items():
+        frame.loc[frame["id"] == doc, "lignes"] = n
     con.register("sources_df", frame)
     con.execute("CREATE OR REPLACE TABLE sources AS SELECT * FROM sources_df")
     con.unregister("sources_df")
+
+
+# Tables whose rows name the document they come from (a registry id of data/sources.toml), and that column.
+COLONNES_DOCUMENT = {"chiffres_publies": "source_document", "benchmark": "source_document", "initiatives": "source"}
+
+
+def _lignes_des_documents(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows of the base taken from each source document (published figures, fiches, initiatives)."""
+    presentes = {t for (t,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    comptes: dict[str, int] = {}
+    for table, colonne in COLONNES_DOCUMENT.items():
+        if table not in presentes:
+            continue
+        for doc, n in con.execute(f"SELECT {colonne}, count(*) FROM {table} GROUP BY ALL").fetchall():
+            if doc is not None:
+                comptes[doc] = comptes.get(doc, 0) + n
+    return comptes
 
 
 def write_meta(con: duckdb.DuckDBPyConnection, meta: dict[str, str]) -> None:
@@ -219,7 +238,7 @@ def _ess_from_sirene(
 def _ess_demo(con, perimetre: str, progress: Progress) -> tuple[dict, dict]:
     import tempfile
 
-    from esscore.demo import generate_demo
+    from esscore.demo import DEPARTEMENTS_SANS_DEMO, generate_demo
 
     with tempfile.TemporaryDirectory(prefix="ess-demo-") as tmp:
         progress("… données de démonstration (génération déterministe)")
@@ -234,7 +253,9 @@ def _ess_demo(con, perimetre: str, progress: Progress) -> tuple[dict, dict]:
         source, meta = _ess_from_sirene(con, etab, ul, perimetre, True, progress)
     source["paquet"] = "esscore.demo.generate_demo (graine 2026)"
     source["fichiers"] = ""
-    return source, meta
+    source["note"] = (f"{DEMO_SOURCE['note']} Non simulé, faute de chiffre publié par l'INSEE : Mayotte (976), "
+                      "dont les chiffres sont « nd » (non disponibles).")  # fmt: skip
+    return source, {**meta, "demo_sans_donnees": ",".join(sorted(DEPARTEMENTS_SANS_DEMO))}
 
 
 def load_chiffres_publies(con: duckdb.DuckDBPyConnection) -> dict | None:

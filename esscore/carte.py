@@ -35,6 +35,7 @@ from esscore import initiatives as ini
 from esscore.geography import Territoire
 from esscore.indicators import is_secret
 from esscore.labels import fmt_dec, fmt_int
+from esscore.sources import citation
 from esscore.text import normalize
 
 # The map's database reads live in esscore.carte_donnees; re-exported here because the page, the tests and
@@ -574,7 +575,7 @@ def table_initiatives(df: pd.DataFrame) -> pd.DataFrame:
             "Thématiques": [", ".join(t) for t in df["thematiques"]],
             "Commune": df["commune_nom"],
             "Site web": df["site_web"],
-            "Source": df["source"],
+            "Source": [citation(src) for src in df["source"]],
         }
     )
     return sortie.reset_index(drop=True)

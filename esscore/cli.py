@@ -113,7 +113,7 @@ def _open_territoire(args: argparse.Namespace):
 def cmd_panorama(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from esscore.indicators import panorama
+    from esscore.indicators import panorama, source_info
 
     con, terr = _open_territoire(args)
     data = panorama(con, terr, args.perimetre)
@@ -124,7 +124,8 @@ def cmd_panorama(args: argparse.Namespace) -> int:
 
     if data["demo"]:
         print("Données de démonstration")
-    print(f"{data['territoire']['nom']} — source : {data['source']} ({data['millesime']}), périmètre {args.perimetre}")
+    print(f"{data['territoire']['nom']}, périmètre {args.perimetre}")
+    print(f"Source : {source_info(con)['citation']}")
     rows = [{"territoire": data["territoire"]["nom"], **{k: data[k] for k in _HEAD}}]
     rows += [{"territoire": c["nom"], **{k: c[k] for k in _HEAD}} for c in data["comparaison"]]
     frame = pd.DataFrame(rows)
@@ -140,15 +141,40 @@ _HEAD = ["etablissements", "etablissements_employeurs", "salaries_estimes", "par
 
 
 def cmd_etablissements(args: argparse.Namespace) -> int:
-    from esscore.exports import csv_texte, geojson_etablissements
-    from esscore.indicators import etablissements
+    if args.format == "xlsx" and not args.sortie:  # checked first: nothing is read for a refused command
+        raise EssError("Le format xlsx est un fichier binaire, qui ne s'affiche pas dans le terminal : indiquez "
+                       "le fichier à écrire, par ex. « --sortie etablissements.xlsx ».")  # fmt: skip
+    from esscore import exports
+    from esscore.indicators import etablissements, source_info
 
     con, terr = _open_territoire(args)
     frame = etablissements(con, terr, args.famille, args.perimetre)
+    meta = exports.Metadonnees.de_la_base(source_info(con), args.perimetre)
+    if args.format == "geojson" and not args.sortie:
+        _print_json(exports.geojson_etablissements(frame, meta))
+        return 0
     if args.format == "geojson":
-        _print_json(geojson_etablissements(frame))
+        contenu = json.dumps(exports.geojson_etablissements(frame, meta), ensure_ascii=False, indent=2, default=str)
+        donnees = (contenu + "\n").encode("utf-8")
+    elif args.format == "xlsx":
+        donnees = exports.xlsx_bytes(frame, meta, titre="Établissements")
     else:
-        sys.stdout.write(csv_texte(frame))
+        donnees = exports.csv_bytes(frame, meta)  # with the BOM: « > fichier.csv » opens right in Excel
+    if not args.sortie:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(donnees)
+        sys.stdout.buffer.flush()
+        return 0
+    from esscore.fichiers import ecrire_atomique
+
+    try:
+        ecrire_atomique(args.sortie, donnees)
+    except OSError as err:
+        raison = {FileNotFoundError: "dossier introuvable", PermissionError: "permission refusée",
+                  IsADirectoryError: "c'est un dossier"}.get(type(err), "erreur du système")  # fmt: skip
+        raise EssError(f"Impossible d'écrire « {apercu(args.sortie)} » ({raison}). Indiquez un fichier dans un "
+                       "dossier où vous pouvez écrire.") from err  # fmt: skip
+    print(pour_terminal(f"{len(frame)} établissement(s) écrits dans {args.sortie}."), file=sys.stderr)
     return 0
 
 
@@ -198,7 +224,9 @@ def parser() -> argparse.ArgumentParser:
     et.add_argument("--territoire", required=True)
     et.add_argument("--famille", help="Associations, Coopératives, Mutuelles, Fondations, …")
     et.add_argument("--perimetre", choices=["statistique", "legal"], default="statistique")
-    et.add_argument("--format", choices=["csv", "geojson"], default="csv")
+    et.add_argument("--format", choices=["csv", "geojson", "xlsx"], default="csv",
+                    help="csv : pour Excel en français (« ; », virgule décimale) ; xlsx : exige --sortie")  # fmt: skip
+    et.add_argument("--sortie", metavar="FICHIER", help="écrire dans ce fichier plutôt que sur la sortie standard")
     et.add_argument("--db")
     et.set_defaults(func=cmd_etablissements)
 

@@ -17,6 +17,21 @@ class DonneesInvalides(EssError):
     """An input file or record failed validation (names the file/record and field)."""
 
 
+class ConflitEdition(EssError):
+    """Someone else changed the same thing since the editor read the roadmap: nothing was written.
+
+    Carries what the page needs to show the other person's change and to offer reapplying the editor's own:
+    ``changements`` (change-log rows: ``auteur``, ``horodatage``, ``action_code``, ``champ``,
+    ``ancienne_valeur``, ``nouvelle_valeur``) and ``version``, the roadmap's version now (pass it back to the
+    store to reapply on top of what is there).
+    """
+
+    def __init__(self, message: str, changements: list[dict[str, object]], version: int) -> None:
+        super().__init__(message)
+        self.changements = changements
+        self.version = version
+
+
 class Interruption(BaseException):
     """A writer received SIGTERM/SIGINT: raised so that every ``finally`` undoes its half-done work.
 

@@ -11,13 +11,17 @@ import math
 import duckdb
 import pandas as pd
 
-from esscore import ess
+from esscore import ess, publies
 from esscore.db import construire, query
 from esscore.geography import Territoire
+from esscore.secret import COMPTES, SECRET, SECRET_SENSIBLES, afficher, masquer_indicateurs, repartitions, territoires
 
-SECRET = "s"
-SEUIL_ETABLISSEMENTS = 3
-SEUIL_DOMINANCE = 0.85
+# Re-exported from esscore.secret: the map, the labels and users' scripts import them from here.
+from esscore.secret import SEUIL_DOMINANCE as SEUIL_DOMINANCE
+from esscore.secret import SEUIL_ETABLISSEMENTS as SEUIL_ETABLISSEMENTS
+from esscore.secret import is_secret as is_secret
+from esscore.sources import citation
+
 INDICATEURS: dict[str, str] = {
     "etablissements": "Établissements de l'ESS",
     "etablissements_employeurs": "Établissements employeurs de l'ESS",
@@ -27,39 +31,26 @@ INDICATEURS: dict[str, str] = {
     "employeurs_pour_1000_hab": "Établissements employeurs pour 1 000 habitants",
     "salaries_pour_1000_hab": "Salariés estimés pour 1 000 habitants",
 }
-# Figures resting on employee estimates are the ones subject to secrecy.
-SECRET_SENSIBLES = ("salaries_estimes", "part_emploi_prive", "salaries_pour_1000_hab", "part_ess_secteur")
-
-
 # Build DDL run after the ESS establishments are loaded, in this order (esscore/sql/construction/<name>.sql).
-CONSTRUCTION = ("commune_territoires", "ess_cube", "indicateurs", "etablissements_selection")
+CONSTRUCTION = ("commune_territoires", "ess_cube", "indicateurs", "etablissements_selection", "secret_territoires")
 
 
 def build_indicator_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Commune→territory membership, cube, per-territory indicator table and the map's filter macro."""
+    """Commune→territory membership, cube, per-territory indicator table, the map's filter macro, then the hidden
+    headline figures (``secret_territoires``: computed in pandas by ``esscore.secret.territoires`` from the tables
+    built before it, for every territory at once)."""
     for name in CONSTRUCTION:
+        if name == "secret_territoires":
+            con.register("secret_calcul", territoires(con))
         construire(con, name)
-
-
-def is_secret(employeurs: float, salaries: float, max_salaries: float) -> bool:
-    """Secrecy rule: fewer than 3 employer establishments, or one above 85 % of the total."""
-    if salaries is None or (isinstance(salaries, float) and math.isnan(salaries)) or salaries <= 0:
-        return bool(employeurs) and employeurs < SEUIL_ETABLISSEMENTS
-    return employeurs < SEUIL_ETABLISSEMENTS or max_salaries > SEUIL_DOMINANCE * salaries
+    con.unregister("secret_calcul")
 
 
 def apply_secret(frame: pd.DataFrame, employeurs: str = "etablissements_employeurs") -> pd.DataFrame:
-    """Replace secret employee-based figures with « s » (object columns) and add a ``secret`` flag."""
-    out = frame.copy()
-    flags = [
-        is_secret(e, s, m)
-        for e, s, m in zip(out[employeurs], out["salaries_estimes"], out["max_salaries"], strict=True)
-    ]
-    out["secret"] = flags
-    for col in SECRET_SENSIBLES:
-        if col in out:
-            out[col] = out[col].astype(object).where(~out["secret"], SECRET)
-    return out
+    """Headline figures: employee-based figures hidden by the primary or the complementary rule become « s »
+    (object columns); adds ``secret`` (hidden for any reason) and ``secret_motif`` (« primaire » /
+    « complémentaire »). The rules: ``esscore.secret``."""
+    return masquer_indicateurs(frame, employeurs)
 
 
 def indicateurs(con: duckdb.DuckDBPyConnection, ids: list[str], perimetre: str = "statistique") -> pd.DataFrame:
@@ -73,13 +64,24 @@ def indicateurs(con: duckdb.DuckDBPyConnection, ids: list[str], perimetre: str =
 def repartition(
     con: duckdb.DuckDBPyConnection, territoire_id: str, axe: str, perimetre: str = "statistique"
 ) -> pd.DataFrame:
-    """Breakdown by ``famille``, ``secteur`` or ``taille`` (with secrecy, and the ESS share by sector)."""
+    """Breakdown by ``famille``, ``secteur`` or ``taille`` (with secrecy, and the ESS share by sector).
+
+    Secrecy is decided on the territory's three tables in both perimeters (``esscore.secret.repartitions``, the
+    code the build runs on every territory at once); a hidden size class hides its counts too (``COMPTES``).
+    """
     if axe not in ("famille", "secteur", "taille"):
         raise ValueError(axe)
-    frame = query(con, f"repartition_{axe}", id=territoire_id, perimetre=perimetre)
+    ids = [territoire_id]
+    cellules = repartitions(query(con, "repartitions", ids=ids), query(con, "secret_totaux", ids=ids))
+    frame = cellules[cellules["axe"].eq(axe) & cellules["perimetre"].eq(perimetre)].rename(columns={"categorie": axe})
+    frame = frame[[axe, "etablissements", "etablissements_employeurs", "salaries_estimes", "max_salaries", "secret",
+                   "secret_motif"]]  # fmt: skip
+    if axe == "secteur":
+        part = query(con, "repartition_secteur", id=territoire_id, perimetre=perimetre)
+        frame = frame.merge(part[["secteur", "part_ess_secteur"]], on="secteur", how="left")
     order = {"famille": ess.FAMILLES, "secteur": ess.SECTEURS, "taille": ess.ORDRE_TAILLES}[axe]
     frame = frame.sort_values(axe, key=lambda s: s.map({v: i for i, v in enumerate(order)})).reset_index(drop=True)
-    return apply_secret(frame)
+    return afficher(frame, SECRET_SENSIBLES + (COMPTES if axe == "taille" else ()))
 
 
 def familles_pour_1000(con: duckdb.DuckDBPyConnection, ids: list[str], perimetre: str = "statistique") -> pd.DataFrame:
@@ -153,12 +155,14 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
 
 
 def source_info(con: duckdb.DuckDBPyConnection) -> dict:
-    """Source label and vintage of the ESS establishments loaded (demo or real SIRENE)."""
+    """Source of the ESS establishments loaded (demo or real SIRENE): ``source`` cites it without its date
+    (« titre — producteur — adresse »), ``citation`` with it, ``millesime`` is the vintage alone."""
     frame = query(con, "source", ids=["sirene", "demo-sirene"])
     if frame.empty:
-        return {"source": None, "millesime": None, "demo": False}
-    titre, producteur, millesime, demo = frame.iloc[0][["titre", "producteur", "millesime", "demo"]]
-    return {"source": f"{producteur}, {titre}", "millesime": millesime, "demo": bool(demo)}
+        return {"source": None, "millesime": None, "demo": False, "citation": None}
+    ligne = frame.iloc[0].to_dict()
+    return {"source": citation(ligne, avec_date=False), "millesime": ligne["millesime"], "demo": bool(ligne["demo"]),
+            "citation": citation(ligne)}  # fmt: skip
 
 
 def panorama(con: duckdb.DuckDBPyConnection, territoire: Territoire, perimetre: str = "statistique") -> dict:
@@ -172,7 +176,7 @@ def panorama(con: duckdb.DuckDBPyConnection, territoire: Territoire, perimetre: 
     tail = repartition(con, territoire.id, "taille", perimetre)
     coms = communes_du_territoire(con, territoire, perimetre)
     base = ["etablissements", "etablissements_employeurs", "salaries_estimes"]
-    pub = chiffres_publies(con, territoire.id)
+    pub = publies.apparier(chiffres_publies(con, territoire.id), main, fam, sect, concentration(coms))
     return {
         "territoire": {"type": territoire.type, "code": territoire.code, "nom": territoire.nom,
                        "population": territoire.population},
@@ -193,7 +197,8 @@ def panorama(con: duckdb.DuckDBPyConnection, territoire: Territoire, perimetre: 
              **{k: _clean(r[k]) for k in HEADLINE}}
             for _, r in heads.iloc[1:].iterrows()
         ],
-        "chiffres_publies": [] if pub.empty else _records(pub, list(pub.columns)),
+        # each published figure with our estimate of the same scope, or none and why (esscore.publies)
+        "chiffres_publies": [{**r, "comparable": bool(r["comparable"])} for r in _records(pub, list(pub.columns))],
     }  # fmt: skip
 
 

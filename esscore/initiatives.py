@@ -33,6 +33,7 @@ import shapely
 from esscore import config, ess
 from esscore.errors import DonneesInvalides, EssError
 from esscore.fichiers import ErreursFichier, apercu, charger_json, colonnes_uniques, lire_texte
+from esscore.sources import identifiant
 from esscore.text import normalize
 
 THEMATIQUES: tuple[str, ...] = (
@@ -429,8 +430,8 @@ def _normaliser(brut: Mapping[str, Any], position: str, source_defaut: str = "")
         if tronque:
             remarques.append(f"champ « {cle} » tronqué à {LONGUEUR_MAX[cle]} caractères")
         rec[cle] = texte
-    if not rec["source"]:
-        rec["source"] = source_defaut
+    # a former seed-file name (« 002_….txt ») stands for its registry id (esscore.sources.ANCIENS_CODES)
+    rec["source"] = identifiant(rec["source"]) or source_defaut
     if "sourcekey" in {_cle_colonne(k) for k in brut} and rec["source_detail"]:
         rec["source_detail"] = nettoyer_texte(f"sourceKey : {rec['source_detail']}", LONGUEUR_MAX["source_detail"])[0]
 

@@ -33,15 +33,67 @@ def fmt_pct(value: float | None, digits: int = 1) -> str:
     return format_percent(float(value), format=f"#,##0.{'0' * digits} %", locale=LOCALE)
 
 
+def decimales(indicator: str) -> int:
+    """Decimals an indicator is shown with: one for shares (in percent) and ratios, none for counts."""
+    return 1 if indicator in PERCENT_INDICATORS or indicator in RATIO_INDICATORS else 0
+
+
+def arrondi(indicator: str, value: object) -> float | int | None:
+    """An indicator's value as displayed, as a number: the one rounding step of pages, deck, CLI and exports.
+
+    Shares become percentages with one decimal (0.17856 → 17.9), ratios keep one decimal, counts and
+    estimates are whole; None for a missing, secret or non-numeric value.
+    """
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(number):
+        return None
+    if indicator in PERCENT_INDICATORS:
+        number *= 100
+    digits = decimales(indicator)
+    return round(number, digits) if digits else round(number)
+
+
 def fmt_value(indicator: str, value: object) -> str:
-    """Format any indicator value, « s » for secret figures."""
+    """Format any indicator value, « s » for secret figures; rounded by ``arrondi`` only."""
     if value == SECRET:
         return SECRET
+    nombre = arrondi(indicator, value)
     if indicator in PERCENT_INDICATORS:
-        return fmt_pct(value)  # type: ignore[arg-type]
+        return fmt_pct(None if nombre is None else nombre / 100)
     if indicator in RATIO_INDICATORS:
+        return fmt_dec(nombre)
+    return fmt_int(nombre)
+
+
+def fmt_unite(unite: str | None, value: object) -> str:
+    """Format a value by its unit (``part``, ``ratio``, else a count), « s » for secret figures: the
+    published-figure estimates of ``esscore.publies``."""
+    if value == SECRET:
+        return SECRET
+    if unite == "part":
+        return fmt_pct(value)  # type: ignore[arg-type]
+    if unite == "ratio":
         return fmt_dec(value)  # type: ignore[arg-type]
     return fmt_int(value)  # type: ignore[arg-type]
+
+
+def fmt_publie(valeur: object, unite: str) -> str:
+    """A published figure with its unit: « 545 établissements », « 26 % », « 4,5 pour 1 000 habitants »
+    (a share is a fraction when ``unite`` is ``part``, a percentage when it is ``%``)."""
+    try:
+        number = float(valeur)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return f"{'' if valeur is None else valeur} {unite}".strip()
+    if math.isnan(number):
+        return "non disponible"
+    if unite in ("part", "%"):
+        share = number if unite == "part" else number / 100
+        return fmt_pct(share, 0 if round(share * 100, 6).is_integer() else 1)
+    text = fmt_int(number) if number.is_integer() else fmt_dec(number)
+    return f"{text} {unite}".strip()
 
 
 def indicator_label(indicator: str) -> str:
@@ -50,7 +102,8 @@ def indicator_label(indicator: str) -> str:
 
 SECRET_EXPLICATION = (
     "« s » : secret statistique. Un chiffre d'effectifs n'est pas affiché quand il repose sur moins de "
-    "3 établissements employeurs ou qu'un seul établissement en représente plus de 85 %."
+    "3 établissements employeurs ou qu'un seul établissement en représente plus de 85 % (secret primaire), ni "
+    "quand il permettrait de retrouver par différence un chiffre ainsi masqué (secret complémentaire)."
 )
 
 

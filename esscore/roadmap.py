@@ -30,6 +30,7 @@ from esscore.fichiers import (
     lire_texte,
 )
 from esscore.leviers import LEVIERS  # one taxonomy for roadmaps and the benchmark catalogue
+from esscore.sources import identifiant
 
 STATUTS: tuple[str, ...] = ("prévue", "en cours", "réalisée", "abandonnée")
 ETATS: tuple[str, ...] = ("réalisée", "en cours", "prévue", "en retard", "abandonnée")
@@ -684,6 +685,8 @@ def _valider_source(raw: Any, erreurs: list[str]) -> dict[str, Any] | None:
         val = raw.get(k)
         # dates stay text with charger_yaml; a date object still comes from documents built in Python
         source[k] = val.isoformat() if isinstance(val, date) else _texte(val, ou, k, erreurs)
+    # a former seed-file name (« 002_….txt ») stands for its registry id (esscore.sources.ANCIENS_CODES)
+    source["document"] = identifiant(source["document"])
     source["url"] = _url(raw.get("url"), ou, "url", erreurs)
     return source
 

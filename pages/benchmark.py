@@ -34,11 +34,14 @@ found = ub.filtrer(annotated)
 if terr is not None:
     found = found.sort_values(["chez_vous", "comparable"], ascending=False, kind="stable")
 
-count, csv_col, md_col = st.columns([3, 1, 1], vertical_alignment="center")
+count, csv_col, xlsx_col, md_col = st.columns([3, 1, 1, 1], vertical_alignment="center")
 count.markdown(f"### {len(found)} fiche(s) sur {len(catalogue)}")
 with csv_col:
     ub.bouton_telechargement("Liste (CSV)", ub.export_csv(found), "benchmark.csv", "text/csv",
                              key="bm_dl_csv")  # fmt: skip
+with xlsx_col:
+    ub.bouton_telechargement("Liste (xlsx)", ub.export_xlsx(found), "benchmark.xlsx", ub.XLSX_MIME,
+                             key="bm_dl_xlsx")  # fmt: skip
 with md_col:
     ub.bouton_telechargement("Fiches (Markdown)", ub.fiches_markdown(found["id"], cache.benchmark_entrees()),
                              "benchmark-fiches.md", "text/markdown", key="bm_dl_md")  # fmt: skip
@@ -69,8 +72,7 @@ if outils.open:
             "Orientations et actions relevées auprès d'une vingtaine de Pays par la CRESS Basse-Normandie "
             "pour le Pays du Cotentin ; chaque exemple renvoie aux fiches du catalogue qui l'illustrent."
         )
-        st.caption("Source : CRESS Basse-Normandie, rapport sur l'ESS dans le Pays du Cotentin (décembre 2014), "
-                   "document 003_81238ad0f3e4d937.txt.")  # fmt: skip
+        st.caption(ub.source_boite())
         ub.boite(cache.boite_a_outils(), dict(zip(catalogue["id"], catalogue["titre"], strict=True)))
 
 ub.ecrire_url()

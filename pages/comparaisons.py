@@ -11,7 +11,8 @@ st.title("Comparaisons")
 terr = layout.territory_picker()
 if terr is None:
     st.stop()
-layout.demo_banner()
+if layout.demo_banner(terr):
+    st.stop()
 if not cache.has_ess():
     st.error("La base ne contient pas encore de données ESS : lancez « esscore build » ou « esscore ingest sirene ».")
     st.stop()

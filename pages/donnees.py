@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from esscore.exports import csv_bytes
-from esscore.ui import cache, layout, textes
+from esscore.exports import Metadonnees
+from esscore.sources import citation
+from esscore.ui import blocs, cache, layout, textes
 from esscore.ui.bootstrap import page_setup
 
 page_setup()
@@ -24,8 +25,11 @@ st.dataframe(
         "lignes": st.column_config.NumberColumn("Lignes", format="localized"),
     },
 )
-st.download_button("Télécharger le registre des sources (CSV)", csv_bytes(sources),
-                   file_name="sources.csv", mime="text/csv")  # fmt: skip
+registre = Metadonnees(source="Registre des sources de la base ESS Territoires", demo=cache.metadonnees().demo)
+blocs.telechargements("Télécharger le registre des sources", sources, "sources", "dl_sources", registre)
+with st.expander("Références complètes (titre — producteur — date — adresse)"):
+    citations = cache.named_query("sources_citations").to_dict("records")
+    st.markdown("\n".join(f"- {citation(ligne, markdown=True)}" for ligne in citations))
 
 st.subheader("Méthode ESS")
 st.markdown(textes.read("methode"))

@@ -26,7 +26,7 @@ feuille_id = fdr.choisir_feuille(feuilles, layout.current_territoire_id())
 if feuille_id is None:
     st.stop()
 
-doc = store.get(feuille_id)
+doc, version = store.get_versioned(feuille_id)  # the version each save carries (no silent lost update)
 today = date.today()
 actions = actions_frame(doc, today)
 avancement = progress_by_axis(actions)
@@ -56,4 +56,4 @@ with onglets[6]:
     copil.boutons_copil(territoire_id, feuille_id, key="fdr_copil")
 if droits.edition:
     with onglets[7]:
-        fdr.formulaires_edition(doc, actions, indicateurs)
+        fdr.formulaires_edition(doc, actions, indicateurs, version)

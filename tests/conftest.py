@@ -75,6 +75,37 @@ def con(db_file: Path):
     connection.close()
 
 
+# ---------------------------------------------------------------- editable store on both engines
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """URL of a throw-away PostgreSQL cluster started for the session (``tests/postgres.py``), stopped at the end.
+
+    Without PostgreSQL binaries: skipped on a developer's machine, failed in CI (``ESS_TESTS_POSTGRES=1``).
+    """
+    from tests import postgres as P
+
+    dossier_bin = P.binaires()
+    if dossier_bin is None:
+        if os.environ.get(P.REQUIS) == "1":
+            pytest.fail(f"{P.absent()} ({P.REQUIS}=1 : tests PostgreSQL obligatoires)", pytrace=False)
+        pytest.skip(P.absent())
+    with P.grappe(dossier_bin) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty editable store's location (``ESS_STORE``) on each engine: a SQLite file not yet created, or a
+    new database of the session's PostgreSQL cluster."""
+    if request.param == "sqlite":
+        return str(tmp_path / "magasin" / "edition.sqlite")
+    from tests import postgres as P
+
+    return P.nouvelle_base(request.getfixturevalue("postgres_url"))
+
+
 # ---------------------------------------------------------------- browser suite
 # One Chromium and one main Streamlit server serve the whole browser suite; page-specific state goes through
 # URL parameters (?territoire=, ?feuille=, ?q=…). Two other kinds of server, each for a stated reason:

@@ -11,6 +11,7 @@ import yaml
 
 from esscore import benchmark as bm
 from esscore.errors import DonneesInvalides, EssError
+from esscore.sources import ANCIENS_CODES, citation, registre
 from esscore.text import texte_litteral
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,13 +19,9 @@ CATALOGUE = ROOT / "data" / "benchmark" / "catalogue.yaml"
 BOITE = ROOT / "data" / "benchmark" / "boite_a_outils.yaml"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "benchmark"
 SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
-SEED_FILES = (
-    "000_0ceb7394d7230311.txt",
-    "001_f555317a77705ac0.txt",
-    "002_f1679d2c89b33bad.txt",
-    "003_81238ad0f3e4d937.txt",
-    "004_bfc31d538f7a297c.txt",
-)
+# The seed documents' test copies keep their former file names; the data name them by registry id.
+SEED_FILES = tuple(ANCIENS_CODES)
+DOCUMENTS = tuple(ANCIENS_CODES.values())
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +69,11 @@ def test_every_lever_is_used(catalogue: list[dict]) -> None:
 
 def test_every_seed_file_is_a_source(catalogue: list[dict]) -> None:
     documents = {entry["source"]["document"] for entry in catalogue}
-    assert set(SEED_FILES) <= documents
+    assert set(DOCUMENTS) <= documents
+    fichiers = {ident: code for code, ident in ANCIENS_CODES.items()}
     for document in documents:
-        assert (SEEDS / document).is_file(), document
+        assert document in registre(), document  # cited in full: title, producer, date, address
+        assert (SEEDS / fichiers[document]).is_file(), document
 
 
 def test_every_benchmarked_collectivity_is_present(by_id: dict[str, dict]) -> None:
@@ -135,7 +134,7 @@ def test_amounts_are_exactly_those_of_the_seeds(
 ) -> None:
     entry = by_id[entry_id]
     assert entry["montants"][key] == expected
-    assert entry["source"]["document"] == SEED_FILES[seed]
+    assert entry["source"]["document"] == DOCUMENTS[seed]
     assert snippet in seed_text(SEED_FILES[seed])
 
 
@@ -274,15 +273,17 @@ def test_fiche_markdown(by_id: dict[str, dict]) -> None:
     assert fiche.startswith("### SPASER")
     assert "Heures d'insertion : 300\u202f000\u00a0h" in fiche
     assert "**Leviers :** Commande publique" in fiche
-    source = texte_litteral(
-        "002_f1679d2c89b33bad.txt — Benchmark — fiche SPASER (Métropole Européenne de Lille) — 2023"
+    source = citation(
+        "niort-feuille-de-route-2023-2026", "Benchmark — fiche SPASER (Métropole Européenne de Lille)", markdown=True
     )
     assert fiche.rstrip().endswith(f"*Source : {source}*")
+    assert "[Feuille de route Économie sociale et solidaire" in source and "](https://www.niortagglo.fr/)" in source
     hostile = dict(by_id["mel-spaser"], titre="<img src=x> [clic](javascript:x)", description="# *pirate*\n=====")
     hostile["partenaires"] = ["- puce", "~~barré~~ $x^2$"]
     out = bm.fiche_markdown(hostile)
     assert "\\<img" in out and re.search(r"(?<!\\)[<>]", out) is None
-    assert re.search(r"(?<!\\)\]\(", out) is None and "\n# " not in out
+    corps = out.removesuffix(f"*Source : {source}*\n")  # the one link: the registry's address of the document
+    assert corps != out and re.search(r"(?<!\\)\]\(", corps) is None and "\n# " not in out
     assert "\n\\# \\*pirate\\*  \n\\=\\=\\=\\=\\=\n" in out  # no heading, no setext underline
     assert f"**Partenaires :** {texte_litteral('- puce, ~~barré~~ $x^2$')}\n" in out
 

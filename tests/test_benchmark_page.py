@@ -105,7 +105,7 @@ def test_build_loads_catalogue_and_toolbox(con) -> None:
     boite = benchmark_db.lire_boite_a_outils(con)
     assert len(boite) == len(bm.load_boite_a_outils(DATA / "boite_a_outils.yaml")) > 20
     source = con.execute("SELECT producteur, lignes, demo FROM sources WHERE id = 'benchmark'").fetchone()
-    assert source == ("ESS Territoires d'après les documents sources (000–004)", len(shipped), False)
+    assert source == ("ESS Territoires d'après les documents publics du registre des sources", len(shipped), False)
     lyon = frame.set_index("id").loc["lyon-fondation-innovation-sociale"]
     assert lyon["population_collectivite"] > 1_000_000  # joined from territoires through collectivite.code
 
@@ -329,7 +329,8 @@ def test_fiche_from_url_with_markdown_download(db_env: Path, no_store: Path) -> 
     assert not at.exception
     assert at.selectbox(key="bm_fiche").value == "grand-poitiers-aap-territoire-ess"
     fiche = next(m.value for m in at.markdown if m.value.startswith("### Appel à projets"))
-    assert "21\u202f000\u00a0€" in fiche and "*Source : 002\\_f1679d2c89b33bad\\.txt" in fiche
+    assert "21\u202f000\u00a0€" in fiche and "*Source : [Feuille de route Économie sociale et solidaire" in fiche
+    assert "](https://www.niortagglo.fr/) (Benchmark — fiche AAP Territoire" in fiche  # the document, not its file
     assert [b for b in at.get("download_button") if "Markdown" in b.proto.label]
 
 

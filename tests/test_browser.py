@@ -40,9 +40,10 @@ def test_donnees_downloads_the_source_registry(page, streamlit_server):
     open_page(page, streamlit_server, "donnees")
     path = click_download(page, "Télécharger le registre des sources (CSV)")
     assert path.suffix == ".csv"
-    with path.open(encoding="utf-8-sig", newline="") as fh:  # BOM: spreadsheets then read accents right
-        header = next(csv.reader(fh))
-    assert "Source" in header
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: spreadsheets then read accents right
+    with path.open(encoding="utf-8-sig", newline="") as fh:  # « ; » between cells: a French Excel's separator
+        header = next(csv.reader(fh, delimiter=";"))
+    assert "Source" in header and "Démonstration" in header
 
 
 def test_query_string_script_is_not_executed(page, streamlit_server):

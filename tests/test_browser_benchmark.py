@@ -38,8 +38,8 @@ def test_search_link_count_and_csv(page, streamlit_server, tmp_path: Path):
     expect(page.get_by_label("Rechercher", exact=True)).to_have_value("economie circulaire")
     path = click_download(page, "Liste (CSV)", dest_dir=tmp_path)
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    assert [r["id"] for r in rows] == ids
+        rows = list(csv.DictReader(fh, delimiter=";"))  # French Excel CSV (exports.csv_bytes)
+    assert [r["Identifiant"] for r in rows] == ids
     assert {"Titre", "Collectivité", "Leviers", "Montant principal (€)", "Source (document)"} <= set(rows[0])
     assert page_errors(page) == []
     assert "Traceback" not in body_text(page)

@@ -121,20 +121,20 @@ def test_carte_exports_download(page, streamlit_server) -> None:
     open_page(page, streamlit_server, "carte", {"territoire": NIORT_AGGLO})
     chemin = click_download(page, "Établissements (CSV)")
     with chemin.open(encoding="utf-8-sig", newline="") as fh:
-        lignes = list(csv.DictReader(fh))
+        lignes = list(csv.DictReader(fh, delimiter=";"))  # French Excel CSV: French headers (exports.ENTETES)
     assert len(lignes) > C.LISTE_MAX  # synthetic rows included, and complete: not cut like the on-screen table
-    nd = [r for r in lignes if r["nom"] == C.NON_DIFFUSIBLE]
-    assert nd and all(not r["siret"] and not r["lon"] and not r["lat"] for r in nd)
-    assert any(r["nom"] == HOSTILE_ETAB for r in lignes)
+    nd = [r for r in lignes if r["Nom"] == C.NON_DIFFUSIBLE]
+    assert nd and all(not r["SIRET"] and not r["Longitude"] and not r["Latitude"] for r in nd)
+    assert any(r["Nom"] == HOSTILE_ETAB for r in lignes) and {r["Démonstration"] for r in lignes} == {"non"}
 
     geo = json.loads(click_download(page, "Établissements (GeoJSON)").read_text("utf-8"))
-    assert len(geo["features"]) == len(lignes)
+    assert len(geo["features"]) == len(lignes) and geo["metadata"]["demonstration"] is False
     assert all(f["geometry"] is None for f in geo["features"] if f["properties"]["nom"] == C.NON_DIFFUSIBLE)
 
     page.get_by_role("tab", name="Initiatives").click()
     init = click_download(page, "Initiatives (CSV)")
     with init.open(encoding="utf-8-sig", newline="") as fh:
-        noms = {r["nom"] for r in csv.DictReader(fh)}
+        noms = {r["Nom"] for r in csv.DictReader(fh, delimiter=";")}
     assert HOSTILE_INIT in noms
     geo_init = json.loads(click_download(page, "Initiatives (GeoJSON)").read_text("utf-8"))
     assert {f["properties"]["nom"] for f in geo_init["features"]} == noms

@@ -65,8 +65,8 @@ def test_panorama_draws_its_map_and_exports(page, streamlit_server) -> None:
     assert png.suffix == ".png" and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     data = download(page, "Données (CSV)")
     with data.open(encoding="utf-8-sig", newline="") as fh:
-        header = next(csv.reader(fh))
-    assert "famille" in header and "max_salaries" not in header
+        header = next(csv.reader(fh, delimiter=";"))  # French Excel CSV (exports.csv_bytes)
+    assert "Famille de l'ESS" in header and "Secret statistique" in header and "max_salaries" not in header
     table = download(page, "Tableau des communes (CSV)")
     assert table.name == "epci-200041317-communes.csv" and "Niort" in table.read_text("utf-8-sig")
     review_screenshot(page, "panorama")

@@ -328,8 +328,8 @@ def test_initiatives_filters_and_counts(con_hostile) -> None:
 
 def test_exports_initiatives_roundtrip(con_hostile) -> None:
     toutes = C.initiatives_territoire(con_hostile, NIORT_AGGLO)
-    lignes = list(csv.DictReader(io.StringIO(exports.csv_texte(C.export_initiatives(toutes)))))
-    assert any(r["nom"] == HOSTILE_INIT for r in lignes)
+    lignes = list(csv.DictReader(io.StringIO(exports.csv_texte(C.export_initiatives(toutes))), delimiter=";"))
+    assert any(r["Nom"] == HOSTILE_INIT for r in lignes) and len(lignes) == len(toutes)
     geo = C.geojson_initiatives(toutes)
     assert len(geo["features"]) == len(toutes)
 
@@ -422,7 +422,7 @@ def test_page_defaults_to_url_territory(db_env: Path) -> None:
     assert "fond-communes" in layers and any(i.startswith("etablissements-points") for i in layers)
     assert any(i.startswith("initiatives") for i in layers)
     assert any(c.value.startswith("Source :") for c in at.caption)
-    assert len(at.get("download_button")) == 4
+    assert len(at.get("download_button")) == 6  # CSV, xlsx and GeoJSON of each layer
 
 
 def test_page_filters_come_from_url_and_bad_values_are_dropped(db_env: Path) -> None:

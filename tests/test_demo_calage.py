@@ -96,3 +96,18 @@ def test_cli_panorama_of_the_niort_agglomeration(base_nationale: Path) -> None:
     assert data["etablissements_employeurs"] == pytest.approx(545, rel=0.10)
     assert data["salaries_estimes"] == pytest.approx(12_300, rel=0.10)
     assert data["part_emploi_prive"] == pytest.approx(0.26, rel=0.10)
+
+
+def test_mayotte_is_not_simulated_and_says_nd(base_nationale: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """INSEE publishes nothing for Mayotte: no invented figure, the page says « nd » and shows no card."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ESS_DB", str(base_nationale))
+    for territoire in ("departement:976", "commune:97611"):
+        at = AppTest.from_file(str(config.ROOT / "pages" / "panorama.py"), default_timeout=60)
+        at.query_params["territoire"] = territoire
+        at.run()
+        assert not at.exception
+        assert any("non disponibles (nd)" in i.value for i in at.info) and not at.metric, territoire
+    with duckdb.connect(str(base_nationale), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM etablissements_ess WHERE commune LIKE '976%'").fetchall()[0][0] == 0

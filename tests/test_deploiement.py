@@ -96,3 +96,19 @@ def test_build_only_when_needed(
     assert main(["build", "--db", str(tmp_path / "abimee.duckdb"), "--si-necessaire"]) == 0
     assert main(["build", "--db", str(copie)]) == 0  # without the option: always rebuilt
     assert appels == [str(tmp_path / "absente.duckdb"), str(tmp_path / "abimee.duckdb"), str(copie)]
+
+
+def test_guide_scale_out_on_postgresql_matches_the_code() -> None:
+    """Several servers: the guide's ESS_STORE is a PostgreSQL URL the code accepts, with no password in it, and
+    every upstream of the proxy keeps a session on its server (ip_hash or a hash on a cookie)."""
+    from esscore.config import store_location
+
+    texte = GUIDE.read_text("utf-8")
+    url = re.search(r"^ESS_STORE=(postgresql://\S+)$", texte, re.M)
+    assert url and isinstance(store_location(url.group(1)), str)
+    assert ":" not in url.group(1).split("://", 1)[1].split("@")[0]  # user only: the password is in .pgpass
+    upstreams = [b for b in blocs("nginx") if "upstream ess_territoires" in b]
+    assert len(upstreams) >= 2
+    assert all(re.search(r"^\s*(ip_hash|hash \$\S+ consistent);", b, re.M) for b in upstreams)
+    assert any("hash $ess_affinite consistent;" in b and "$cookie_ess_serveur" in b for b in upstreams)
+    assert "esscore roadmap restore" in texte and "export logique" in texte

@@ -17,6 +17,7 @@ from esscore import auth
 from esscore.avancement import actions_frame, progress_by_axis, timeline_frame
 from esscore.charts import texte_graphique
 from esscore.roadmap import read_roadmap
+from esscore.sources import citation
 from esscore.store import AUTEUR_SYSTEME, RoadmapStore
 from esscore.text import texte_litteral
 from tests.test_benchmark import ponctuation_non_echappee
@@ -103,7 +104,9 @@ def test_read_only_without_secrets_and_examples_seeded(store: RoadmapStore) -> N
     assert (store.changelog()["auteur"] == AUTEUR_SYSTEME).all()
     choix = at.selectbox(key="fdr_feuille")
     assert len(choix.options) == 2 and all(o.endswith("· exemple") for o in choix.options)
-    assert "**Exemple**" in textes(at) and texte_litteral("002_f1679d2c89b33bad.txt") in textes(at)
+    section = "Axes stratégiques A, B, C ; animation, gouvernance et cadre de suivi"
+    cite = citation("niort-feuille-de-route-2023-2026", section, "2023", markdown=True)
+    assert "**Exemple**" in textes(at) and cite in textes(at)  # the document's title, producer, date and address
     assert at.query_params["feuille"] == "niort-2023-2026"  # the default territory's roadmap
 
 

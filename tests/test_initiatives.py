@@ -17,16 +17,11 @@ import shapely
 from esscore import config
 from esscore import initiatives as ini
 from esscore.errors import DonneesInvalides
+from esscore.sources import ANCIENS_CODES
 from tests.ecrivains import cli
 
 FIX = Path(__file__).parent / "fixtures" / "initiatives"
-SEEDS = {
-    "000_0ceb7394d7230311.txt",
-    "001_f555317a77705ac0.txt",
-    "002_f1679d2c89b33bad.txt",
-    "003_81238ad0f3e4d937.txt",
-    "004_bfc31d538f7a297c.txt",
-}
+SEEDS = set(ANCIENS_CODES.values())  # the five source documents, by their registry id (data/sources.toml)
 
 # Real 2026 codes, names and postal codes; centroids rounded; outlines are squares of ±0.02°.
 COMMUNES = [
@@ -339,7 +334,7 @@ def test_graines_valides_contre_les_vraies_communes() -> None:
     assert set(df["precision"]) == {"commune"}
     assert all(math.isfinite(x) for x in [*df["lon"], *df["lat"]])
     assert not df.apply(lambda r: any("@" in str(v) for v in r), axis=1).any()  # no e-mails
-    niort = set(df.loc[df["source"] == "002_f1679d2c89b33bad.txt", "nom"])
+    niort = set(df.loc[df["source"] == "niort-feuille-de-route-2023-2026", "nom"])
     assert {"Cirque en Scène", "Soli'Niort", "Emmaüs Prahecq", "La Conciergerie d'Échiré"} <= niort
 
 

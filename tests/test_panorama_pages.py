@@ -8,10 +8,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from esscore import publies
+from esscore.sources import ANCIENS_CODES
 from esscore.text import texte_litteral
 
 ROOT = Path(__file__).resolve().parent.parent
 NIORT = "epci:200041317"
+# Former file name of the Niort roadmap document: still accepted, cited as the registry's document.
+ANCIEN_NIORT = next(code for code, ident in ANCIENS_CODES.items() if ident == "niort-feuille-de-route-2023-2026")
 
 
 def run_page(name: str, params: dict[str, str] | None = None) -> AppTest:
@@ -135,16 +139,20 @@ def test_units_table_and_published_figures_helpers() -> None:
         "indicateur": ["etablissements_employeurs", "part_emploi_prive", "benevoles"],
         "valeur": [545, 0.26, 29000], "unite": ["établissements", "part", "bénévoles"], "annee": [2023] * 3,
         "libelle": ["Établissements employeurs", "Part de l'emploi privé", "Bénévoles"],
-        "source_document": ["002.txt"] * 3, "source_detail": ["Feuille de route"] * 3,
+        "source_document": [ANCIEN_NIORT] * 2 + ["mon-diagnostic.pdf"], "source_detail": ["diagnostic"] * 3,
         "qualificatif": [None, None, "estimation"], "perimetre": [None] * 3, "note": [None] * 3,
     })  # fmt: skip
-    heads = pd.DataFrame([{"etablissements_employeurs": 540, "part_emploi_prive": 0.2171}])
-    shown = ui.publies_affiche(pub, heads)
+    principal = {"etablissements_employeurs": 540, "part_emploi_prive": 0.2171}
+    shown = ui.publies_affiche(publies.apparier(pub, principal))
     assert list(shown["Chiffre publié"]) == ["545 établissements", "26 %", "estimation 29\u202f000 bénévoles"]
-    assert shown.loc[0, "Estimation ESS Territoires"].startswith("540")
+    assert shown.loc[0, "Estimation ESS Territoires"] == "540 (établissements employeurs de l'ESS)"
     assert shown.loc[1, "Estimation ESS Territoires"].startswith("21,7")
-    assert shown.loc[2, "Estimation ESS Territoires"] == "–"
-    assert shown.loc[0, "Source"] == "002.txt — Feuille de route"
+    assert shown.loc[2, "Estimation ESS Territoires"].startswith("pas d'estimation comparable : le bénévolat")
+    # a former seed-file name is cited as the registry's document; any other source as given
+    assert shown.loc[0, "Source"].startswith("Feuille de route Économie sociale et solidaire et innovation sociale")
+    assert shown.loc[0, "Source"].endswith("(diagnostic) — Communauté d'Agglomération du Niortais (Niort Agglo) — "
+                                           "2023 — https://www.niortagglo.fr/")  # fmt: skip
+    assert shown.loc[2, "Source"] == "mon-diagnostic.pdf (diagnostic)"
 
 
 def test_comparaisons_reset_button_restores_the_suggestion(db_env: Path) -> None:

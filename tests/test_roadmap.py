@@ -25,6 +25,7 @@ from esscore.roadmap import (
     validate_roadmap,
     verifier_territoire,
 )
+from esscore.sources import registre
 from esscore.store import default_roadmap_files
 
 FIX = Path(__file__).parent / "fixtures" / "roadmap"
@@ -71,7 +72,7 @@ def test_default_files_are_the_two_examples() -> None:
 def test_seed_roadmaps_validate_and_are_flagged_as_examples(niort: dict, cotentin: dict) -> None:
     for doc in (niort, cotentin):
         assert doc["exemple"] is True
-        assert "seed 00" in doc["source"]["document"]
+        assert doc["source"]["document"] in registre()  # cited in full from data/sources.toml
         df = actions_frame(doc, AUJOURDHUI)
         assert set(df["statut"]) == {"prévue"}, "no progress may be invented for the examples"
         assert set(df["levier"]) <= set(LEVIERS)

@@ -55,9 +55,15 @@ def test_can_statistical_perimeter(db_file: Path) -> None:
 def test_legal_perimeter_keeps_excluded_activities(db_file: Path) -> None:
     pano = _panorama(db_file, "epci:200041317", "legal")
     assert pano["etablissements"] == 9  # + syndicat (94.20Z) + SAS ESS Epsilon
-    assert pano["salaries_estimes"] == 131.0
+    # Published « s »: légal − statistique (122, shown) would give the 9 salariés of those two establishments
+    # (complementary secrecy, esscore.secret). The figure itself, as built:
+    assert pano["salaries_estimes"] == "s" and pano["part_emploi_prive"] == "s"
+    with duckdb.connect(str(db_file), read_only=True) as con:
+        salaries, part = con.execute("SELECT salaries_estimes, part_emploi_prive FROM indicateurs "
+                                     "WHERE id = 'epci:200041317' AND perimetre = 'legal'").fetchone()  # fmt: skip
+    assert salaries == 131.0
     # the same activities on both sides: the syndicat's 7.5 salariés join the private denominator too
-    assert pano["part_emploi_prive"] == pytest.approx(131 / 511, abs=1e-4)
+    assert part == pytest.approx(131 / 511, abs=1e-4)
 
 
 def test_public_and_foreign_bodies_never_ess_and_arrondissements_roll_up(db_file: Path) -> None:

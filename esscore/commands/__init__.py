@@ -16,6 +16,10 @@ from esscore.leviers import LEVIERS, TYPES_COLLECTIVITE
 from esscore.roadmap import SANS_FEUILLE
 
 Sous = argparse._SubParsersAction
+AIDE_STORE = (
+    "magasin d'édition : fichier SQLite ou URL postgresql://utilisateur@serveur:5432/base "
+    "(défaut : $ESS_STORE ou data/edition.sqlite)"
+)
 
 
 # ------------------------------------------------------------------------------------------ handler modules
@@ -111,7 +115,7 @@ def register_export(sub: Sous) -> None:
     p.add_argument("--pdf", help="écrire aussi un PDF (images des diapositives) à ce chemin")
     p.add_argument("--date", help="date de situation AAAA-MM-JJ (défaut : aujourd'hui) ; fixe les retards")
     p.add_argument("--db", help="base statistique (défaut : $ESS_DB ou data/ess.duckdb)")
-    p.add_argument("--store", help="magasin d'édition (défaut : $ESS_STORE ou data/edition.sqlite)")
+    p.add_argument("--store", help=AIDE_STORE)
     p.set_defaults(func=lambda args: _copil().cmd_export_copil(args))
 
 
@@ -139,12 +143,13 @@ def register_roadmap(sub: Sous, import_sub: Sous) -> None:
         "roadmap",
         help="importer une feuille de route (YAML ou CSV) dans le magasin d'édition",
         description="Valide le fichier (toutes les erreurs sont listées, rien n'est importé en cas d'erreur), "
-        "puis l'enregistre dans le magasin d'édition SQLite ($ESS_STORE ou data/edition.sqlite). Une feuille "
+        "puis l'enregistre dans le magasin d'édition ($ESS_STORE : fichier SQLite, par défaut "
+        "data/edition.sqlite, ou URL postgresql://…). Une feuille "
         "de même identifiant est remplacée ; l'import est inscrit au journal des modifications.",
     )
     imp.add_argument("fichier", help="fichier .yaml, .yml ou .csv (format : data/feuilles_de_route/README.md)")
     imp.add_argument("--auteur", help="nom ou service inscrit au journal (défaut : utilisateur du système)")
-    imp.add_argument("--store", help="magasin d'édition (défaut : $ESS_STORE ou data/edition.sqlite)")
+    imp.add_argument("--store", help=AIDE_STORE)
     imp.add_argument(
         "--db",
         help="base statistique où vérifier que le territoire existe (défaut : $ESS_DB ou data/ess.duckdb ; "
@@ -156,25 +161,38 @@ def register_roadmap(sub: Sous, import_sub: Sous) -> None:
     rm_sub = rm.add_subparsers(dest="action", required=True)
     ls = rm_sub.add_parser("list", help="lister les feuilles de route enregistrées")
     ls.add_argument("--format", choices=["table", "json"], default="table")
-    ls.add_argument("--store")
+    ls.add_argument("--store", help=AIDE_STORE)
     ls.set_defaults(func=lambda args: _roadmap().cmd_list(args))
 
     jr = rm_sub.add_parser("journal", help="afficher le journal des modifications (plus récentes d'abord)")
     jr.add_argument("feuille", nargs="?", help="identifiant d'une feuille de route (défaut : toutes)")
     jr.add_argument("--limit", type=int, default=50)
     jr.add_argument("--format", choices=["table", "json", "csv"], default="table")
-    jr.add_argument("--store")
+    jr.add_argument("--store", help=AIDE_STORE)
     jr.set_defaults(func=lambda args: _roadmap().cmd_journal(args))
 
     bk = rm_sub.add_parser(
         "backup",
         help="sauvegarde cohérente du magasin (même pendant que l'application écrit)",
-        description="Copie le magasin avec la sauvegarde en ligne de SQLite vers DEST (fichier autonome, écrit "
-        "sous un nom temporaire puis renommé).",
+        description="Copie le magasin vers DEST, un fichier SQLite autonome écrit sous un nom temporaire puis "
+        "renommé : sauvegarde en ligne de SQLite pour un magasin SQLite ; export logique (toutes les lignes, lues "
+        "dans un même instantané) pour un magasin PostgreSQL, sans pg_dump. Le fichier s'ouvre tel quel "
+        "(ESS_STORE=DEST) ou se recharge dans un magasin vide (esscore roadmap restore).",
     )
     bk.add_argument("dest", help="fichier de sauvegarde, par ex. sauvegardes/edition-2026-11-23.sqlite")
-    bk.add_argument("--store")
+    bk.add_argument("--store", help=AIDE_STORE)
     bk.set_defaults(func=lambda args: _roadmap().cmd_backup(args))
+
+    rs = rm_sub.add_parser(
+        "restore",
+        help="recopier une sauvegarde (ou un autre magasin) dans un magasin vide, par ex. SQLite → PostgreSQL",
+        description="Copie toutes les feuilles de route et tout le journal de SOURCE (fichier de sauvegarde ou "
+        "magasin SQLite, ou URL postgresql://…) dans le magasin d'édition, qui doit être vide : versions, dates "
+        "et numéros du journal conservés, en une transaction (rien n'est copié en cas d'erreur).",
+    )
+    rs.add_argument("source", help="sauvegarde (esscore roadmap backup) ou magasin à recopier")
+    rs.add_argument("--store", help=AIDE_STORE)
+    rs.set_defaults(func=lambda args: _roadmap().cmd_restore(args))
 
     mp = rm_sub.add_parser(
         "mot-de-passe",

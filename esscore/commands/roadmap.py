@@ -1,8 +1,10 @@
 """``esscore import roadmap FICHIER`` and ``esscore roadmap list|journal|backup``: the editable store from a shell.
 
 Why the store and not ``data/`` + rebuild (as for initiatives): roadmaps are edited from the app (statuses,
-indicator values) and every change is logged; they live in the SQLite store (``ESS_STORE``), which the
-statistics build never touches. A file is validated entirely before anything is written.
+indicator values) and every change is logged; they live in the editable store (``ESS_STORE``: a SQLite file, or
+a PostgreSQL database shared by several servers), which the statistics build never touches. A file is validated
+entirely before anything is written. A command reads and writes in one go: it never meets a version conflict
+(an editor who had the page open before gets one on their next save).
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ def cmd_import_roadmap(args: argparse.Namespace) -> int:
     store.import_roadmap(doc, args.auteur or auteur_par_defaut(), fichier=chemin.name)
     n = sum(len(op["actions"]) for ax in doc["axes"] for op in ax["axes_operationnels"])
     verbe = "remplacée" if existait else "importée"
-    print(f"Feuille de route « {doc['id']} » {verbe} : {n} action(s), magasin {store.path}.")
+    print(f"Feuille de route « {doc['id']} » {verbe} : {n} action(s), magasin {store.emplacement}.")
     return 0
 
 
@@ -136,10 +138,21 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from esscore.store import RoadmapStore  # cold start: as in magasin()
 
     store = RoadmapStore(args.store)
-    if not store.path.exists():
-        raise EssError(f"Magasin d'édition introuvable : {store.path}. Rien à sauvegarder (vérifiez ESS_STORE).")
+    if not store.existe():
+        raise EssError(f"Magasin d'édition introuvable : {store.emplacement}. Rien à sauvegarder (vérifiez ESS_STORE).")
     cible = store.backup(args.dest)
-    print(f"Sauvegarde du magasin {store.path} écrite dans {cible}.")
+    print(f"Sauvegarde du magasin {store.emplacement} écrite dans {cible}.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from esscore.store import RoadmapStore  # cold start: as in magasin()
+
+    source, cible = RoadmapStore(args.source), RoadmapStore(args.store)
+    if not source.existe():
+        raise EssError(f"Magasin à recopier introuvable : {source.emplacement}. Rien n'a été copié.")
+    n = cible.copier_depuis(source)
+    print(f"{n} feuille(s) de route et leur journal recopiées de {source.emplacement} vers {cible.emplacement}.")
     return 0
 
 

@@ -1,7 +1,8 @@
 -- Indicators of the territories of one level inside a parent (communes of an EPCI, EPCI of a région,
 -- every département of France…), for the panorama map and its table.
-SELECT i.*, t.epci, t.departement, t.region
+SELECT i.*, s.secret_motif, t.epci, t.departement, t.region
 FROM indicateurs i JOIN territoires t USING (id)
+LEFT JOIN secret_territoires s ON s.id = i.id AND s.perimetre = i.perimetre
 WHERE i.type = $niveau AND i.perimetre = $perimetre
   AND CASE $parent_type
         WHEN 'commune' THEN t.code = $parent_code

@@ -10,7 +10,7 @@ that comes from the catalogue (which users can extend by import) is made literal
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import altair as alt
@@ -20,9 +20,10 @@ import streamlit as st
 from esscore import benchmark as bm
 from esscore import benchmark_db
 from esscore.charts import texte_graphique, tri_selon
-from esscore.exports import csv_bytes
+from esscore.exports import XLSX_MIME, Metadonnees, csv_bytes, xlsx_bytes
 from esscore.geography import TYPE_LABELS as TERR_LABELS
 from esscore.labels import fmt_dec, fmt_int
+from esscore.sources import citation
 from esscore.text import texte_litteral
 from esscore.ui import cache
 from esscore.ui.layout import current_territoire_id
@@ -326,14 +327,17 @@ def lieu(row: Mapping[str, Any]) -> str:
 
 
 def ligne_source(row: Mapping[str, Any]) -> str:
-    """« Source : document — section (date) » for one entry (escaped)."""
-    parts = [texte_litteral(row.get("source_document") or "document non précisé")]
-    if _present(row.get("source_section")) and row.get("source_section"):
-        parts.append(texte_litteral(row["source_section"]))
-    text = " — ".join(parts)
-    if _present(row.get("source_date")) and row.get("source_date"):
-        text += f" ({texte_litteral(row['source_date'])})"
-    return f"Source : {text}"
+    """« Source : titre (section) — producteur — date » for one entry, title linked to the document (Markdown)."""
+    valeurs = [
+        row.get(k) if _present(row.get(k)) else None for k in ("source_document", "source_section", "source_date")
+    ]
+    return f"Source : {citation(*valeurs, markdown=True)}"
+
+
+def source_boite() -> str:
+    """« Source : … » of the Pays toolbox (the ``source`` block of its file), Markdown."""
+    src = bm.source_boite_a_outils()
+    return f"Source : {citation(src.get('document'), src.get('section'), src.get('date'), markdown=True)}"
 
 
 def _court(text: str, limit: int) -> str:
@@ -383,8 +387,19 @@ def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[list(EXPORT_COLUMNS)].rename(columns=EXPORT_COLUMNS)
 
 
+# What the exports of the catalogue say about it (not the ESS base: no demonstration data in it).
+META_BENCHMARK = Metadonnees(source="Catalogue du benchmark ESS Territoires : fiches rédigées d'après des documents "
+                             "publics, document cité sur chaque ligne")  # fmt: skip
+
+
 def export_csv(frame: pd.DataFrame) -> bytes:
-    return csv_bytes(export_frame(frame))
+    return csv_bytes(export_frame(frame), META_BENCHMARK)
+
+
+def export_xlsx(frame: pd.DataFrame) -> Callable[[], bytes]:
+    """The same list as an xlsx workbook, built only when someone clicks."""
+    vue = export_frame(frame)
+    return lambda: xlsx_bytes(vue, META_BENCHMARK, titre="Benchmark")
 
 
 def fiches_markdown(ids: Iterable[str], entries: Mapping[str, dict[str, Any]]) -> str:
@@ -431,7 +446,7 @@ def tableau_comparaison(entries: list[dict[str, Any]], markdown: bool = True) ->
         def count(key: str, montants: Mapping[str, Any] = montants) -> str:
             return fmt_int(montants.get(key)) if montants.get(key) is not None else "–"
 
-        src = " — ".join(e(v) for v in (source.get("document"), source.get("section"), source.get("date")) if v)
+        src = citation(source.get("document"), source.get("section"), source.get("date"), markdown=markdown)
         values = [
             e(coll.get("nom")),
             e(coll.get("niveau") or bm.TYPE_LABELS.get(coll.get("type") or "", "")),
@@ -659,7 +674,12 @@ def avec_territoire(frame: pd.DataFrame, terr: Any) -> pd.DataFrame:
 
 
 def bouton_telechargement(
-    label: str, payload: bytes | str, file_name: str, mime: str, key: str, help: str | None = None
+    label: str,
+    payload: bytes | str | Callable[[], bytes],
+    file_name: str,
+    mime: str,
+    key: str,
+    help: str | None = None,
 ) -> None:
     """A download button that does not rerun the page (the file is already computed).
 
@@ -720,9 +740,12 @@ def vue_comparer(frame: pd.DataFrame) -> None:
     st.table(tableau_comparaison(chosen))
     left, right = st.columns(2)
     with left:
-        bouton_telechargement("Télécharger la comparaison (CSV)",
-                              csv_bytes(tableau_comparaison(chosen, markdown=False).reset_index(names="")),
+        tableau = tableau_comparaison(chosen, markdown=False).reset_index(names="Rubrique")
+        bouton_telechargement("Télécharger la comparaison (CSV)", csv_bytes(tableau, META_BENCHMARK),
                               "benchmark-comparaison.csv", "text/csv", key="bm_dl_cmp")  # fmt: skip
+        bouton_telechargement("Télécharger la comparaison (xlsx)",
+                              lambda: xlsx_bytes(tableau, META_BENCHMARK, titre="Comparaison"),
+                              "benchmark-comparaison.xlsx", XLSX_MIME, key="bm_dl_cmp_xlsx")  # fmt: skip
     with right:
         bouton_telechargement("Télécharger ces fiches (Markdown)", fiches_markdown(ids, entries),
                               "benchmark-comparaison.md", "text/markdown", key="bm_dl_cmp_md")  # fmt: skip

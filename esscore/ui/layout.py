@@ -29,10 +29,24 @@ def alerte(texte: object, nature: str = "error", icon: str | None = None) -> Non
     boites.get(nature, st.error)(texte_litteral(texte), icon=icon)
 
 
-def demo_banner() -> None:
-    """Say loudly, on every page that shows ESS figures, when they are synthetic."""
-    if cache.is_demo():
-        st.warning(DEMO_TEXT, icon="🧪")
+NON_SIMULE_TEXT = (
+    "**{nom} : chiffres non disponibles (nd).** La démonstration ne simule pas ce territoire : l'INSEE n'y publie "
+    "aucune part de l'ESS, et un chiffre tiré de la moyenne nationale serait inventé. Chargez les fichiers SIRENE "
+    "réels (`esscore ingest sirene`) pour en obtenir."
+)
+
+
+def demo_banner(terr: Territoire | None = None) -> bool:
+    """Say loudly, on every page that shows ESS figures, when they are synthetic. True when the demonstration
+    does not simulate ``terr`` at all (Mayotte): the page then says « nd » and shows no figure rather than zeros."""
+    if not cache.is_demo():
+        return False
+    st.warning(DEMO_TEXT, icon="🧪")
+    deps = tuple(d for d in cache.meta().get("demo_sans_donnees", "").split(",") if d)
+    if terr is None or not deps or terr.id not in set(cache.named_query("territoires_non_simules", deps=deps)["id"]):
+        return False
+    st.info(NON_SIMULE_TEXT.format(nom=texte_litteral(terr.nom)), icon="ℹ️")
+    return True
 
 
 def current_territoire_id() -> str:

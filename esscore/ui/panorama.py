@@ -6,16 +6,25 @@ with their downloads, map legend) from ``esscore.ui.blocs``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from esscore import charts, comparaison, indicators, maps, phrases
-from esscore.exports import csv_bytes
+from esscore import charts, comparaison, indicators, maps, phrases, publies
+from esscore.exports import metadonnees_publies
 from esscore.geography import TYPE_LABELS, Territoire
-from esscore.labels import SECRET_EXPLICATION, fmt_dec, fmt_int, fmt_pct, fmt_value, indicator_label
+from esscore.labels import (
+    SECRET_EXPLICATION,
+    fmt_dec,
+    fmt_int,
+    fmt_pct,
+    fmt_publie,
+    fmt_unite,
+    fmt_value,
+    indicator_label,
+)
 from esscore.text import texte_litteral
 from esscore.ui import blocs, cache
 
@@ -29,15 +38,6 @@ CARTES_COURTES = {"etablissements": "Établissements ESS", "etablissements_emplo
 COMPTES = ("etablissements", "etablissements_employeurs", "salaries_estimes")
 INDICATEUR_CARTE = "employeurs_pour_1000_hab"
 FICHIERS_UNITES = {"commune": "communes", "epci": "epci", "departement": "departements"}
-# Published indicator codes → our estimate of the same thing. CRESS panoramas count employer structures
-# only, so « structures » and establishments per 1 000 inhabitants compare with our employer figures.
-ESTIMATION_PUBLIES = {"etablissements_employeurs": "etablissements_employeurs",
-                      "structures": "etablissements_employeurs", "etablissements": "etablissements",
-                      "salaries": "salaries_estimes",
-                      "salaries_estimes": "salaries_estimes", "part_emploi_prive": "part_emploi_prive",
-                      "etablissements_pour_1000_hab": "employeurs_pour_1000_hab",
-                      "employeurs_pour_1000_hab": "employeurs_pour_1000_hab",
-                      "salaries_pour_1000_hab": "salaries_pour_1000_hab"}  # fmt: skip
 
 
 # ---------------------------------------------------------------- formatting helpers
@@ -139,62 +139,49 @@ def _texte(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
-def publies_affiche(pub: pd.DataFrame, heads: pd.DataFrame, conc: dict | None = None) -> pd.DataFrame:
-    """Published figures next to our estimate of the same thing (never mixed, never averaged)."""
-    main = heads.iloc[0] if len(heads) else None
-    conc = conc or {}
-    extra = {"part_commune_principale": ("part_emploi_prive", conc.get("part_commune_principale")),
-             "communes_avec_ess": ("etablissements", conc.get("communes_avec_employeur")),
-             "communes": ("etablissements", conc.get("communes"))}  # fmt: skip
+def estimation_affichee(r: Mapping[str, Any]) -> str:
+    """Our estimate of the same scope as a published figure (« 540 (établissements employeurs de l'ESS) »), or
+    « pas d'estimation comparable : raison » (``publies.apparier`` decides which)."""
+    if not r.get("comparable"):
+        return _texte(r.get("raison")) or publies.PAS_COMPARABLE
+    return f"{fmt_unite(r.get('estimation_unite'), r.get('estimation'))} ({_texte(r.get('estimation_libelle'))})"
+
+
+def publies_affiche(pub: pd.DataFrame) -> pd.DataFrame:
+    """Published figures (``publies.apparier`` frame) beside our estimate of the same scope, never mixed."""
     rows = []
-    for _, r in pub.iterrows():
+    for r in pub.to_dict("records"):
         code = _texte(r.get("indicateur"))
-        estimate, ours = "–", ESTIMATION_PUBLIES.get(code)
-        if main is not None and ours:
-            estimate = f"{fmt_value(ours, main[ours])} ({phrases.minuscule(indicator_label(ours))})"
-        elif code in extra and extra[code][1] is not None:
-            estimate = fmt_value(*extra[code])
-        publie = _fmt_publie(r.get("valeur"), _texte(r.get("unite")))
+        publie = fmt_publie(r.get("valeur"), _texte(r.get("unite")))
         rows.append({
             "Indicateur": _texte(r.get("libelle")) or code,
             "Chiffre publié": f"{_texte(r.get('qualificatif'))} {publie}".strip(),
             "Année": _texte(r.get("annee")).removesuffix(".0"),
             "Périmètre": _texte(r.get("perimetre")) or "territoire entier",
-            "Source": " — ".join(x for x in (_texte(r.get("source_document")), _texte(r.get("source_detail"))) if x),
-            "Estimation ESS Territoires": estimate,
+            "Source": _texte(r.get("citation")),
+            "Estimation ESS Territoires": estimation_affichee(r),
             "Note": _texte(r.get("note")),
         })  # fmt: skip
     return pd.DataFrame(rows)
 
 
-def _fmt_publie(valeur: object, unite: str) -> str:
-    try:
-        number = float(valeur)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return f"{_texte(valeur)} {unite}".strip()
-    if unite in ("part", "%"):
-        share = number if unite == "part" else number / 100
-        return fmt_pct(share, 0 if round(share * 100, 6).is_integer() else 1)
-    text = fmt_int(number) if number.is_integer() else fmt_dec(number)
-    return f"{text} {unite}".strip()
-
-
 def chiffres_publies(terr: Territoire) -> None:
     """Panel of published figures (diagnostics, roadmaps), beside our estimate; absent table → nothing."""
-    pub = cache.publies(terr)
+    pub = cache.publies_comparables(terr)
     if pub.empty:
         return
-    shown = publies_affiche(pub, cache.chiffres(terr), cache.concentration(terr))
+    shown = publies_affiche(pub)
     with st.expander(f"Chiffres publiés pour ce territoire ({len(shown)})", expanded=True):
-        st.caption("Chiffres tirés de documents publiés (diagnostics, feuilles de route) : périmètres et millésimes "
-                   "différents de notre estimation ; ils sont présentés côte à côte, jamais mélangés.")  # fmt: skip
+        st.caption("Chiffres tirés de documents publiés (diagnostics, feuilles de route), chacun à côté de notre "
+                   "estimation du même périmètre (même famille, même secteur, tout le territoire), ou seul quand "
+                   "nous n'en avons pas ; millésimes différents, jamais mélangés.")  # fmt: skip
         st.dataframe(shown, hide_index=True)
-        st.download_button("Télécharger les chiffres publiés (CSV)", csv_bytes(pub), file_name="chiffres_publies.csv",
-                           mime="text/csv", key="dl_publies", on_click="ignore")  # fmt: skip
+        blocs.telechargements("Télécharger les chiffres publiés", pub, "chiffres_publies", "dl_publies",
+                              metadonnees_publies(cache.metadonnees()))  # fmt: skip
 
 
 def _graphique(spec: charts.Spec, nom: str, donnees: pd.DataFrame, key: str) -> None:
-    blocs.graphique(spec, nom, donnees, key, cache.source())
+    blocs.graphique(spec, nom, donnees, key, cache.source(), cache.metadonnees())
 
 
 def familles(terr: Territoire) -> None:
@@ -295,9 +282,8 @@ def table_unites(terr: Territoire, level: str, frame: pd.DataFrame) -> None:
     texte = phrases.phrase_concentration(terr.type, terr.nom, terr.code, conc) if terr.type != "commune" else ""
     st.caption(" ".join(x for x in (texte_litteral(texte), SECRET_EXPLICATION if secret.any() else "",
                                     f"Source : {texte_litteral(cache.source())}.") if x))  # fmt: skip
-    st.download_button(f"Tableau des {phrases.NIVEAUX_PLURIEL[level]} (CSV)", blocs.export(frame),
-                       file_name=f"{blocs.fichier(terr, FICHIERS_UNITES[level])}.csv", mime="text/csv",
-                       key="dl_unites", on_click="ignore", icon=":material/table:")  # fmt: skip
+    blocs.telechargements(f"Tableau des {phrases.NIVEAUX_PLURIEL[level]}", frame,
+                          blocs.fichier(terr, FICHIERS_UNITES[level]), "dl_unites", cache.metadonnees())  # fmt: skip
 
 
 def tableau_chiffres(terr: Territoire) -> None:
@@ -312,6 +298,5 @@ def tableau_chiffres(terr: Territoire) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True)
     st.caption(f"Périmètre statistique de l'ESS (hors administrations, syndicats, cultes et partis). "
                f"« s » : secret statistique. Source : {texte_litteral(cache.source())}.")  # fmt: skip
-    st.download_button("Chiffres clés (CSV)", blocs.export(heads),
-                       file_name=f"{blocs.fichier(terr, 'chiffres-cles')}.csv", mime="text/csv",
-                       key="dl_chiffres", on_click="ignore", icon=":material/table:")  # fmt: skip
+    blocs.telechargements("Chiffres clés", heads, blocs.fichier(terr, "chiffres-cles"), "dl_chiffres",
+                          cache.metadonnees())  # fmt: skip
