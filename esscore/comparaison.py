@@ -24,6 +24,9 @@ from esscore.phrases import rang_ordinal
 
 MAX_PAIRS = 8
 VILLE = 10_000  # inhabitants: the région's towns shown with a commune's own département
+# From this population a commune has no peer of its size near it: its peers come from all of France, like a
+# métropole's (EPCI legal type ME), instead of suburbs of its own département twenty times smaller.
+GRANDE_VILLE = 100_000
 # National map level matching the territory (35 000 communes would be too heavy: EPCI instead).
 NIVEAU_CARTE = {"commune": "epci", "epci": "epci", "departement": "departement", "region": "region",
                 "france": "region"}  # fmt: skip
@@ -35,7 +38,8 @@ COLONNES_RATIOS = ("employeurs_pour_1000_hab", "etablissements_pour_1000_hab")
 
 
 def pairs_suggeres(con: duckdb.DuckDBPyConnection, territoire: Territoire, n: int = MAX_PAIRS) -> pd.DataFrame:
-    """Suggested peers: same level, similar population and rurality, same zone and région first."""
+    """Suggested peers: same level, similar population and rurality, same zone and région first (big cities
+    and métropoles: all of France). The one peer rule of the pages, the deck and the CLI."""
     if territoire.type == "france":
         return pairs_depuis(pd.DataFrame(), territoire, n)
     return pairs_depuis(query(con, "pairs_base", type=territoire.type), territoire, n)
@@ -44,9 +48,11 @@ def pairs_suggeres(con: duckdb.DuckDBPyConnection, territoire: Territoire, n: in
 def pairs_depuis(base: pd.DataFrame, territoire: Territoire, n: int = MAX_PAIRS) -> pd.DataFrame:
     """Peers from the level-wide table of ``pairs_base.sql`` (kept in a cache by the pages).
 
-    Same level (EPCI: same legal type; communes: same département or région). Score = gap in population
-    (log scale) + twice the gap in the share of inhabitants of communes under 2 000 inhabitants. Same zone
-    (metropolitan / overseas) first, then candidates scoring under ln 2, same région first, best score first.
+    Same level (EPCI: same legal type; communes: same département or région, all of France from
+    ``GRANDE_VILLE`` inhabitants). Score = gap in population (log scale) + twice the gap in the share of
+    inhabitants of communes under 2 000 inhabitants. Same zone (metropolitan / overseas) first, then
+    candidates scoring under ln 2, same région first (not for a big city or a métropole: its peers are the
+    nearest in size wherever they are), best score first. Written for users in methode.md (« Comparaisons »).
     """
     columns = ["id", "type", "code", "nom", "population", "part_pop_petites_communes", "meme_region", "score"]
     mine = base[base["id"] == territoire.id] if len(base) else base
@@ -54,9 +60,10 @@ def pairs_depuis(base: pd.DataFrame, territoire: Territoire, n: int = MAX_PAIRS)
         return pd.DataFrame(columns=columns)
     me = mine.iloc[0]
     cand = base[base["id"] != territoire.id]
+    national = comparaison_nationale(territoire.type, me["population"], me["epci_type"])
     if territoire.type == "epci":
         cand = cand[cand["epci_type"] == me["epci_type"]]
-    if territoire.type == "commune":
+    if territoire.type == "commune" and not national:
         cand = cand[(cand["departement"] == me["departement"]) | (cand["region"] == me["region"])]
     population = pd.to_numeric(cand["population"]).clip(lower=1)
     rural = pd.to_numeric(cand["part_pop_petites_communes"]).fillna(0.0)
@@ -67,9 +74,20 @@ def pairs_depuis(base: pd.DataFrame, territoire: Territoire, n: int = MAX_PAIRS)
         _autre_zone=cand["zone"].fillna("").ne(me["zone"] if isinstance(me["zone"], str) else ""),
     )
     out["_loin"] = out["score"] > math.log(2)
-    out["_autre_region"] = ~out["meme_region"].astype(bool)
+    out["_autre_region"] = False if national else ~out["meme_region"].astype(bool)
     out = out.sort_values(["_autre_zone", "_loin", "_autre_region", "score", "code"], kind="stable")
     return out.head(n)[columns].reset_index(drop=True)
+
+
+def comparaison_nationale(type_: str, population: object, epci_type: object = None) -> bool:
+    """True for a commune of ``GRANDE_VILLE`` inhabitants or more and for a métropole: peers from all of
+    France, nearest in size first, whatever their région."""
+    if type_ == "epci":
+        return epci_type == "ME"
+    try:
+        return type_ == "commune" and float(population) >= GRANDE_VILLE  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
 
 
 def parse_pairs(
@@ -104,17 +122,46 @@ def parse_pairs(
 
 
 def references(territoire: Territoire) -> list[dict]:
-    """Région and France for a territory (France alone for a région; none for France), with their role."""
+    """Région and France for a territory (France alone for a région; none for France), with their role; never
+    the territory itself under another level (see ``plus_grand``: an overseas département's région)."""
     refs = [p for p in territoire.parents if p["type"] in ("region", "france")]
+    refs = [p for p in refs if plus_grand(p["population"], territoire.population)]
     return [{"id": f"{p['type']}:{p['code']}", "role": p["type"], **p} for p in refs]
 
 
+def plus_grand(population_parent: object, population: object) -> bool:
+    """True when a parent holds more inhabitants than the territory: a parent with as many is the same
+    territory under another level (the commune and the département of Paris, an overseas département and its
+    région). Against itself a share reads « 100,0 % du total », a gap « ±0 », a rank « 1er sur 1 »: references
+    (tables, ratio chart) and the Panorama's cards and sentences keep only parents for which this is true."""
+    try:
+        return float(population_parent) > float(population)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return True
+
+
+def references_distinctes(chiffres: pd.DataFrame) -> pd.DataFrame:
+    """The parents' rows of a frame « territory first, then its parents » (``indicators.indicateurs`` of
+    ``[territoire, *parents]``) that are larger territories (``plus_grand``): those to compare it with."""
+    if chiffres.empty:
+        return chiffres
+    moi = chiffres.iloc[0]["population"]
+    refs = chiffres.iloc[1:]
+    return refs[[plus_grand(p, moi) for p in refs["population"]]]
+
+
 class Rang(NamedTuple):
-    """A territory's place for one indicator: 1 = highest; equal values share the best place (``ex_aequo``)."""
+    """A territory's place for one indicator: 1 = highest; equal values share the best place (``ex_aequo``).
+
+    ``total``: the territories ranked (a figure known and diffused); ``ensemble``: the territories compared,
+    ranked or not, the one count a sentence gives (« Parmi les 34 969 communes… », the number of communes
+    everywhere else too); 0 when unknown (then ``total``).
+    """
 
     position: int
     total: int
     ex_aequo: bool = False
+    ensemble: int = 0
 
 
 def _valeurs(frame: pd.DataFrame, indicator: str) -> pd.Series:
@@ -125,16 +172,23 @@ def _valeurs(frame: pd.DataFrame, indicator: str) -> pd.Series:
 def rang(frame: pd.DataFrame, territoire_id: str, indicator: str) -> Rang | None:
     """The one rank rule of the product (pages, deck, CLI): highest first, ties share a rank (« 3e ex æquo »).
 
-    None when the territory's figure is secret or missing, when fewer than two figures are ranked, or when
-    all ranked figures are equal (a rank among identical values says nothing).
+    None when the territory's figure is secret or missing, when fewer than two figures are ranked, when all
+    ranked figures are equal (a rank among identical values says nothing) and for a tie at zero (« 5e ex
+    æquo » among territories without any ESS says nothing either). A territory appearing twice is counted
+    once: it is never ranked against itself.
     """
+    if not frame["id"].is_unique:
+        frame = frame.drop_duplicates("id")
     values = _valeurs(frame, indicator)
     mine = values[frame["id"] == territoire_id]
     ranked = values.dropna()
     if mine.empty or pd.isna(mine.iloc[0]) or len(ranked) < 2 or ranked.nunique() == 1:
         return None
     moi = float(mine.iloc[0])
-    return Rang(int((ranked > moi).sum()) + 1, len(ranked), int((ranked == moi).sum()) > 1)
+    ex_aequo = int((ranked == moi).sum()) > 1
+    if moi == 0 and ex_aequo:
+        return None
+    return Rang(int((ranked > moi).sum()) + 1, len(ranked), ex_aequo, len(frame))
 
 
 def avec_rangs(frame: pd.DataFrame, indicators: list[str] | None = None) -> pd.DataFrame:
@@ -203,13 +257,17 @@ def niveau(con: duckdb.DuckDBPyConnection, type_: str, perimetre: str = "statist
 def points_nuage(niveau_frame: pd.DataFrame, territoire: Territoire, selection: list[str]) -> pd.DataFrame:
     """Territories drawn on the population × indicator scatter (and offered as peers): the whole level,
     except for communes: those of the same département and the région's towns of 10 000 inhabitants or
-    more, plus the selection (35 000 points would weigh on the browser and say little)."""
+    more, for a big city the cities of ``GRANDE_VILLE`` inhabitants or more of all of France (where its
+    suggested peers are), plus the selection (35 000 points would weigh on the browser and say little)."""
     if territoire.type != "commune":
         return niveau_frame
     parents = {p["type"]: p["code"] for p in territoire.parents}
+    population = pd.to_numeric(niveau_frame["population"])
     near = niveau_frame["departement"].eq(parents.get("departement"))
-    towns = niveau_frame["region"].eq(parents.get("region")) & (pd.to_numeric(niveau_frame["population"]) >= VILLE)
+    towns = niveau_frame["region"].eq(parents.get("region")) & (population >= VILLE)
     keep = near | towns | niveau_frame["id"].isin([territoire.id, *selection])
+    if comparaison_nationale(territoire.type, territoire.population):
+        keep |= population >= GRANDE_VILLE
     return niveau_frame[keep]
 
 

@@ -127,12 +127,46 @@ def member_communes(con: duckdb.DuckDBPyConnection, territoire: Territoire) -> p
 
 
 def search(con: duckdb.DuckDBPyConnection, text: str, limit: int = 20) -> pd.DataFrame:
-    """Accent-insensitive search by name or code; EPCI before communes among word-prefix matches."""
-    norm = normalize(text)[:80]
-    if not norm:
-        return pd.DataFrame(columns=["id", "type", "code", "nom", "population", "libelle"])
-    words = norm.split()
-    return query(con, "recherche_territoires", q=norm, code=text.strip().upper()[:12], words=words, limit=limit)
+    """Search that forgives: name (accents, abbreviations, one typo), code, postcode, département number or
+    name, old commune or arrondissement (« Paris 12 »). Rules and order: recherche_territoires.sql.
+
+    Columns: ``id`` (the identifier to open: for an arrondissement or a commune déléguée, its own code, which
+    ``get`` resolves to the 2026 commune with a note), type, code, nom and population of the territory shown,
+    ``libelle`` (« Paris 12e Arrondissement → Paris (75056) », « Niort (79191), code postal 79000 ») and
+    ``note`` (why an alias or a postcode matched; empty otherwise).
+    """
+    mots = mots_recherche(text)
+    if not mots:
+        return pd.DataFrame(columns=["id", "type", "code", "nom", "population", "libelle", "note"])
+    brut = text.strip().upper()[:24]
+    try:
+        ident: str | None = ":".join(parse_id(brut)) if ":" in brut else None
+    except TerritoireInconnu:
+        ident = None
+    cle = max(mots, key=lambda mot: (mot not in _MOTS_COURANTS, len(mot)))  # the rarest-looking word filters most
+    return query(con, "recherche_territoires", q=" ".join(mots), mots=mots, cle=cle, code=brut, ident=ident,
+                 cp=brut if _CODE_POSTAL.match(brut) else None, limit=limit)  # fmt: skip
+
+
+# Abbreviations typed for words the official names spell out (« St-Denis », « Ste-Foy »), read as such when
+# another word follows: « st » alone may be the start of Strasbourg.
+_ABREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+_SOUS = re.compile(r"\bs\s*/\s*s\b", re.IGNORECASE)  # « s/s » : sous
+_SUR = re.compile(r"\bs\s*/", re.IGNORECASE)  # « s/ » : sur
+_ORDINAL = re.compile(r"^(\d{1,2})(?:e|er|re|eme|ieme|ere)$")  # « 12e », « 1er », « 3ème » : the number
+_CODE_POSTAL = re.compile(r"^\d{5}$")
+# Words of thousands of names: a poor first filter (``cle`` of recherche_territoires.sql).
+_MOTS_COURANTS = frozenset({"saint", "sainte", "saints", "saintes", "sur", "sous", "les", "la", "le", "de", "du",
+                            "des", "en", "et", "l", "d", "aux", "communaute", "communes", "agglomeration",
+                            "metropole"})  # fmt: skip
+
+
+def mots_recherche(text: str) -> list[str]:
+    """The query's words as the names spell them: « St-Denis » → [saint, denis], « Paris 12e » → [paris, 12],
+    « Chalon s/ Saône » → [chalon, sur, saone]."""
+    text = _SUR.sub(" sur ", _SOUS.sub(" sous ", (text or "")[:80]))
+    mots = [_ORDINAL.sub(r"\1", mot) for mot in normalize(text).split()[:12]]
+    return [_ABREVIATIONS.get(mot, mot) if i < len(mots) - 1 else mot for i, mot in enumerate(mots)]
 
 
 def as_dict(con: duckdb.DuckDBPyConnection, territoire: Territoire) -> dict:

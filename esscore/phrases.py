@@ -50,6 +50,8 @@ _ADJECTIFS = {"commune": "communale", "epci": "intercommunale", "departement": "
               "region": "régionale", "france": "nationale"}  # fmt: skip
 NIVEAUX_PLURIEL = {"commune": "communes", "epci": "EPCI", "departement": "départements", "region": "régions",
                    "france": "pays"}  # fmt: skip
+NIVEAUX_SINGULIER = {"commune": "commune", "epci": "EPCI", "departement": "département", "region": "région",
+                     "france": "pays"}  # fmt: skip
 TOLERANCE = 0.05  # within ±5 % of the reference: « au niveau de »
 
 
@@ -86,6 +88,21 @@ def ex_aequo(rang: tuple[int, ...]) -> str:
 def rang_ordinal(rang: tuple[int, ...]) -> str:
     """« 3e », or « 3e ex æquo » when other territories have the same figure: how every rank is written."""
     return ordinal(rang[0]) + ex_aequo(rang)
+
+
+def ensemble(rang: tuple[int, ...]) -> int:
+    """The territories compared, ranked or not (``comparaison.Rang.ensemble``; the ranked ones if unknown)."""
+    return max(rang[3] if len(rang) > 3 else 0, rang[1])
+
+
+def hors_classement(rang: tuple[int, ...], unite: str = "") -> str:
+    """« , hors 12 communes sans chiffre (secret statistique ou chiffre non calculable) » when some compared
+    territories are not ranked, so that a sentence names one total: all of them (``ensemble``)."""
+    n = ensemble(rang) - rang[1]
+    if n <= 0:
+        return ""
+    qui = f"{fmt_int(n)} {unite} " if unite else f"{fmt_int(n)} "
+    return f", hors {qui}sans chiffre (secret statistique ou chiffre non calculable)"
 
 
 def de(text: str) -> str:
@@ -183,7 +200,8 @@ def phrase_position(
     """« Avec 4,5 établissements employeurs de l'ESS pour 1\u202f000 habitants, la CA du Niortais se situe
     au-dessus de la moyenne régionale (3,1) et au 2e rang des 9 territoires comparés. »
 
-    ``references``: (role, value) pairs, role in commune/epci/departement/region/france; ``rang``: (rank, total).
+    ``references``: (role, value) pairs, role in commune/epci/departement/region/france; ``rang``: (rank, ranked
+    territories[, ex æquo[, territories compared]]) (``comparaison.Rang``).
     """
     qui = designation(type_, nom, code)
     if valeur == SECRET:
@@ -196,7 +214,9 @@ def phrase_position(
         return f"Aucun {_FORMES[_COMPTE_DE[indicator]][0]} n'est recensé dans {qui}."
     refs = _references_texte(indicator, float(valeur), references) if indicator in TAUX else ""  # type: ignore[arg-type]
     classement = (
-        f"au {ordinal(rang[0])} rang{ex_aequo(rang)} des {fmt_int(rang[1])} {contexte}" if rang and rang[1] > 1 else ""
+        f"au {ordinal(rang[0])} rang{ex_aequo(rang)} des {fmt_int(ensemble(rang))} {contexte}{hors_classement(rang)}"
+        if rang and rang[1] > 1
+        else ""
     )
     if not refs and not classement:
         return f"{majuscule(qui)} compte {valeur_texte(indicator, valeur)}."
@@ -292,5 +312,7 @@ def phrase_rang_national(
     if indicator in ("salaries_estimes",):
         quoi = "les salariés estimés de l'ESS"
     niveau = NIVEAUX_PLURIEL.get(type_, type_)
-    return (f"Parmi les {fmt_int(rang[1])} {niveau} de France, {designation(type_, nom, code)} "
-            f"est au {ordinal(rang[0])} rang{ex_aequo(rang)} pour {quoi}.")  # fmt: skip
+    n_hors = ensemble(rang) - rang[1]
+    unite = niveau if n_hors > 1 else NIVEAUX_SINGULIER.get(type_, type_)
+    return (f"Parmi les {fmt_int(ensemble(rang))} {niveau} de France, {designation(type_, nom, code)} "
+            f"est au {ordinal(rang[0])} rang{ex_aequo(rang)} pour {quoi}{hors_classement(rang, unite)}.")  # fmt: skip

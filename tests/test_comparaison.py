@@ -68,7 +68,7 @@ def test_rank_ignores_secret_figures() -> None:
     import pandas as pd
 
     frame = pd.DataFrame({"id": ["a", "b", "c"], "x": [3.0, "s", 5.0]})
-    assert comparaison.rang(frame, "a", "x") == comparaison.Rang(2, 2, ex_aequo=False)
+    assert comparaison.rang(frame, "a", "x") == comparaison.Rang(2, 2, ex_aequo=False, ensemble=3)
     assert comparaison.rang(frame, "b", "x") is None
 
 
@@ -149,9 +149,87 @@ def test_ties_share_a_rank_written_ex_aequo() -> None:
     from esscore.phrases import rang_ordinal
 
     frame = pd.DataFrame({"id": list("abcde"), "x": [9.0, 5.0, 5.0, 5.0, 1.0]})
-    assert comparaison.rang(frame, "c", "x") == comparaison.Rang(2, 5, ex_aequo=True)
-    assert comparaison.rang(frame, "e", "x") == comparaison.Rang(5, 5, ex_aequo=False)
+    assert comparaison.rang(frame, "c", "x") == comparaison.Rang(2, 5, ex_aequo=True, ensemble=5)
+    assert comparaison.rang(frame, "e", "x") == comparaison.Rang(5, 5, ex_aequo=False, ensemble=5)
     assert rang_ordinal(comparaison.rang(frame, "b", "x")) == "2e\u00a0ex æquo"
     assert rang_ordinal(comparaison.rang(frame, "a", "x")) == "1er"
     tied = pd.DataFrame({"id": list("abc"), "x": [0.0, 0.0, 0.0]})
     assert comparaison.rang(tied, "a", "x") is None  # « rang 1 sur 3 » for a three-way tie says nothing
+
+
+def test_no_rank_for_a_tie_at_zero_nor_against_itself() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"id": list("abcd"), "x": [4.0, 2.0, 0.0, 0.0]})
+    assert comparaison.rang(frame, "c", "x") is None  # « 3e ex æquo » among empty territories says nothing
+    assert comparaison.rang(frame, "b", "x") == comparaison.Rang(2, 4, ensemble=4)
+    alone = pd.DataFrame({"id": ["a", "a"], "x": [4.0, 4.0]})
+    assert comparaison.rang(alone, "a", "x") is None  # itself twice: not « 1er ex æquo sur 2 »
+    last = pd.DataFrame({"id": list("ab"), "x": [4.0, 0.0]})
+    assert comparaison.rang(last, "b", "x") == comparaison.Rang(2, 2, ensemble=2)  # a zero alone is a true place
+
+
+@pytest.mark.parametrize("terr_id", ["commune:75056", "commune:75112", "commune:69123", "commune:31555",
+                                     "epci:200046977"])  # fmt: skip
+def test_big_cities_and_metropoles_get_national_peers_of_their_size(con, terr_id: str) -> None:
+    """Over 100 000 inhabitants, or a métropole: peers of comparable size from anywhere in France, not the
+    suburbs of the same département."""
+    terr = geography.get(con, terr_id)
+    peers = comparaison.pairs_suggeres(con, terr)
+    assert len(peers) == comparaison.MAX_PAIRS
+    ratios = [max(p, terr.population) / min(p, terr.population) for p in peers["population"].astype(float)]
+    regions = con.execute("SELECT DISTINCT region FROM territoires WHERE list_contains($ids, id)",
+                          {"ids": list(peers["id"])}).fetchall()  # fmt: skip
+    assert len(regions) >= 4  # from anywhere in France
+    if terr.code == "75056":  # no commune within ×3 but Marseille: the largest cities, nearest first
+        assert peers.iloc[0]["nom"] == "Marseille" and ratios[0] < 3
+        assert (peers["population"].astype(float) >= 250_000).all()
+    else:
+        assert max(ratios) < 3, list(zip(peers["nom"], ratios, strict=True))
+    if terr.type == "epci":
+        kinds = con.execute("SELECT DISTINCT epci_type FROM territoires WHERE list_contains($ids, id)",
+                            {"ids": list(peers["id"])}).fetchall()  # fmt: skip
+        assert kinds == [("ME",)]
+
+
+def test_smaller_communes_keep_regional_peers(con) -> None:
+    niort = geography.get(con, "commune:79191")
+    peers = comparaison.pairs_suggeres(con, niort)
+    regions = con.execute("SELECT DISTINCT region FROM territoires WHERE list_contains($ids, id)",
+                          {"ids": list(peers["id"])}).fetchall()  # fmt: skip
+    assert regions == [("75",)]
+    level = comparaison.niveau(con, "commune")
+    assert "commune:13055" not in set(comparaison.points_nuage(level, niort, [])["id"])
+    paris = comparaison.points_nuage(level, geography.get(con, "commune:75056"), [])
+    assert {"commune:13055", "commune:69123", "commune:92012"} <= set(paris["id"])  # big cities offered as peers
+    nationale = comparaison.comparaison_nationale
+    assert nationale("commune", 100_000) and not nationale("commune", 99_999)
+    assert nationale("epci", 10, "ME") and not nationale("epci", 1e6, "CU")
+
+
+def test_a_territory_is_never_compared_with_itself(con) -> None:
+    """Paris (commune) and its département are the same territory, so are an overseas département and its
+    région: no « 100,0 % du total », no « au niveau de la moyenne régionale » against itself."""
+    from esscore import indicators
+
+    paris = geography.get(con, "commune:75056")
+    heads = indicators.indicateurs(con, [paris.id] + [f"{p['type']}:{p['code']}" for p in paris.parents])
+    refs = comparaison.references_distinctes(heads)
+    assert "departement:75" in set(heads["id"]) and "departement:75" not in set(refs["id"])
+    assert "region:11" in set(refs["id"])
+    reunion = geography.get(con, "departement:974")
+    assert [r["id"] for r in comparaison.references(reunion)] == ["france:FR"]
+    assert [r["id"] for r in comparaison.references(geography.get(con, "departement:79"))] == ["region:75", "france:FR"]
+
+
+def test_national_rank_counts_every_territory_of_the_level(con) -> None:
+    """One count of communes: the national rank's « Parmi les N communes » is the number of communes, the
+    concentration sentence's too; communes without a figure are said to be left out, not dropped from N."""
+    from esscore import indicators
+
+    level = comparaison.niveau(con, "commune")
+    rank = comparaison.rang(level, "commune:79191", "etablissements")
+    communes = con.execute("SELECT count(*) FROM territoires WHERE type = 'commune'").fetchone()[0]
+    assert rank is not None and rank.ensemble == communes == len(level)
+    france = geography.get(con, "france")
+    assert indicators.concentration(indicators.communes_du_territoire(con, france))["communes"] == communes

@@ -70,6 +70,63 @@ def test_search_is_accent_insensitive(con) -> None:
     assert geography.search(con, "   ").empty
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("st denis", "commune:93066"), ("st denis", "commune:97411"), ("ST-DENIS", "commune:93066"),
+     ("ste foy les lyon", "commune:69202"), ("chalon s/ saone", "commune:71076"), ("Chalon s/Saône", "commune:71076"),
+     ("79000", "commune:79191"), ("79", "departement:79"), ("Deux-Sèvres", "departement:79"),
+     ("deux sevres", "departement:79"), ("tolouse", "commune:31555"), ("bordaux", "commune:33063"),
+     ("nirot", "commune:79191"), ("montpelier", "commune:34172"), ("epci:200041317", "epci:200041317")],
+)  # fmt: skip
+def test_search_forgives(con, text: str, expected: str) -> None:
+    """Abbreviations (st, ste, s/), postcodes, département numbers and names, one typo, identifiers."""
+    assert expected in set(geography.search(con, text, limit=15)["id"])
+
+
+@pytest.mark.parametrize(
+    ("text", "alias", "commune"),
+    [("Paris 12", "75112", "75056"), ("paris 12e", "75112", "75056"), ("Lyon 3e", "69383", "69123"),
+     ("Marseille 1er", "13201", "13055"), ("75112", "75112", "75056"),
+     ("Cherbourg-Octeville", "50129", "50129")],
+)  # fmt: skip
+def test_search_resolves_arrondissements_and_old_communes_with_their_note(
+    con, text: str, alias: str, commune: str
+) -> None:
+    first = geography.search(con, text).iloc[0]
+    assert (first["id"], first["code"]) == (f"commune:{alias}", commune)
+    assert "»" in first["note"] and "→" in first["libelle"]
+    terr = geography.get(con, first["id"])  # what the picker opens
+    assert terr.code == commune
+    if alias != commune:
+        assert terr.alias_de and alias in terr.alias_de
+
+
+def test_search_ranking(con) -> None:
+    """Codes first; exact and prefix names before typos; EPCI before communes; larger populations first."""
+    niort = list(geography.search(con, "niort")["id"])
+    assert niort[:2] == ["epci:200041317", "commune:79191"]
+    found = geography.search(con, "saint denis", limit=30)
+    exact = found[found["nom"] == "Saint-Denis"]
+    assert list(exact["code"][:2]) == ["97411", "93066"]  # the larger one first
+    assert exact["population"].is_monotonic_decreasing
+    typo = list(geography.search(con, "tolouse")["id"])
+    assert typo.index("epci:243100518") < typo.index("commune:31555")  # the métropole, then its town
+    postcode = geography.search(con, "79000")
+    assert postcode.iloc[0]["id"] == "commune:79191" and postcode.iloc[0]["note"] == "code postal 79000"
+    for text in ("paris", "paris 1", "a", "saint", "sartilly"):
+        ids = geography.search(con, text)["id"]
+        assert ids.is_unique, text
+
+
+def test_search_words_spell_abbreviations_out() -> None:
+    assert geography.mots_recherche("St-Denis") == ["saint", "denis"]
+    assert geography.mots_recherche("Ste Foy") == ["sainte", "foy"]
+    assert geography.mots_recherche("st") == ["st"]  # alone, maybe the start of Strasbourg
+    assert geography.mots_recherche("Chalon s/ Saône") == ["chalon", "sur", "saone"]
+    assert geography.mots_recherche("Paris 12ème") == ["paris", "12"]
+    assert geography.mots_recherche("Marseille 1er") == ["marseille", "1"]
+
+
 def test_contours_cover_every_metro_commune(con) -> None:
     missing = con.execute("""
         SELECT count(*) FROM communes c LEFT JOIN contours_communes g USING (code)

@@ -128,6 +128,26 @@ def test_rang_national() -> None:
     assert p.phrase_rang_national("part_emploi_prive", "france", "France", "FR", (1, 1)) == ""
 
 
+def test_rank_sentences_name_one_total_and_say_who_is_left_out() -> None:
+    """The total is every territory compared (« 34 969 communes », the count used everywhere); those without a
+    figure are said to be left out of the ranking, never silently taken out of the total."""
+    rang = (14986, 34957, False, 34969)
+    text = p.phrase_rang_national("employeurs_pour_1000_hab", "commune", "Paris", "75056", rang, 3.2)
+    assert text == (
+        f"Parmi les 34{NNBSP}969 communes de France, la commune de Paris est au 14{NNBSP}986e rang pour les "
+        f"établissements employeurs de l'ESS pour 1{NNBSP}000 habitants, hors 12 communes sans chiffre (secret "
+        "statistique ou chiffre non calculable)."
+    )
+    one = p.phrase_rang_national("part_emploi_prive", "epci", "CA du Niortais", "200041317", (45, 1254, False, 1255))
+    assert one.startswith(f"Parmi les 1{NNBSP}255 EPCI de France,") and "hors 1 EPCI sans chiffre" in one
+    full = p.phrase_rang_national("etablissements", "epci", "CA du Niortais", "200041317", (45, 1255, False, 1255))
+    assert "hors" not in full
+    peers = p.phrase_position("employeurs_pour_1000_hab", "epci", "CA du Niortais", "200041317", 4.5, [],
+                              (2, 8, True, 9))  # fmt: skip
+    assert peers.endswith("au 2e rang\u00a0ex æquo des 9 territoires comparés, hors 1 sans chiffre (secret "
+                          "statistique ou chiffre non calculable).")  # fmt: skip
+
+
 def test_zero_is_not_ranked() -> None:
     text = p.phrase_position("employeurs_pour_1000_hab", "commune", "Les Groseillers", "79139", 0.0,
                              [("region", 3.4)], (5, 9))  # fmt: skip

@@ -50,7 +50,9 @@ def etat(terr: Territoire) -> tuple[list[str], str]:
             max_selections=comparaison.MAX_PAIRS, placeholder="Ajouter un territoire…",
         )  # fmt: skip
     c2.button("Pairs suggérés", on_click=reset, help="Population et part d'habitants en communes de moins de "
-              "2 000 habitants proches, même région d'abord.", key="cmp_reset", width="stretch")  # fmt: skip
+              "2 000 habitants proches, même région d'abord ; pour une ville de 100 000 habitants ou plus et "
+              "une métropole, les plus proches en taille dans toute la France.", key="cmp_reset",
+              width="stretch")  # fmt: skip
     indicator = choix_indicateur()
     st.session_state[_TERR_KEY] = terr.id
     st.query_params["pairs"] = ",".join(chosen)
@@ -99,11 +101,13 @@ def graphiques(terr: Territoire, table: pd.DataFrame, selection: list[str], indi
     _graphique(charts.barres_comparaison(compared, indicator, terr.id, refs, sous_titre=f"{terr.nom} et ses pairs"),
                blocs.fichier(terr, f"comparaison-{indicator}"), compared, "cmp_barres")  # fmt: skip
     points = comparaison.points_nuage(cache.points(terr.type, indicator), terr, selection)
-    where = (
-        "une commune du département ou une ville de 10\u202f000 habitants ou plus de la région"
-        if terr.type == "commune"
-        else f"un territoire de France ({phrases.NIVEAUX_PLURIEL[terr.type]})"
-    )
+    if terr.type != "commune":
+        where = f"un territoire de France ({phrases.NIVEAUX_PLURIEL[terr.type]})"
+    elif comparaison.comparaison_nationale(terr.type, terr.population):  # a big city: national peers
+        where = ("une commune du département, une ville de 10\u202f000 habitants ou plus de la région ou une ville "
+                 "de 100\u202f000 habitants ou plus de France")  # fmt: skip
+    else:
+        where = "une commune du département ou une ville de 10\u202f000 habitants ou plus de la région"
     _graphique(charts.nuage_population(points, indicator, selection, terr.id,
                                        sous_titre=f"Chaque point est {where} ; sélection en couleur"),
                blocs.fichier(terr, f"nuage-{indicator}"), points, "cmp_nuage")  # fmt: skip

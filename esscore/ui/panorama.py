@@ -73,7 +73,7 @@ def cartes_chiffres(terr: Territoire) -> None:
     """Five headline cards, each with its gap to the département, the région and France."""
     heads = cache.chiffres(terr)
     main = heads.iloc[0]
-    refs = heads.iloc[1:]
+    refs = comparaison.references_distinctes(heads)  # never itself: Paris's département, a DROM's région
     cols = st.columns(len(CARTES))
     for col, ind in zip(cols, CARTES, strict=True):
         with col.container(border=True):
@@ -104,7 +104,8 @@ def synthese(terr: Territoire) -> list[str]:
     """Automatic sentences on the position of the territory (never written per territory)."""
     heads = cache.chiffres(terr)
     main = heads.iloc[0]
-    refs_rate = [(r["type"], r[INDICATEUR_CARTE]) for _, r in heads.iloc[1:].iterrows()
+    refs = comparaison.references_distinctes(heads)
+    refs_rate = [(r["type"], r[INDICATEUR_CARTE]) for _, r in refs.iterrows()
                  if r["type"] in ("region", "france")]  # fmt: skip
     suggested = cache.pairs(terr)
     rang = None
@@ -118,7 +119,7 @@ def synthese(terr: Territoire) -> list[str]:
         national = comparaison.rang(cache.niveau(terr.type), terr.id, INDICATEUR_CARTE)
         textes.append(phrases.phrase_rang_national(INDICATEUR_CARTE, terr.type, terr.nom, terr.code, national,
                                                    main[INDICATEUR_CARTE]))  # fmt: skip
-    refs_emploi = [(r["type"], r["nom"], r["code"], r["part_emploi_prive"]) for _, r in heads.iloc[1:].iterrows()
+    refs_emploi = [(r["type"], r["nom"], r["code"], r["part_emploi_prive"]) for _, r in refs.iterrows()
                    if r["type"] in ("region", "france")]  # fmt: skip
     textes.append(phrases.phrase_emploi(terr.type, terr.nom, terr.code, main["part_emploi_prive"],
                                         main["salaries_estimes"], refs_emploi))  # fmt: skip
