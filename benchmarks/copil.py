@@ -6,8 +6,8 @@ Usage::
 
 For a commune, an EPCI with the Niort example roadmap, a département with the Cotentin example roadmap, a
 région (the heaviest map: thousands of communes) and France, prints: time to gather the data, to draw the
-slides (charts and map rendered offline with vl-convert), total, slide count and size; with ``--pdf``, the
-time of the PDF (slide images drawn with Pillow). The first deck of the process also pays the start of
+slides (native PowerPoint charts; the map rendered offline with vl-convert), total, slide count and size;
+with ``--pdf``, the time of the PDF (text and vector shapes drawn with reportlab). The first deck of the process also pays the start of
 vl-convert's JavaScript engine (~1 s): it is reported apart as « premier ». Quality bar: every total ≤ 15 s.
 """
 

@@ -7,6 +7,7 @@ from esscore.labels import fmt_int
 from esscore.ui import cache, layout
 from esscore.ui import carte as ui
 from esscore.ui.bootstrap import page_setup
+from esscore.ui.copil import diaporama
 
 page_setup()
 st.title("Carte des initiatives")
@@ -63,3 +64,4 @@ if selection_init is not None:
     with onglets[-1]:
         st.dataframe(carte.table_initiatives(selection_init), hide_index=True, width="stretch")
         ui.exports_initiatives(selection_init, nom)
+diaporama(terr)

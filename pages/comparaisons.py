@@ -5,6 +5,7 @@ import streamlit as st
 from esscore.ui import blocs, cache, layout
 from esscore.ui import comparaison as ui
 from esscore.ui.bootstrap import page_setup
+from esscore.ui.copil import diaporama
 
 page_setup()
 st.title("Comparaisons")
@@ -28,6 +29,7 @@ if terr.type == "france":
 pairs, indicator = ui.etat(terr)
 table = cache.tableau(terr, pairs)
 ui.phrase(terr, table, indicator)
+diaporama(terr, pairs)
 ui.graphiques(terr, table, pairs, indicator)
 ui.carte_nationale(terr, pairs, indicator)
 ui.tableau(terr, table)

@@ -5,6 +5,7 @@ import streamlit as st
 from esscore.ui import blocs, cache, layout
 from esscore.ui import panorama as ui
 from esscore.ui.bootstrap import page_setup
+from esscore.ui.copil import diaporama
 
 page_setup()
 st.title("Panorama de l'ESS")
@@ -20,6 +21,7 @@ if not cache.has_ess():
 blocs.entete(terr)
 ui.cartes_chiffres(terr)
 ui.synthese(terr)
+diaporama(terr)  # with the peers chosen on Comparaisons (URL or session), else the suggested ones
 ui.chiffres_publies(terr)
 ui.familles(terr)
 ui.secteurs_tailles(terr)

@@ -1,27 +1,40 @@
-"""The COPIL deck: slides, titles, pictures, font sizes, demo mention, fiches, CLI, preview and PDF.
+"""The COPIL deck: slides, titles, native charts, speaker notes, font sizes, text that fits (font metrics),
+« + N autres », ranks, demo mention, fiches, chosen peers, CLI, preview and PDF made of text.
 
 Each deck built here is also written to ``tests/artifacts/copil/<name>/`` (git-ignored) as one PNG per
-slide (redrawn with Pillow by ``esscore.copil.apercu``), the chart PNGs and a text summary, for review.
+slide (laid out by ``esscore.copil.rendu``, drawn with Pillow), the map PNG, the PDF and a text summary
+(with the charts' data and the notes), for review.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import re
+import shutil
+import subprocess
 import time
+import zipfile
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from PIL import Image
 from pptx import Presentation
+from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.util import Inches
+from pypdf import PdfReader
 
-from esscore import copil
+from esscore import comparaison, copil, roadmap
 from esscore.benchmark import load_catalogue
+from esscore.charts import FAMILLE_COLORS
 from esscore.cli import main
+from esscore.copil import notes, polices
 from esscore.db import connect
 from esscore.geography import Territoire
+from esscore.phrases import rang_ordinal
 from esscore.roadmap import read_roadmap
 from esscore.store import RoadmapStore
 
@@ -37,6 +50,7 @@ TITRES_AVEC_FEUILLE = [
     "Employeurs de l'ESS par secteur",
     "Employeurs de l'ESS par commune",
     "Tableau de comparaison",
+    "Chiffres publiés et estimation de même périmètre",
     "Feuille de route : avancement par axe",
     "Actions en retard au 23/11/2026",
     "Indicateurs : dernière mesure et cible",
@@ -49,6 +63,7 @@ def _apercu(nom: str, deck: bytes) -> copil.Apercu:
     dossier.mkdir(parents=True, exist_ok=True)
     (dossier / f"{nom}.pptx").write_bytes(deck)
     (dossier / "resume.txt").write_text(copil.resume_texte(deck), "utf-8")
+    (dossier / f"{nom}.pdf").write_bytes(copil.pdf_depuis_pptx(deck))
     ap = copil.apercu(deck)
     for i, img in enumerate(ap.images, start=1):
         img.save(dossier / f"diapositive-{i:02d}.png")
@@ -116,24 +131,49 @@ def test_no_placeholder_no_empty_text_and_readable_sizes(prs) -> None:
                             assert run.font.size.pt >= 28, (n, run.text)
 
 
-def test_chart_slides_carry_pictures(prs) -> None:
-    images = {}
+def _graphiques(slide) -> list:
+    return [s for s in slide.shapes if getattr(s, "has_chart", False) and s.has_chart]
+
+
+def test_chart_slides_carry_native_charts_and_the_map_is_the_only_picture(deck: bytes, prs) -> None:
+    avancement = TITRES_AVEC_FEUILLE.index("Feuille de route : avancement par axe") + 1
+    attendus = {3: 2, 4: 1, 5: 1, avancement: 1}  # peers (two indicators), families, sectors, roadmap progress
     for n, slide in enumerate(prs.slides, start=1):
-        images[n] = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
-    for n in (3, 4, 5, 6, 8):  # peers, families, sectors, map, roadmap progress
-        assert images[n], f"diapositive {n} sans image"
-        for pic in images[n]:
-            img = Image.open(io.BytesIO(pic.image.blob))
-            assert img.format == "PNG" and img.width >= 800
-            assert len(img.convert("RGB").getcolors(maxcolors=1 << 20) or []) > 2  # not blank
-    assert next(s for s in images[6]).name == "Carte"
+        images = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        assert len(_graphiques(slide)) == attendus.get(n, 0), f"diapositive {n}"
+        assert [i.name for i in images] == (["Carte"] if n == 6 else []), f"diapositive {n} : image inattendue"
+    carte = next(s for s in prs.slides[5].shapes if s.name == "Carte")
+    img = Image.open(io.BytesIO(carte.image.blob))
+    assert img.format == "PNG" and img.width >= 800
+    assert len(img.convert("RGB").getcolors(maxcolors=1 << 20) or []) > 2  # not blank
+    with zipfile.ZipFile(io.BytesIO(deck)) as z:  # one chart part, with its data workbook, per chart
+        parties = [n for n in z.namelist() if re.fullmatch(r"ppt/charts/chart\d+\.xml", n)]
+        classeurs = [n for n in z.namelist() if n.startswith("ppt/embeddings/") and n.endswith(".xlsx")]
+    assert len(parties) == len(classeurs) == sum(attendus.values())
+
+
+def test_charts_carry_their_data_and_the_family_colours(prs) -> None:
+    familles = _graphiques(prs.slides[3])[0].chart
+    points = familles.plots[0].series[0].points
+    for k, categorie in enumerate(familles.plots[0].categories):
+        couleur = str(points[k].format.fill.fore_color.rgb)
+        assert couleur == FAMILLE_COLORS[categorie].lstrip("#").upper(), categorie
+        etiquette = points[k].data_label.text_frame.text  # « 433 (79 %) »: count and share, French digits
+        assert re.fullmatch(r"[\d\u202f]+ \((< 1|\d+)[\u202f\xa0 ]%\)", etiquette), etiquette
+    pairs = _graphiques(prs.slides[2])
+    assert [g.chart.chart_type for g in pairs] == [XL_CHART_TYPE.BAR_CLUSTERED] * 2
+    avancement = _graphiques(prs.slides[TITRES_AVEC_FEUILLE.index("Feuille de route : avancement par axe")])[0]
+    assert avancement.chart.chart_type == XL_CHART_TYPE.BAR_STACKED
+    assert [s.name for s in avancement.chart.plots[0].series] == list(roadmap.ETATS)
+    for shp in [*pairs, avancement]:
+        assert shp.chart.font.size.pt >= 14
 
 
 def test_figures_are_french_and_late_actions_listed(deck: bytes, prs) -> None:
     texte = copil.resume_texte(deck)
     assert "123\u202f389" in texte  # population of the CA du Niortais, French thousands separator
     assert "24,2 %" in texte  # ESS share of private employment, decimal comma
-    retards = prs.slides[8]
+    retards = prs.slides[TITRES_AVEC_FEUILLE.index("Actions en retard au 23/11/2026")]
     table = next(s for s in retards.shapes if getattr(s, "has_table", False) and s.has_table).table
     codes = [table.cell(i, 0).text for i in range(1, len(table.rows))]
     assert codes == ["A.1.2", "B.1.1"]
@@ -158,9 +198,47 @@ def test_preview_has_no_overflow_and_pdf_has_one_page_per_slide(deck: bytes) -> 
     ap = _apercu("niort-test", deck)
     assert ap.debordements == []
     assert len(ap.images) == copil.nombre_diapositives(deck)
+
+
+def _texte_pdf(pdf: bytes, dossier: Path) -> list[str]:
+    """The text of each page: pdftotext (poppler) when installed, else pypdf's extraction."""
+    if shutil.which("pdftotext"):
+        (dossier / "copil.pdf").write_bytes(pdf)
+        sortie = subprocess.run(["pdftotext", "-layout", str(dossier / "copil.pdf"), "-"], capture_output=True,
+                                text=True, check=True, timeout=60).stdout  # fmt: skip
+        return sortie.split("\f")[: len(PdfReader(io.BytesIO(pdf)).pages)]
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_pdf_is_text_with_one_page_per_slide(deck: bytes, prs, tmp_path: Path) -> None:
     pdf = copil.pdf_depuis_pptx(deck)
-    assert pdf.startswith(b"%PDF")
-    assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") + pdf.count(b"/Type /Page>") >= len(ap.images)
+    lecteur = PdfReader(io.BytesIO(pdf))
+    assert len(lecteur.pages) == len(prs.slides)
+    assert lecteur.metadata.title == "Comité de pilotage ESS — CA du Niortais"
+    pages = [" ".join(t.replace("\xa0", " ").split()) for t in _texte_pdf(pdf, tmp_path)]
+    assert "Comité de pilotage ESS" in pages[0] and "CA du Niortais" in pages[0]  # searchable, selectable text
+    for n, slide in enumerate(prs.slides):
+        assert _titre(slide) in pages[n], (n + 1, pages[n][:200])
+    assert "Face aux territoires comparables" in pages[2] and "%" in pages[2]  # chart labels are text too
+    images = [len(page.images) for page in lecteur.pages]
+    assert images == [1 if n == 5 else 0 for n in range(len(images))]  # the map, nothing else is a picture
+    polices = [f.get_object() for f in lecteur.pages[0]["/Resources"]["/Font"].values()]
+    decrites = [f["/FontDescriptor"].get_object() for f in polices if "/FontDescriptor" in f]
+    assert decrites and all("/FontFile2" in d for d in decrites)  # TrueType fonts embedded: same text everywhere
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) absent")
+def test_libreoffice_opens_the_deck_and_its_charts(deck: bytes, tmp_path: Path) -> None:
+    """The native charts are valid OOXML: LibreOffice converts the deck to PDF with every slide."""
+    source = tmp_path / "copil.pptx"
+    source.write_bytes(deck)
+    profil = tmp_path / "profil"  # a private profile: no lock shared with another LibreOffice
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profil}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)  # fmt: skip
+    lecteur = PdfReader(str(tmp_path / "copil.pdf"))
+    assert len(lecteur.pages) == copil.nombre_diapositives(deck)
+    texte = " ".join(" ".join(p.extract_text().split()) for p in lecteur.pages[:3])
+    assert "CA du Niortais" in texte and "Face aux territoires comparables" in texte
 
 
 def test_deck_without_roadmap_skips_roadmap_slides(con_module) -> None:
@@ -180,8 +258,100 @@ def test_france_and_example_roadmap_decks(con_module, catalogue) -> None:
     cotentin = read_roadmap(ROOT / "data" / "feuilles_de_route" / "cotentin-2014.yaml")
     manche = copil.build_copil(con_module, "departement:50", cotentin, JOUR, catalogue)
     resume = copil.resume_texte(manche)
-    assert "Feuille de route d'exemple" in resume and "Aucune action en retard." in resume
+    assert "Feuille de route d'exemple" in resume and "Feuille de route : avancement par axe" in resume
     assert _apercu("cotentin", manche).debordements == []
+
+
+def _cadres(slide) -> list[str]:
+    return [s.text_frame.text for s in slide.shapes if s.has_text_frame and s.text_frame.text.strip()]
+
+
+def test_every_slide_has_speaker_notes_with_the_pages_sentences_and_sources(con_module, catalogue, prs) -> None:
+    d = copil.donnees_copil(con_module, "epci:200041317", read_roadmap(FIX / "valide.yaml"), JOUR, catalogue)
+    for n, slide in enumerate(prs.slides, start=1):
+        assert slide.has_notes_slide, f"diapositive {n} sans notes"
+        assert "Source" in slide.notes_slide.notes_text_frame.text, f"diapositive {n} : notes sans source"
+    titre = prs.slides[0].notes_slide.notes_text_frame.text
+    assert notes.synthese(d) and all(phrase in titre for phrase in notes.synthese(d))
+    assert "Parmi les" in titre and "EPCI de France" in titre  # national rank, as on the Panorama
+    assert "https://" in titre  # sources cited in full, with their address
+    chiffres = prs.slides[1].notes_slide.notes_text_frame.text
+    assert notes.position(d, "part_emploi_prive") in chiffres and notes.pairs(d) in chiffres
+    retards = prs.slides[TITRES_AVEC_FEUILLE.index("Actions en retard au 23/11/2026")]
+    assert "A.1.2 — " in retards.notes_slide.notes_text_frame.text
+    assert "B.1.1 — " in retards.notes_slide.notes_text_frame.text
+
+
+def test_cut_lists_say_how_many_more_and_nothing_overflows(con_module) -> None:
+    """More late actions, sectors and axes than a slide holds: « + N autres … », all listed in the notes, and no
+    text box nor table cell overflows (measured with the TrueType metrics of the font the slides name)."""
+    d = copil.donnees_copil(con_module, "epci:200041317", read_roadmap(FIX / "valide.yaml"), JOUR, catalogue=[])
+    base = d.actions.iloc[0].to_dict()
+    retard = pd.DataFrame([{**base, "action_code": f"Z.{k}", "action_titre": f"Action ajoutée numéro {k} " * 4,
+                            "en_retard": True, "fin": pd.Timestamp("2025-01-01"), "statut": "en cours"}
+                           for k in range(12)])  # fmt: skip
+    secteurs = pd.DataFrame({"secteur": [f"Secteur d'activité numéro {k}" for k in range(14)],
+                             "etablissements_employeurs": list(range(140, 0, -10))})  # fmt: skip
+    axes = pd.DataFrame([{"axe": f"X{k}", "axe_titre": f"Axe stratégique au titre très long numéro {k}",
+                          **{e: k % 3 + 1 for e in roadmap.ETATS}} for k in range(11)])  # fmt: skip
+    d = dataclasses.replace(d, actions=pd.concat([d.actions, retard], ignore_index=True), secteurs=secteurs,
+                            avancement=axes)  # fmt: skip
+    octets = copil.dessiner_copil(d)
+    texte = copil.resume_texte(octets)
+    assert "+ 7 autres actions en retard : liste complète dans les notes de la diapositive." in texte
+    assert "+ 5 autres secteurs = " in texte and "+ 4 autres axes = " in texte  # last bar groups the rest
+    assert all(f"[notes] Z.{k} — " in texte for k in range(12))
+    assert _apercu("listes-coupees", octets).debordements == []
+
+
+def test_long_names_fit_their_boxes(con_module, catalogue) -> None:
+    """The longest names (territory, peers, roadmap, fiches) are cut or wrapped inside their shapes."""
+    long = "Communauté de communes du Pays de Saint-Rémy-en-Bouzemont-Saint-Genest-et-Isson et des Deux Vallées"
+    doc = {**read_roadmap(FIX / "valide.yaml"), "titre": long * 2}
+    d = copil.donnees_copil(con_module, "epci:200041317", doc, JOUR, catalogue)
+    d = dataclasses.replace(d, territoire=dataclasses.replace(d.territoire, nom=long),
+                            pairs=d.pairs.assign(nom=[f"{long} {k}" for k in range(len(d.pairs))]))  # fmt: skip
+    d.info = {**d.info, "demo": True}
+    octets = copil.dessiner_copil(d)
+    assert copil.debordements(octets) == []
+    assert polices.fichiers_polices()[(False, False)].endswith(("LiberationSans-Regular.ttf", "DejaVuSans.ttf"))
+
+
+def test_ranks_follow_the_shared_rule(con_module) -> None:
+    """Ranks on the cards are ``comparaison.rang``'s: ties share a place (« ex æquo »), no rank when all equal."""
+    d = copil.donnees_copil(con_module, "epci:200041317", None, JOUR, catalogue=[])
+    moi = d.comparaison.iloc[0]
+    pairs = d.pairs.copy()
+    pairs["etablissements"] = moi["etablissements"]  # every figure equal: a rank would say nothing
+    pairs.loc[pairs.index[0], "salaries_estimes"] = moi["salaries_estimes"]  # one tie
+    d = dataclasses.replace(d, pairs=pairs)
+    cartes = _cadres(Presentation(io.BytesIO(copil.dessiner_copil(d))).slides[1])
+    classes = pd.concat([d.comparaison.iloc[[0]], pairs], ignore_index=True)
+    for col, libelle in copil.CARTES_CHIFFRES:
+        carte = next(t for t in cartes if t.split("\n")[1:2] == [libelle])
+        rang = comparaison.rang(classes, d.territoire.id, col)
+        if rang is None:
+            assert "Rang" not in carte, (col, carte)
+        else:
+            assert f"Rang : {rang_ordinal(rang)} sur {rang.total}" in carte, (col, carte)
+    assert comparaison.rang(classes, d.territoire.id, "etablissements") is None
+    salaries = next(t for t in cartes if t.split("\n")[1:2] == ["Salariés estimés"])
+    assert "ex æquo" in salaries
+
+
+def test_chosen_peers_are_exactly_the_deck_peers(con_module) -> None:
+    terr = copil.donnees_copil(con_module, "epci:200041317", None, JOUR, catalogue=[]).territoire
+    choisis = list(comparaison.pairs_suggeres(con_module, terr, n=12)["id"])[-3:]  # not the suggested eight
+    d = copil.donnees_copil(con_module, terr, None, JOUR, catalogue=[], pairs=choisis)
+    assert list(d.pairs["id"]) == choisis and d.pairs_choisis
+    prs = Presentation(io.BytesIO(copil.dessiner_copil(d)))
+    assert _titre(prs.slides[2]) == "Face aux territoires comparables"
+    for graphique in _graphiques(prs.slides[2]):
+        assert len(graphique.chart.plots[0].categories) == 1 + len(choisis)
+    noms = list(d.pairs["nom"])
+    assert notes.pairs(d) in prs.slides[2].notes_slide.notes_text_frame.text
+    assert all(nom in notes.pairs(d) for nom in noms) and "3 territoires comparés (choisis" in notes.pairs(d)
+    assert "3 territoires choisis pour la comparaison" in copil.resume_texte(copil.dessiner_copil(d))
 
 
 def _terr(type_: str = "epci", code: str = "200041317", population: int = 120_000) -> Territoire:
@@ -281,6 +451,35 @@ def test_cli_export_copil_writes_pptx_and_pdf(db_file: Path, tmp_path: Path, cap
     assert len(Presentation(str(sortie)).slides) >= 10
     assert (tmp_path / "copil.pdf").read_bytes().startswith(b"%PDF")
     assert not list(sortie.parent.glob("*.tmp"))
+
+
+def test_cli_export_copil_with_chosen_peers_and_without_roadmap(db_file: Path, tmp_path: Path, capsys) -> None:
+    store = tmp_path / "edition.sqlite"
+    RoadmapStore(store).import_roadmap(read_roadmap(FIX / "valide.yaml"), "Service ESS")
+    con = connect(db_file)
+    try:
+        terr = copil.donnees_copil(con, "epci:200041317", None, JOUR, catalogue=[]).territoire
+        choisis = list(comparaison.pairs_suggeres(con, terr, n=12)["id"])[-2:]
+    finally:
+        con.close()
+    sortie = tmp_path / "copil.pptx"
+    base = ["export", "copil", "--territoire", "epci:200041317", "--date", "2026-11-23", "--db", str(db_file),
+            "--store", str(store), "--out", str(sortie)]  # fmt: skip
+    assert main([*base, "--pairs", ",".join(choisis), "--sans-feuille", "--pdf", str(tmp_path / "c.pdf")]) == 0
+    sorties = capsys.readouterr()
+    assert "Feuille de route utilisée" not in sorties.err and "PDF écrit" in sorties.out
+    prs = Presentation(str(sortie))
+    titres = [_titre(s) for s in prs.slides]
+    assert not any(t.startswith(("Feuille de route", "Actions en retard")) for t in titres)
+    pairs = prs.slides[titres.index("Face aux territoires comparables")]
+    assert "2 territoires comparés (choisis pour la comparaison)" in pairs.notes_slide.notes_text_frame.text
+    assert all(len(g.chart.plots[0].categories) == 3 for g in _graphiques(pairs))
+    assert "Ambenay" not in PdfReader(str(tmp_path / "c.pdf")).pages[0].extract_text()
+    assert "CA du Niortais" in PdfReader(str(tmp_path / "c.pdf")).pages[0].extract_text()
+    assert main([*base, "--pairs", "commune:79191,epci:200041317"]) == 2  # another level: refused, in French
+    assert "Option --pairs" in capsys.readouterr().err
+    assert main([*base, "--sans-feuille", "--feuille-de-route", "test-valide"]) == 2
+    assert "incompatibles" in capsys.readouterr().err
 
 
 def test_cli_export_copil_errors_are_french(db_file: Path, tmp_path: Path, capsys) -> None:

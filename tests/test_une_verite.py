@@ -4,7 +4,8 @@ deck and the CLI (issue « One figure, one path »).
 Five territories of every level. For each: the CLI JSON carries the unrounded figures the deck computed;
 the CLI table, the deck's key-figure slide, the Panorama cards and the Comparaisons table print the same
 digits (rounded once, by ``labels.fmt_value``); the deck's ranks are the ranks of the Comparaisons table,
-written the same way (« 2e ex æquo »), among the same peers.
+written the same way (« 2e ex æquo »), among the same peers; the deck's speaker notes say the Panorama's
+« En bref » sentences.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from streamlit.testing.v1 import AppTest
 
 from esscore import comparaison, copil, geography
 from esscore.cli import main
+from esscore.copil import notes
 from esscore.copil.donnees import rang_parmi_pairs
 from esscore.indicators import INDICATEURS
 from esscore.labels import fmt_value
 from esscore.phrases import rang_ordinal
+from esscore.text import texte_litteral
 
 ROOT = Path(__file__).resolve().parent.parent
 TERRITOIRES = ("departement:79", "epci:200041317", "commune:79191", "region:75", "commune:75056")
@@ -85,6 +88,14 @@ def test_same_digits_and_ranks_in_deck_cli_and_pages(
     valeurs = {m.value for m in pano.metric}
     for col in ("etablissements_employeurs", "salaries_estimes", "part_emploi_prive"):
         assert fmt_value(col, moi[col]) in valeurs, (col, valeurs)
+
+    # Speaker notes of the deck's first slide: the Panorama's « En bref », sentence for sentence (the page adds
+    # where to see the peers).
+    page = "\n".join(m.value for m in pano.markdown)
+    suffixe = f"{notes.CONTEXTE_SUGGERES} (voir Comparaisons)"
+    for phrase in notes.synthese(d):
+        assert texte_litteral(phrase.replace(notes.CONTEXTE_SUGGERES, suffixe)) in page, phrase
+        assert phrase in texte_deck
 
 
 def test_json_figures_are_never_rounded() -> None:

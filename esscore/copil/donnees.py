@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 import shapely
 
-from esscore import benchmark, benchmark_db, geography, indicators, roadmap
+from esscore import benchmark, benchmark_db, geography, indicators, publies, roadmap
 from esscore import comparaison as comparaison_mod
 from esscore.avancement import actions_frame, indicators_frame, progress_by_axis
 from esscore.db import query
@@ -28,6 +28,8 @@ from esscore.geography import TYPE_LABELS, Territoire
 
 NB_FICHES = 3
 NB_PAIRS = 8
+# Indicators the speaker notes situate (the Panorama's « En bref » and the peers slide).
+INDICATEURS_NOTES = ("employeurs_pour_1000_hab", "part_emploi_prive")
 
 
 @dataclass
@@ -58,6 +60,9 @@ class DonneesCopil:
     avancement: pd.DataFrame | None = None
     indicateurs_suivi: pd.DataFrame | None = None
     fiches: list[FicheBenchmark] = field(default_factory=list)
+    publies: pd.DataFrame | None = None  # published figures with our estimate of the same scope (publies.apparier)
+    pairs_choisis: bool = False  # peers chosen on the Comparaisons page (else the suggested ones)
+    rangs_nationaux: dict[str, comparaison_mod.Rang | None] = field(default_factory=dict)  # among the whole level
 
     @property
     def demo(self) -> bool:
@@ -215,34 +220,58 @@ def _carte(con: duckdb.DuckDBPyConnection, terr: Territoire) -> dict[str, Any]:
     return {"features": feats, "niveau": "communes", "surligne": surligne, "cadre": cadre.nom}
 
 
+def rangs_nationaux(con: duckdb.DuckDBPyConnection, terr: Territoire) -> dict[str, comparaison_mod.Rang | None]:
+    """The territory's rank among every territory of its level (the pages' « Parmi les 1 254 EPCI… »), for the
+    indicators the notes speak of; none for France."""
+    if terr.type == "france":
+        return {}
+    niveau = comparaison_mod.niveau(con, terr.type)
+    return {col: comparaison_mod.rang(niveau, terr.id, col) for col in INDICATEURS_NOTES}
+
+
 def donnees_copil(
     con: duckdb.DuckDBPyConnection,
     territoire: Territoire | str,
     feuille_doc: Mapping[str, Any] | None,
     today: date,
     catalogue: Sequence[Mapping[str, Any]] | None = None,
+    pairs: Sequence[str] | None = None,
 ) -> DonneesCopil:
-    """Gather the deck's figures: indicators vs peers and parents, breakdowns, map, roadmap, fiches."""
+    """Gather the deck's figures: indicators vs peers and parents, breakdowns, map, roadmap, fiches.
+
+    ``pairs``: the peers chosen on the Comparaisons page (ids, in their order; already checked by
+    ``comparaison.parse_pairs``); None = the suggested peers (``comparaison.pairs_suggeres``), as the pages.
+    """
     if not indicators.has_ess_data(con):
         raise EssError("La base ne contient pas de données ESS : lancez « esscore build » avant d'exporter un COPIL.")
     terr = _territoire(con, territoire)
     ids = [terr.id] + [f"{p['type']}:{p['code']}" for p in terr.parents]
     comparaison = indicators.indicateurs(con, ids)
-    pairs_ids = list(comparaison_mod.pairs_suggeres(con, terr, n=NB_PAIRS)["id"])  # the pages' peers
-    pairs = indicators.indicateurs(con, pairs_ids) if pairs_ids else comparaison.iloc[0:0]
+    if pairs is None:
+        pairs_ids = list(comparaison_mod.pairs_suggeres(con, terr, n=NB_PAIRS)["id"])  # the pages' peers
+    else:
+        pairs_ids = list(dict.fromkeys(p for p in pairs if p != terr.id))
+    pairs_frame = indicators.indicateurs(con, pairs_ids) if pairs_ids else comparaison.iloc[0:0]
     coms = indicators.communes_du_territoire(con, terr) if terr.type != "france" else pd.DataFrame()
     conc = indicators.concentration(coms) if not coms.empty else {}
+    familles = indicators.repartition(con, terr.id, "famille")
+    secteurs = indicators.repartition(con, terr.id, "secteur")
     donnees = DonneesCopil(
         territoire=terr,
         today=today,
         info=indicators.source_info(con),
         comparaison=comparaison,
-        pairs=pairs,
-        familles=indicators.repartition(con, terr.id, "famille"),
-        secteurs=indicators.repartition(con, terr.id, "secteur"),
+        pairs=pairs_frame,
+        familles=familles,
+        secteurs=secteurs,
         communes_carte=_carte(con, terr),
         concentration=conc,
         sources=query(con, "copil_sources"),
+        publies=publies.apparier(
+            indicators.chiffres_publies(con, terr.id), comparaison.iloc[0], familles, secteurs, conc
+        ),  # fmt: skip
+        pairs_choisis=pairs is not None,
+        rangs_nationaux=rangs_nationaux(con, terr),
     )
     if feuille_doc is not None:
         doc = dict(feuille_doc)

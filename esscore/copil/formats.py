@@ -28,6 +28,18 @@ def court(texte: Any, n: int) -> str:
     return coupe.rstrip(" ,;:—-") + "…"
 
 
+def autres(n: int, singulier: str, pluriel: str) -> str:
+    """What a cut list says about the rest: « + 1 autre action », « + 4 autres actions en retard »."""
+    return f"+ {labels.fmt_int(n)} autre {singulier}" if n == 1 else f"+ {labels.fmt_int(n)} autres {pluriel}"
+
+
+def liste_coupee(elements: list[str], n_max: int, singulier: str, pluriel: str) -> list[str]:
+    """At most ``n_max`` entries: when there are more, the last place says « + N autres … » instead."""
+    if len(elements) <= n_max:
+        return list(elements)
+    return [*elements[: n_max - 1], autres(len(elements) - n_max + 1, singulier, pluriel)]
+
+
 def num(v: Any) -> float | None:
     """A number from an indicator cell, ``None`` when secret (« s »), missing or not a number."""
     if v is None or v == indicators.SECRET:

@@ -1,5 +1,6 @@
 """The deck's python-pptx toolkit: the look (16:9 geometry, fonts, colours), ``Diapo`` (one slide with its
-title, demo badge, text boxes, pictures, tables, source line) and ``Deck`` (the presentation and its footer).
+title, demo badge, text boxes, pictures, native charts, tables, source line, speaker notes) and ``Deck`` (the
+presentation, its properties and its footer).
 
 Every text is at least 14 pt (``TAILLE_MIN``) and every title at least 28 pt, so the deck stays readable
 on a projector; what each slide says is in ``diapos``.
@@ -13,12 +14,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from pptx import Presentation
+from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Inches, Pt
 
 from esscore.copil.formats import court
+from esscore.copil.polices import Style, ajuster
 
 LARGEUR_IN = 13.333
 HAUTEUR_IN = 7.5
@@ -28,6 +32,7 @@ TAILLE_TITRE = 32
 TAILLE_TITRE_MIN = 28
 TAILLE_MIN = 14
 TAILLE_CORPS = 18
+TAILLE_GRAPHIQUE = 16  # chart labels and categories
 DEMO_MENTION = "Données de démonstration"
 
 BLEU = RGBColor(0x1F, 0x3A, 0x5F)
@@ -41,6 +46,14 @@ NOIR = RGBColor(0x1F, 0x29, 0x37)
 
 def _rgb(couleur: RGBColor | str) -> RGBColor:
     return couleur if isinstance(couleur, RGBColor) else RGBColor.from_string(couleur.lstrip("#"))
+
+
+def _police(cibles: Any, taille: int, couleur: RGBColor) -> None:
+    """The deck's font on runs (a list) or on a chart element having a ``font`` (tick labels)."""
+    for cible in cibles if isinstance(cibles, list | tuple) else [cibles]:
+        cible.font.name = POLICE
+        cible.font.size = Pt(taille)
+        cible.font.color.rgb = couleur
 
 
 class Diapo:
@@ -152,13 +165,107 @@ class Diapo:
         pic.name = nom
         return pic
 
+    def barres(
+        self,
+        boite: tuple[float, float, float, float],
+        categories: Sequence[str],
+        valeurs: Sequence[float],
+        etiquettes: Sequence[str],
+        couleurs: Sequence[RGBColor | str],
+        nom: str,
+    ) -> Any:
+        """A native horizontal bar chart (its data embedded, editable in PowerPoint), first category on top.
+
+        Each bar has its own colour and ends with its label written by the caller (``labels`` formats, the
+        pages' French digits) rather than a number format, which PowerPoint would render in the viewer's locale.
+        """
+        donnees = CategoryChartData()
+        donnees.categories = list(categories)
+        donnees.add_series(nom, [float(v) for v in valeurs])
+        forme = self._graphique(XL_CHART_TYPE.BAR_CLUSTERED, boite, donnees, nom)
+        chart = forme.chart
+        plot = chart.plots[0]
+        plot.gap_width = 45
+        plot.vary_by_categories = False
+        chart.value_axis.minimum_scale = 0
+        chart.value_axis.maximum_scale = (max((float(v) for v in valeurs), default=0.0) or 1.0) * 1.4  # label room
+        for point, couleur, etiquette in zip(plot.series[0].points, couleurs, etiquettes, strict=True):
+            point.format.fill.solid()
+            point.format.fill.fore_color.rgb = _rgb(couleur)
+            point.data_label.position = XL_LABEL_POSITION.OUTSIDE_END
+            point.data_label.text_frame.text = etiquette
+            _police(point.data_label.text_frame.paragraphs[0].runs, TAILLE_GRAPHIQUE, NOIR)
+        return forme
+
+    def barres_empilees(
+        self,
+        boite: tuple[float, float, float, float],
+        categories: Sequence[str],
+        series: Sequence[tuple[str, Sequence[float], RGBColor | str]],
+        nom: str,
+    ) -> Any:
+        """Native stacked horizontal bars, one (name, values, colour) series per segment kind; counts are
+        written inside their segment, and an empty segment is left out rather than labelled « 0 »."""
+        donnees = CategoryChartData(number_format="0")
+        donnees.categories = list(categories)
+        for nom_serie, valeurs, _ in series:
+            donnees.add_series(nom_serie, [float(v) if v else None for v in valeurs])
+        forme = self._graphique(XL_CHART_TYPE.BAR_STACKED, boite, donnees, nom)
+        chart = forme.chart
+        plot = chart.plots[0]
+        plot.gap_width = 50
+        plot.overlap = 100
+        totaux = [sum(float(v or 0) for v in valeurs) for valeurs in zip(*(s[1] for s in series), strict=True)]
+        chart.value_axis.minimum_scale = 0
+        chart.value_axis.maximum_scale = max(totaux, default=0.0) or 1.0
+        plot.has_data_labels = True
+        etiquettes = plot.data_labels
+        etiquettes.number_format, etiquettes.number_format_is_linked = "0", False
+        etiquettes.position = XL_LABEL_POSITION.CENTER
+        etiquettes.font.size, etiquettes.font.bold, etiquettes.font.color.rgb = Pt(TAILLE_GRAPHIQUE), True, BLANC
+        for serie, (_, _, couleur) in zip(plot.series, series, strict=True):
+            serie.format.fill.solid()
+            serie.format.fill.fore_color.rgb = _rgb(couleur)
+        return forme
+
+    def _graphique(
+        self, genre: Any, boite: tuple[float, float, float, float], donnees: CategoryChartData, nom: str
+    ) -> Any:
+        """A chart frame with the deck's look: no title nor legend (the slide says both), value axis hidden
+        (bars carry their labels), categories read top to bottom at the projector's minimum size."""
+        x, y, w, h = boite
+        forme = self.slide.shapes.add_chart(genre, Inches(x), Inches(y), Inches(w), Inches(h), donnees)
+        forme.name = nom
+        chart = forme.chart
+        chart.has_title = False
+        chart.has_legend = False
+        chart.font.name = POLICE
+        chart.font.size = Pt(TAILLE_GRAPHIQUE)
+        chart.font.color.rgb = NOIR
+        chart.value_axis.visible = False
+        chart.value_axis.has_major_gridlines = False
+        axe = chart.category_axis
+        axe.reverse_order = True
+        axe.has_major_gridlines = False
+        axe.format.line.color.rgb = GRIS
+        _police(axe.tick_labels, TAILLE_GRAPHIQUE, NOIR)
+        return forme
+
+    def notes(self, lignes: Sequence[str]) -> None:
+        """Speaker notes: the slide's automatic sentences and its sources, one paragraph each."""
+        texte = "\n".join(ligne for ligne in lignes if ligne)
+        if texte:
+            self.slide.notes_slide.notes_text_frame.text = texte
+
     def source(self, texte: str) -> None:
+        """The source line under the slide: two lines at most, cut with « … » (the notes cite it in full)."""
+        largeur_pt = (LARGEUR_IN - 2 * MARGE_IN - 0.1) * 72
         self.texte(
             MARGE_IN,
             6.22,
             LARGEUR_IN - 2 * MARGE_IN,
             0.7,
-            [f"Source : {texte}"],
+            [ajuster(f"Source : {texte}", Style(False, True, TAILLE_MIN), largeur_pt, 2)],
             taille=TAILLE_MIN,
             couleur=GRIS,
             italique=True,
@@ -216,10 +323,12 @@ class Diapo:
 class Deck:
     """The presentation (16:9) and the footer added once the slide count is known."""
 
-    def __init__(self, demo: bool, pied: str) -> None:
+    def __init__(self, demo: bool, pied: str, titre: str = "Comité de pilotage ESS") -> None:
         self.prs = Presentation()
         self.prs.slide_width = Inches(LARGEUR_IN)
         self.prs.slide_height = Inches(HAUTEUR_IN)
+        proprietes = self.prs.core_properties  # shown by PowerPoint, carried into the PDF's metadata
+        proprietes.title, proprietes.author, proprietes.language = titre, "ESS Territoires", "fr-FR"
         self.demo = demo
         self.pied = pied
 

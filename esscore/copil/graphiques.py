@@ -1,8 +1,9 @@
-"""The deck's charts and map: Altair specs rendered offline to PNG by vl-convert (never a web service).
+"""The deck's map: an Altair choropleth rendered offline to PNG by vl-convert (never a web service).
 
-Same rules as ``esscore.charts`` (whose ``texte_graphique`` and ``tri_selon`` they use): user text travels
-as data, on one line, XML-safe. Sizes are given in inches of slide and text in pixels so that, placed on
-the slide, chart labels stay readable on a projector.
+The map is the only picture of the deck: bar charts are native PowerPoint charts (``gabarit.Diapo.barres``),
+whose data stay editable. Sizes are given in inches of slide and text in pixels so that, placed on the slide,
+the map stays sharp on a projector; its legend is French text beside it (``classes_carte``). The colours of
+the charts (territory and peers, roadmap states) are here too.
 """
 
 from __future__ import annotations
@@ -14,14 +15,12 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
-from esscore import labels, roadmap
-from esscore.charts import texte_graphique, tri_selon
-from esscore.copil.formats import court
+from esscore import labels
 
 PX_PAR_IN = 96  # chart pixels per inch of slide: 20 px of chart text = 15 pt once placed
 ECHELLE_PNG = 2  # PNG rendered at twice the placed size, sharp on a projector
 POLICE_GRAPHIQUE_PX = 20
-COULEUR_TERRITOIRE = "#1F3A5F"
+COULEUR_TERRITOIRE = "#1F3A5F"  # the territory among its peers
 COULEUR_AUTRES = "#9FB3C8"
 COULEURS_ETATS: dict[str, str] = {
     "réalisée": "#2F855A",
@@ -64,65 +63,6 @@ def _taille(chart: alt.Chart, largeur_in: float, hauteur_in: float) -> alt.Chart
         height=round(hauteur_in * PX_PAR_IN),
         autosize=alt.AutoSizeParams(type="fit", contains="padding"),
     )
-
-
-def graphique_barres(
-    frame: pd.DataFrame,
-    categorie: str,
-    valeur: str,
-    etiquette: str,
-    largeur_in: float,
-    hauteur_in: float,
-    surligne: str | None = None,
-) -> alt.Chart:
-    """Horizontal bars with a French text label at the end of each bar (``surligne`` drawn darker)."""
-    data = frame[[categorie, valeur, etiquette]].copy()
-    data[categorie] = data[categorie].map(texte_graphique)  # names and titles from outside: one line, XML-safe
-    data["rang"] = range(len(data))  # the bars' order, as data (see charts.tri_selon)
-    data["couleur"] = COULEUR_AUTRES if surligne is not None else COULEUR_TERRITOIRE
-    if surligne is not None:
-        data.loc[data[categorie] == texte_graphique(surligne), "couleur"] = COULEUR_TERRITOIRE
-    maxi = float(pd.to_numeric(data[valeur], errors="coerce").max() or 1)
-    base = alt.Chart(data).encode(
-        y=alt.Y(f"{categorie}:N", sort=tri_selon("rang"), title=None),
-        x=alt.X(f"{valeur}:Q", title=None, scale=alt.Scale(domain=[0, maxi * 1.3]), axis=None),
-    )
-    barres = base.mark_bar(cornerRadiusEnd=3).encode(color=alt.Color("couleur:N", scale=None, legend=None))
-    textes = base.mark_text(align="left", dx=6, fontSize=POLICE_GRAPHIQUE_PX, color="#1F2937").encode(
-        text=f"{etiquette}:N"
-    )
-    hauteur_in = min(hauteur_in, 0.4 + 0.5 * len(data))  # a few bars stay bars, not blocks
-    return _taille(alt.layer(barres, textes), largeur_in, hauteur_in)
-
-
-def graphique_avancement(avancement: pd.DataFrame, largeur_in: float, hauteur_in: float) -> alt.Chart:
-    """Stacked bars per strategic axis, one colour per displayed state (late in red)."""
-    lignes = []
-    for rang, (_, r) in enumerate(avancement.iterrows()):
-        axe = texte_graphique(court(f"{r['axe']} · {r['axe_titre']}", 38))
-        for etat in roadmap.ETATS:
-            if int(r[etat]):
-                lignes.append(
-                    {"axe": axe, "etat": etat, "n": int(r[etat]), "ordre": roadmap.ETATS.index(etat), "rang": rang}
-                )
-    data = pd.DataFrame(lignes, columns=["axe", "etat", "n", "ordre", "rang"])
-    base = alt.Chart(data).encode(
-        y=alt.Y("axe:N", sort=tri_selon("rang"), title=None),
-        x=alt.X("sum(n):Q", stack="zero", title="Nombre d'actions", axis=alt.Axis(format="d", tickMinStep=1)),
-        order=alt.Order("ordre:Q"),
-    )
-    barres = base.mark_bar().encode(
-        color=alt.Color(
-            "etat:N",
-            title="État",
-            scale=alt.Scale(domain=list(COULEURS_ETATS), range=list(COULEURS_ETATS.values())),
-            legend=None,  # the panel beside the chart lists the states with their colours
-        )
-    )
-    textes = base.mark_text(color="white", fontSize=POLICE_GRAPHIQUE_PX, dx=-14, align="center").encode(
-        x=alt.X("sum(n):Q", stack="zero", bandPosition=0.5), text="sum(n):Q"
-    )
-    return _taille(alt.layer(barres, textes), largeur_in, hauteur_in)
 
 
 def seuils(valeurs: Iterable[Any], classes: int = len(PALETTE_CARTE)) -> list[float]:

@@ -1,9 +1,10 @@
-"""Preview and PDF of a deck without LibreOffice: ``apercu`` redraws each slide of the PPTX with Pillow
-(already a dependency of Streamlit), ``pdf_depuis_pptx`` stacks those images into a PDF.
+"""Preview images and PDF of a finished deck, both drawn from one layout (``rendu.disposer``).
 
-The text of that PDF is an image (not selectable); the PPTX stays the reference document. ``apercu`` also
-reports text boxes whose wrapped text does not fit, which the tests use to catch overflow;
-``resume_texte`` gives the deck's text for review next to the previews.
+The PDF is text: every word is drawn in an embedded TrueType font (selectable, searchable, read by screen
+readers), charts are vector bars drawn from the data embedded in the PPTX, only the map is a picture. No
+LibreOffice is needed: reportlab writes it in well under a second. ``apercu`` draws the same primitives with
+Pillow as PNG images for review and reports the text boxes and table cells whose wrapped text does not fit
+(the tests' overflow check); ``resume_texte`` gives the deck's text, charts and notes for review.
 """
 
 from __future__ import annotations
@@ -11,32 +12,18 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image as PilImage
+from PIL import ImageDraw, ImageFont
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
-from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
 
-from esscore.copil.gabarit import LARGEUR_IN, TAILLE_CORPS
-
-POLICES_SYSTEME = (
-    "/usr/share/fonts/truetype/liberation/LiberationSans-{style}.ttf",
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans{style_dv}.ttf",
-)
-
-
-@cache
-def _police(taille_px: int, gras: bool, italique: bool) -> Any:
-    style = {(False, False): "Regular", (True, False): "Bold", (False, True): "Italic", (True, True): "BoldItalic"}
-    style_dv = {(False, False): "", (True, False): "-Bold", (False, True): "-Oblique", (True, True): "-BoldOblique"}
-    for modele in POLICES_SYSTEME:
-        chemin = Path(modele.format(style=style[(gras, italique)], style_dv=style_dv[(gras, italique)]))
-        if chemin.exists():
-            return ImageFont.truetype(str(chemin), taille_px)
-    return ImageFont.load_default(size=taille_px)
+from esscore.copil.polices import fichiers_polices, largeur, nom_police
+from esscore.copil.rendu import Image, Page, Rect, Texte, Trait, disposer
 
 
 @dataclass
@@ -47,163 +34,108 @@ class Apercu:
     debordements: list[str]
 
 
-def _couleur_run(run: Any, defaut: tuple[int, int, int]) -> tuple[int, int, int]:
-    try:
-        rgb = run.font.color.rgb
-    except AttributeError:
-        return defaut
-    return (rgb[0], rgb[1], rgb[2]) if rgb is not None else defaut
+@cache
+def _police_pil(gras: bool, italique: bool, taille_px: int) -> Any:
+    return ImageFont.truetype(fichiers_polices()[(gras, italique)], max(1, taille_px))
 
 
-def _dessiner_texte(
-    img: Any,
-    tf: Any,
-    box: tuple[float, float, float, float],
-    px_pt: float,
-    marges: tuple[float, float, float, float],
-    ancre: Any = None,
-) -> tuple[float, bool]:
-    """Word-wrap and draw a text frame inside ``box`` (pixels).
-
-    Returns the height the text needs and whether a single word is wider than the box (both mean overflow).
-    """
+def _image(page: Page, largeur_px: int) -> Any:
+    """One slide drawn with Pillow at ``largeur_px`` pixels wide."""
+    k = largeur_px / page.largeur
+    img = PilImage.new("RGB", (largeur_px, round(page.hauteur * k)), "white")
     draw = ImageDraw.Draw(img)
-    x0, y0, w, h = box
-    ml, mr, mt, mb = marges
-    largeur = max(w - ml - mr, 1)
-    lignes: list[tuple[list[tuple[str, Any, tuple[int, int, int]]], float, Any]] = []
-    for p in tf.paragraphs:
-        mots: list[tuple[str, Any, tuple[int, int, int]]] = []
-        hauteur = 0.0
-        for run in p.runs:
-            pt = run.font.size.pt if run.font.size is not None else TAILLE_CORPS
-            police = _police(max(1, round(pt * px_pt)), bool(run.font.bold), bool(run.font.italic))
-            hauteur = max(hauteur, pt * px_pt * 1.2)
-            for i, morceau in enumerate(run.text.split(" ")):
-                mots.append((morceau if i == 0 else " " + morceau, police, _couleur_run(run, (31, 41, 55))))
-        if not mots:
-            hauteur = TAILLE_CORPS * px_pt * 1.2
-        courante: list[tuple[str, Any, tuple[int, int, int]]] = []
-        courant_w = 0.0
-        for mot, police, couleur in mots:
-            mw = draw.textlength(mot, font=police)
-            if courante and courant_w + mw > largeur:
-                lignes.append((courante, hauteur, p.alignment))
-                mot = mot.lstrip(" ")
-                mw = draw.textlength(mot, font=police)
-                courante, courant_w = [], 0.0
-            courante.append((mot, police, couleur))
-            courant_w += mw
-        lignes.append((courante, hauteur, p.alignment))
-        espace = p.space_after.pt * px_pt if p.space_after is not None else 0
-        lignes.append(([], espace, None))
-    total = sum(hh for _, hh, _ in lignes[:-1])
-    y = y0 + mt
-    trop_large = False
-    if ancre is None:
-        ancre = tf.vertical_anchor
-    if ancre == MSO_ANCHOR.MIDDLE:
-        y = y0 + (h - total) / 2
-    for morceaux, hh, align in lignes:
-        lw = sum(draw.textlength(m, font=f) for m, f, _ in morceaux)
-        trop_large = trop_large or lw > largeur + 2
-        x = x0 + ml
-        if align == PP_ALIGN.CENTER:
-            x = x0 + (w - lw) / 2
-        elif align == PP_ALIGN.RIGHT:
-            x = x0 + w - mr - lw
-        for mot, police, couleur in morceaux:
-            draw.text((x, y + hh * 0.1), mot, font=police, fill=couleur)
-            x += draw.textlength(mot, font=police)
-        y += hh
-    return total + mt + mb, trop_large
+    for e in page.elements:
+        if isinstance(e, Rect):
+            boite = [e.x * k, e.y * k, (e.x + e.w) * k, (e.y + e.h) * k]
+            if e.arrondi:
+                draw.rounded_rectangle(boite, radius=round(0.08 * min(e.w, e.h) * k), fill=e.fond, outline=e.contour)
+            else:
+                draw.rectangle(boite, fill=e.fond, outline=e.contour)
+        elif isinstance(e, Trait):
+            epaisseur = max(1, round(e.epaisseur * k))
+            draw.line([(e.x1 * k, e.y1 * k), (e.x2 * k, e.y2 * k)], fill=e.couleur, width=epaisseur)
+        elif isinstance(e, Image):
+            pic = PilImage.open(io.BytesIO(e.donnees)).convert("RGB")
+            img.paste(pic.resize((max(1, round(e.w * k)), max(1, round(e.h * k)))), (round(e.x * k), round(e.y * k)))
+        elif isinstance(e, Texte):
+            police = _police_pil(e.style.gras, e.style.italique, round(e.style.taille * k))
+            draw.text((e.x * k, e.y * k), e.texte, font=police, fill=e.style.couleur, anchor="ls")
+    return img
 
 
 def apercu(pptx: bytes, largeur_px: int = 1600) -> Apercu:
-    """Redraw every slide with Pillow: pictures, filled shapes, text boxes and tables (what this deck uses)."""
-    prs = Presentation(io.BytesIO(pptx))
-    px_emu = largeur_px / prs.slide_width
-    hauteur_px = round(prs.slide_height * px_emu)
-    px_pt = px_emu * 12700  # EMU per point
-    images, debordements = [], []
-
-    def px(v: Any) -> float:
-        return float(v) * px_emu
-
-    for n, slide in enumerate(prs.slides, start=1):
-        img = Image.new("RGB", (largeur_px, hauteur_px), "white")
-        draw = ImageDraw.Draw(img)
-        for shp in slide.shapes:
-            x, y, w, h = px(shp.left), px(shp.top), px(shp.width), px(shp.height)
-            if shp.shape_type == MSO_SHAPE_TYPE.PICTURE:
-                pic = Image.open(io.BytesIO(shp.image.blob)).convert("RGB")
-                img.paste(pic.resize((max(1, round(w)), max(1, round(h)))), (round(x), round(y)))
-                continue
-            if shp.shape_type == MSO_SHAPE_TYPE.LINE or getattr(shp, "shape_type", None) is None:
-                try:
-                    rgb = shp.line.color.rgb
-                    draw.line([(x, y), (x + w, y + h)], fill=(rgb[0], rgb[1], rgb[2]), width=3)
-                except AttributeError:
-                    pass
-                continue
-            if shp.has_table if hasattr(shp, "has_table") else False:
-                _dessiner_table(img, shp, x, y, px_emu, px_pt, n, debordements)
-                continue
-            if shp.shape_type == MSO_SHAPE_TYPE.AUTO_SHAPE:
-                try:
-                    rgb = shp.fill.fore_color.rgb
-                    draw.rounded_rectangle([x, y, x + w, y + h], radius=12, fill=(rgb[0], rgb[1], rgb[2]))
-                except (AttributeError, TypeError):
-                    pass
-            if getattr(shp, "has_text_frame", False) and shp.text_frame.text.strip():
-                tf = shp.text_frame
-                marges = (px(tf.margin_left), px(tf.margin_right), px(tf.margin_top), px(tf.margin_bottom))
-                besoin, trop_large = _dessiner_texte(img, tf, (x, y, w, h), px_pt, marges)
-                if besoin > h + 2 or trop_large:
-                    debordements.append(f"diapositive {n}, « {shp.name} » : texte de {besoin:.0f} px pour {h:.0f} px")
-        images.append(img)
-    return Apercu(images, debordements)
+    """Every slide as a Pillow image (the PDF's layout), and the texts that overflow their box."""
+    pages = disposer(pptx)
+    return Apercu([_image(p, largeur_px) for p in pages], [d for p in pages for d in p.debordements])
 
 
-def _dessiner_table(
-    img: Any, shp: Any, x0: float, y0: float, px_emu: float, px_pt: float, n: int, debordements: list[str]
-) -> None:
-    draw = ImageDraw.Draw(img)
-    table = shp.table
-    y = y0
-    for i, row in enumerate(table.rows):
-        x = x0
-        rh = float(row.height) * px_emu
-        for j, col in enumerate(table.columns):
-            cw = float(col.width) * px_emu
-            cell = table.cell(i, j)
-            try:
-                rgb = cell.fill.fore_color.rgb
-                draw.rectangle([x, y, x + cw, y + rh], fill=(rgb[0], rgb[1], rgb[2]), outline=(203, 213, 224))
-            except (AttributeError, TypeError):
-                draw.rectangle([x, y, x + cw, y + rh], outline=(203, 213, 224))
-            marges = tuple(
-                float(getattr(cell, m)) * px_emu for m in ("margin_left", "margin_right", "margin_top", "margin_bottom")
-            )
-            besoin, trop_large = _dessiner_texte(
-                img,
-                cell.text_frame,
-                (x, y, cw, rh),
-                px_pt,
-                marges,  # type: ignore[arg-type]
-                ancre=cell.vertical_anchor,
-            )
-            if besoin > rh + 2 or trop_large:
-                debordements.append(f"diapositive {n}, tableau ligne {i + 1} colonne {j + 1} : texte trop long")
-            x += cw
-        y += rh
+def debordements(pptx: bytes) -> list[str]:
+    """The text boxes and table cells whose wrapped text does not fit, without drawing anything."""
+    return [d for p in disposer(pptx) for d in p.debordements]
 
 
-def pdf_depuis_pptx(pptx: bytes, largeur_px: int = 1600) -> bytes:
-    """A PDF with one page per slide (images of the slides, drawn by ``apercu``)."""
-    images = apercu(pptx, largeur_px).images
+def _pdf_page(c: Canvas, page: Page) -> None:
+    """Draw a slide's primitives; pieces of text that follow each other on a line go in one text object (one
+    line of text for copy, search and screen readers, whatever its styles)."""
+    ligne: Any = None
+    fin = (0.0, 0.0)  # where the current text object's cursor stands (x, baseline)
+    for e in page.elements:
+        if not isinstance(e, Texte):
+            if ligne is not None:
+                c.drawText(ligne)
+                ligne = None
+            _pdf_element(c, e, page.hauteur)
+            continue
+        if ligne is None or abs(e.y - fin[1]) > 0.01 or abs(e.x - fin[0]) > 0.5:
+            if ligne is not None:
+                c.drawText(ligne)
+            ligne = c.beginText(e.x, page.hauteur - e.y)
+        ligne.setFont(nom_police(e.style.gras, e.style.italique), e.style.taille)
+        ligne.setFillColorRGB(*(v / 255 for v in e.style.couleur))
+        ligne.textOut(e.texte)
+        fin = (e.x + largeur(e.texte, e.style), e.y)
+    if ligne is not None:
+        c.drawText(ligne)
+
+
+def _pdf_element(c: Canvas, e: Any, hauteur: float) -> None:
+    """Draw one shape on the PDF page (reportlab's origin is the bottom-left corner)."""
+    if isinstance(e, Rect):
+        if e.fond is not None:
+            c.setFillColorRGB(*(v / 255 for v in e.fond))
+        if e.contour is not None:
+            c.setStrokeColorRGB(*(v / 255 for v in e.contour))
+            c.setLineWidth(0.5)
+        remplir, tracer = int(e.fond is not None), int(e.contour is not None)
+        if e.arrondi:
+            c.roundRect(e.x, hauteur - e.y - e.h, e.w, e.h, 0.08 * min(e.w, e.h), stroke=tracer, fill=remplir)
+        else:
+            c.rect(e.x, hauteur - e.y - e.h, e.w, e.h, stroke=tracer, fill=remplir)
+    elif isinstance(e, Trait):
+        c.setStrokeColorRGB(*(v / 255 for v in e.couleur))
+        c.setLineWidth(e.epaisseur)
+        c.line(e.x1, hauteur - e.y1, e.x2, hauteur - e.y2)
+    elif isinstance(e, Image):
+        c.drawImage(ImageReader(io.BytesIO(e.donnees)), e.x, hauteur - e.y - e.h, e.w, e.h)
+
+
+def pdf_depuis_pptx(pptx: bytes) -> bytes:
+    """A PDF of the deck, one page per slide, made of text (fonts embedded), vector shapes and the map picture;
+    its outline lists the slide titles, its metadata carry the deck's title and French language."""
+    pages = disposer(pptx)
+    proprietes = Presentation(io.BytesIO(pptx)).core_properties
     buf = io.BytesIO()
-    images[0].save(buf, "PDF", save_all=True, append_images=images[1:], resolution=largeur_px / LARGEUR_IN)
+    c = Canvas(buf, pagesize=(pages[0].largeur, pages[0].hauteur), invariant=1, lang="fr-FR")
+    c.setTitle(proprietes.title or "Comité de pilotage ESS")
+    c.setAuthor(proprietes.author or "ESS Territoires")
+    c.setCreator("ESS Territoires (esscore)")
+    for n, page in enumerate(pages, start=1):
+        _pdf_page(c, page)
+        if page.titre:
+            c.bookmarkPage(f"diapositive-{n}")
+            c.addOutlineEntry(f"{n}. {page.titre}", f"diapositive-{n}", level=0)
+        c.showPage()
+    c.save()
     return buf.getvalue()
 
 
@@ -212,7 +144,8 @@ def nombre_diapositives(pptx: bytes) -> int:
 
 
 def resume_texte(pptx: bytes) -> str:
-    """Plain-text summary of the deck (titles, texts, tables, pictures) for review next to the previews."""
+    """Plain-text summary of the deck (titles, texts, tables, charts' data, pictures, speaker notes) for review
+    next to the previews."""
     prs = Presentation(io.BytesIO(pptx))
     out = []
     for n, slide in enumerate(prs.slides, start=1):
@@ -220,9 +153,29 @@ def resume_texte(pptx: bytes) -> str:
         for shp in slide.shapes:
             if shp.shape_type == MSO_SHAPE_TYPE.PICTURE:
                 out.append(f"[image « {shp.name} » {Emu(shp.width).inches:.1f} × {Emu(shp.height).inches:.1f} in]")
+            elif getattr(shp, "has_chart", False) and shp.has_chart:
+                out.append(_resume_graphique(shp))
             elif getattr(shp, "has_table", False) and shp.has_table:
                 for row in shp.table.rows:
                     out.append(" | ".join(c.text for c in row.cells))
             elif getattr(shp, "has_text_frame", False) and shp.text_frame.text.strip():
                 out.append(shp.text_frame.text)
+        if slide.has_notes_slide and slide.notes_slide.notes_text_frame.text.strip():
+            out.append("[notes] " + slide.notes_slide.notes_text_frame.text.replace("\n", "\n[notes] "))
     return "\n".join(out) + "\n"
+
+
+def _resume_graphique(shp: Any) -> str:
+    """« [graphique « nom » : catégorie = étiquette ; …] », labels as drawn (else the series' values)."""
+    plot = shp.chart.plots[0]
+    parties = []
+    for i, categorie in enumerate(plot.categories):
+        valeurs = []
+        for serie in plot.series:
+            point = serie.points[i]
+            if point.data_label.has_text_frame:
+                valeurs.append(point.data_label.text_frame.text)
+            elif serie.values[i] is not None:
+                valeurs.append(f"{serie.name} {serie.values[i]:g}" if len(plot.series) > 1 else f"{serie.values[i]:g}")
+        parties.append(f"{categorie} = {', '.join(valeurs) or '–'}")
+    return f"[graphique « {shp.name} » : {' ; '.join(parties)}]"

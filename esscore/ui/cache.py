@@ -476,18 +476,33 @@ def catalogue_feuilles(key: tuple[int, int]) -> pd.DataFrame:
     return benchmark.catalogue_frame(charger_catalogue(con()))
 
 
+Pairs = tuple[str, ...] | None  # peers chosen on the Comparaisons page (ids), None = the suggested ones
+
+
 @par_base(show_spinner=False, max_entries=8, ttl=6 * 3600)
-def copil_pptx(key: tuple[int, int], territoire_id: str, doc_json: str | None, jour: str) -> bytes:
-    """The COPIL deck (PPTX) of a territory with a roadmap (JSON, None = none) on a day (ISO date)."""
-    from esscore import copil  # heavy (python-pptx, Pillow): only when a deck is asked for
+def copil_donnees(
+    key: tuple[int, int], territoire_id: str, doc_json: str | None, jour: str, pairs: Pairs = None
+) -> Any:
+    """The deck's gathered figures (``copil.DonneesCopil``) of a territory with a roadmap (JSON, None = none) on a
+    day (ISO date), among ``pairs``."""
+    from esscore import copil  # heavy (python-pptx, reportlab, vl-convert): only when a deck is asked for
 
     doc = json.loads(doc_json) if doc_json else None
-    return copil.build_copil(con(), territoire(territoire_id), doc, date.fromisoformat(jour))
+    choisis = list(pairs) if pairs is not None else None
+    return copil.donnees_copil(con(), territoire(territoire_id), doc, date.fromisoformat(jour), pairs=choisis)
+
+
+@par_base(show_spinner=False, max_entries=8, ttl=6 * 3600)
+def copil_pptx(key: tuple[int, int], territoire_id: str, doc_json: str | None, jour: str, pairs: Pairs = None) -> bytes:
+    """The COPIL deck (PPTX) drawn from ``copil_donnees``, cached per territory, peers, roadmap, day and database."""
+    from esscore import copil
+
+    return copil.dessiner_copil(copil_donnees.cached(key, territoire_id, doc_json, jour, pairs))
 
 
 @par_base(show_spinner=False, max_entries=4, ttl=6 * 3600)
-def copil_pdf(key: tuple[int, int], territoire_id: str, doc_json: str | None, jour: str) -> bytes:
-    """The same deck as a PDF (one image per slide, drawn offline with Pillow)."""
+def copil_pdf(key: tuple[int, int], territoire_id: str, doc_json: str | None, jour: str, pairs: Pairs = None) -> bytes:
+    """The same deck as a PDF made of text (fonts embedded, selectable and searchable), drawn with reportlab."""
     from esscore import copil
 
-    return copil.pdf_depuis_pptx(copil_pptx.cached(key, territoire_id, doc_json, jour))
+    return copil.pdf_depuis_pptx(copil_pptx.cached(key, territoire_id, doc_json, jour, pairs))
