@@ -47,6 +47,7 @@ _CHAMPS_FEUILLE = {
     "gouvernance",
     "source",
     "exemple",
+    "suivi_fictif",
     "note",
     "axes",
 }
@@ -770,11 +771,13 @@ def validate_roadmap(doc: Any, fichier: str) -> dict[str, Any]:
         "gouvernance": _texte(doc.get("gouvernance"), "feuille de route", "gouvernance", erreurs),
         "source": _valider_source(doc.get("source"), erreurs),
         "exemple": doc.get("exemple", False),
+        "suivi_fictif": doc.get("suivi_fictif", False),
         "note": _texte(doc.get("note"), "feuille de route", "note", erreurs),
         "axes": [],
     }
-    if not isinstance(resultat["exemple"], bool):
-        erreurs.append("feuille de route : champ « exemple » doit valoir true ou false.")
+    for champ in ("exemple", "suivi_fictif"):
+        if not isinstance(resultat[champ], bool):
+            erreurs.append(f"feuille de route : champ « {champ} » doit valoir true ou false.")
     codes = _Codes(erreurs)
     axes_raw = _liste(doc.get("axes"), "feuille de route", "axes", erreurs)
     if not axes_raw and "axes" not in doc:

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from esscore import auth
 from esscore.avancement import actions_frame, progress_by_axis, timeline_frame
 from esscore.charts import texte_graphique
+from esscore.config import ROADMAP_EXAMPLES_DIR
 from esscore.roadmap import read_roadmap
 from esscore.sources import citation
 from esscore.store import AUTEUR_SYSTEME, RoadmapStore
@@ -106,7 +107,8 @@ def test_read_only_without_secrets_and_examples_seeded(store: RoadmapStore) -> N
     assert len(choix.options) == 2 and all(o.endswith("· exemple") for o in choix.options)
     section = "Axes stratégiques A, B, C ; animation, gouvernance et cadre de suivi"
     cite = citation("niort-feuille-de-route-2023-2026", section, "2023", markdown=True)
-    assert "**Exemple**" in textes(at) and cite in textes(at)  # the document's title, producer, date and address
+    assert "**Exemple, avancement fictif**" in textes(at) and cite in textes(at)  # the document, cited in full
+    assert "**inventés**" in textes(at)  # the banner says the follow-up is fictitious
     assert at.query_params["feuille"] == "niort-2023-2026"  # the default territory's roadmap
 
 
@@ -214,7 +216,12 @@ def test_password_opens_editing_and_status_change_is_logged(store: RoadmapStore,
     assert dernier["horodatage"].startswith(str(date.today().year))
     journal = next(df.value for df in at.dataframe if "Auteur" in df.value.columns)
     assert journal.iloc[0]["Auteur"] == "Service ESS"
-    assert "Réalisées" in [m.label for m in at.metric] and at.metric[1].value == "1"
+    realisees = sum(a["statut"] == "réalisée" for ax in store.get("niort-2023-2026")["axes"]
+                    for op in ax["axes_operationnels"] for a in op["actions"])  # fmt: skip
+    assert "Réalisées" in [m.label for m in at.metric] and at.metric[1].value == str(realisees)
+    assert realisees == 1 + sum(  # the example's fictitious follow-up, plus the one just saved
+        a["statut"] == "réalisée" for ax in read_roadmap(ROADMAP_EXAMPLES_DIR / "niort-2023-2026.yaml")["axes"]
+        for op in ax["axes_operationnels"] for a in op["actions"])  # fmt: skip
     assert db_env.read_bytes() == avant  # the statistics database is never written
 
 

@@ -72,9 +72,13 @@ def test_default_files_are_the_two_examples() -> None:
 def test_seed_roadmaps_validate_and_are_flagged_as_examples(niort: dict, cotentin: dict) -> None:
     for doc in (niort, cotentin):
         assert doc["exemple"] is True
+        assert doc["suivi_fictif"] is True, "the invented follow-up is flagged (banner on the page)"
+        assert "fictif" in doc["note"].lower()
         assert doc["source"]["document"] in registre()  # cited in full from data/sources.toml
         df = actions_frame(doc, AUJOURDHUI)
-        assert set(df["statut"]) == {"prévue"}, "no progress may be invented for the examples"
+        # a follow-up that shows every state: done, in progress, late, abandoned, planned
+        assert {"prévue", "en cours", "réalisée", "abandonnée"} <= set(df["statut"]), set(df["statut"])
+        assert df["en_retard"].any() and not df["en_retard"].all()
         assert set(df["levier"]) <= set(LEVIERS)
         assert df["levier"].notna().all()
         # no personal names or e-mail addresses in the example data
@@ -103,10 +107,12 @@ def test_niort_structure_matches_seed(niort: dict) -> None:
         "C.3": 2,
     }
     assert all(re.fullmatch(rf"{op}\.\d", c) for op, c in zip(df["axe_op_code"], df["action_code"], strict=True))
-    # the seed's period; not late on 2026-11-23, late once 2026 is over
-    assert (df["fin"] == "2026-12-31").all()
-    assert not df["en_retard"].any()
-    assert actions_frame(niort, date(2027, 1, 1))["en_retard"].all()
+    # within the seed's period; the fictitious follow-up makes a few actions late (deadline passed, not done)
+    assert (df["fin"] <= "2026-12-31").all() and (df["debut"] >= "2023-01-01").all()
+    en_retard = df.loc[df["en_retard"], "statut"]
+    assert 1 <= len(en_retard) <= 5 and set(en_retard) <= {"prévue", "en cours"}
+    fin_2027 = actions_frame(niort, date(2027, 1, 1))
+    assert fin_2027["en_retard"].equals(fin_2027["statut"].isin(["prévue", "en cours"]))
 
 
 def test_cotentin_has_the_five_action_sheets(cotentin: dict) -> None:
@@ -117,12 +123,12 @@ def test_cotentin_has_the_five_action_sheets(cotentin: dict) -> None:
     for n in range(1, 6):
         assert df["description"].str.contains(f"Fiche action n°{n}", regex=False).sum() == 1
     assert df["pilote"].str.contains("Syndicat mixte du Cotentin").all()
-    assert df["debut"].isna().all() and df["fin"].isna().all()
-    assert not df["en_retard"].any(), "no end date: never late"
+    assert (df["fin"] < "2018-01-01").all()  # fictitious 2015-2017 deadlines: the report gives none
+    assert df["en_retard"].sum() == 2  # the fiche « en cours » and the « prévue » one
     assert (df["levier"] == "Commande publique").sum() == 1
     ind = indicators_frame(cotentin)
     assert ind["action_code"].nunique() == 5
-    assert ind["date"].isna().all() and ind["valeur"].isna().all(), "no invented indicator values"
+    assert ind["valeur"].notna().sum() >= 4 and (ind["date"].dropna() < "2018-01-01").all()  # fictitious values
     assert ind["unite"].notna().all()
 
 

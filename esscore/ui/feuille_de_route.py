@@ -279,7 +279,14 @@ def entete(doc: dict[str, Any]) -> None:
         st.caption(" · ".join(morceaux))
     source = doc.get("source") or {}
     src = citation_feuille(source) if any(source.get(k) for k in ("document", "section", "date")) else ""
-    if doc.get("exemple"):
+    if doc.get("exemple") and doc.get("suivi_fictif"):
+        st.warning(
+            f"**Exemple, avancement fictif** — le plan (axes, actions) vient d'un document public : "
+            f"{src or 'source non précisée'}. Les statuts, échéances et valeurs d'indicateurs sont **inventés** "
+            "pour montrer un suivi de démonstration : ils ne décrivent pas l'action réelle de la collectivité.",
+            icon="🧪",
+        )
+    elif doc.get("exemple"):
         st.info(
             f"**Exemple** — feuille de route d'exemple, reconstituée à partir d'un document public : elle ne "
             f"reflète pas le suivi réel de la collectivité. Source : {src or 'non précisée'}.",
