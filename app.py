@@ -4,11 +4,13 @@ from pathlib import Path
 
 import streamlit as st
 
+from esscore.ui.blocs import page_en_francais
 from esscore.ui.data import ensure_database
 
 PAGES_DIR = Path(__file__).parent / "pages"
 
 st.set_page_config(page_title="ESS Territoires", page_icon="🤝", layout="wide")
+page_en_francais()  # <html lang="fr"> and Streamlit's own texts in French (esscore.ui.blocs)
 ensure_database()
 
 PAGES = {
@@ -18,6 +20,7 @@ PAGES = {
         st.Page(PAGES_DIR / "accueil.py", title="Accueil", icon="🏠", url_path="accueil", default=True),
         st.Page(PAGES_DIR / "panorama.py", title="Panorama", icon="📊", url_path="panorama"),
         st.Page(PAGES_DIR / "comparaisons.py", title="Comparaisons", icon="⚖️", url_path="comparaisons"),
+        st.Page(PAGES_DIR / "evolution.py", title="Évolution", icon="📈", url_path="evolution"),
         st.Page(PAGES_DIR / "carte.py", title="Carte des initiatives", icon="🗺️", url_path="carte"),
         st.Page(PAGES_DIR / "donnees.py", title="Données & sources", icon="📚", url_path="donnees"),
     ],

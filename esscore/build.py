@@ -15,11 +15,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from esscore import __version__, benchmark_db, initiatives_db
+from esscore import __version__, benchmark_db, initiatives_db, millesimes
 from esscore.config import DATA_DIR, db_path
 from esscore.db import atomic_build, verrou_ecriture
 from esscore.errors import EssError, Interruption
 from esscore.fichiers import ecrire_atomique
+from esscore.indicateurs_lies import apres_construction
 from esscore.labels import millesime_sirene
 from esscore.sources import registry
 from esscore.text import normalize
@@ -40,8 +41,10 @@ CATALOGUE_LOADERS: tuple[tuple[str, Callable[[duckdb.DuckDBPyConnection, Remplac
 TABLES: frozenset[str] = frozenset({
     "benchmark", "boite_a_outils", "chiffres_publies", "code_commune_2026", "commune_territoires", "communes",
     "contours_communes", "contours_departements", "contours_epci", "contours_regions", "departements",
+    "departements_couverts", "territoires_partiels",
     "emploi_prive", "epci", "ess_cube", "etablissements_ess", "indicateurs", "ingestion_rapport", "initiatives",
     "meta", "passage_communes", "regions", "secret_territoires", "sources", "territoires", "tranches",
+    *millesimes.TABLES,
 })  # fmt: skip
 
 
@@ -159,6 +162,10 @@ DEMO_SOURCE = {
 def sirene_source(report: dict, files: list[Path], demo: bool) -> dict:
     """Provenance row of the ESS establishments actually loaded."""
     base = dict(DEMO_SOURCE if demo else SIRENE_SOURCE)
+    if str(report.get("disposition", "")).startswith("fichier personnalisé sirene.fr"):
+        base.update(titre="Base Sirene : liste d'établissements sirene.fr (fichier personnalisé)",
+                    url="https://www.sirene.fr/")  # fmt: skip
+    files = list(dict.fromkeys(files))  # a sirene.fr export is one file for both halves
     base.update(
         paquet=", ".join(p.name for p in files),
         millesime=millesime_sirene(report.get("date_stock"), report.get("annee_effectifs")),
@@ -225,13 +232,22 @@ def read_meta(path: Path) -> dict[str, str]:
 
 
 def _ess_from_sirene(
-    con, etab: Path, ul: Path, perimetre: str, demo: bool, progress: Progress, cooperatives: pd.DataFrame | None = None
+    con,
+    etab: Path,
+    ul: Path,
+    perimetre: str,
+    demo: bool,
+    progress: Progress,
+    cooperatives: pd.DataFrame | None = None,
+    couverture: str = "donnees",
 ) -> tuple[dict, dict]:
     from esscore.ingest.sirene import load_sirene
 
-    report = load_sirene(con, etab, ul, perimetre=perimetre, progress=progress, cooperatives=cooperatives)
+    report = load_sirene(con, etab, ul, perimetre=perimetre, progress=progress, cooperatives=cooperatives,
+                         couverture="nationale" if demo else couverture)  # fmt: skip
     meta = {"demo": str(demo).lower(), "perimetre": perimetre, "ess": "demo" if demo else "sirene",
-            **{k: report.get(k, "") for k in ("date_stock", "annee_effectifs")}}  # fmt: skip
+            **{k: report.get(k, "") for k in ("date_stock", "annee_effectifs", "perimetre_complet",
+                                              "departements_couverts")}}  # fmt: skip
     return sirene_source(report, [etab, ul], demo), meta
 
 
@@ -282,17 +298,21 @@ def build(
     demo: bool = True,
     perimetre: str = "statistique",
     cooperatives: pd.DataFrame | None = None,
+    couverture: str = "donnees",
 ) -> dict:
     """Build the whole database into a temp file, check it, swap it in; return timings.
 
     ESS data: the given SIRENE files; else the real SIRENE data of the existing database (kept, never
     replaced by the demo); else the demonstration dataset when ``demo`` is true. Runs under the writers'
     lock, first finishing or undoing an import that a killed process left halfway (``reprendre_imports``).
+    ``couverture``: how the départements the SIRENE files cover are decided (``esscore.ingest.sirene.COUVERTURES``).
     """
     target = db_path(db)
     with verrou_ecriture(target, progress), signaux_en_exception():
         reprendre_imports(target, progress)
-        return _build(target, progress, sirene, demo, perimetre, cooperatives=cooperatives)
+        timings = _build(target, progress, sirene, demo, perimetre, cooperatives=cooperatives, couverture=couverture)
+    apres_construction(target, progress)  # roadmap indicators bound to a figure (« esscore ingest sirene » too)
+    return timings
 
 
 def _build(
@@ -304,6 +324,7 @@ def _build(
     remplacements: Remplacements | None = None,
     transaction: str | None = None,
     cooperatives: pd.DataFrame | None = None,
+    couverture: str = "donnees",
 ) -> dict:
     """``build`` without the lock; ``remplacements`` maps a data file to the pending file read instead."""
     timings: dict[str, float] = {}
@@ -324,7 +345,7 @@ def _build(
         meta = {"demo": "false", "ess": "aucune"}
         if sirene is not None:
             source, meta = step(
-                "SIRENE", lambda: _ess_from_sirene(con, *sirene, perimetre, False, progress, cooperatives)
+                "SIRENE", lambda: _ess_from_sirene(con, *sirene, perimetre, False, progress, cooperatives, couverture)
             )
             extra.append(source)
         elif keep_real:
@@ -334,6 +355,10 @@ def _build(
         elif demo:
             source, meta = step("démonstration", lambda: _ess_demo(con, perimetre, progress))
             extra.append(source)
+        # Vintages: the real ones of the file being replaced are carried, the one loaded recorded (issue 19).
+        series = step("millésimes", lambda: millesimes.enregistrer(con, target, meta, progress))
+        if series:
+            extra.append(series)
         con.execute("CREATE TABLE IF NOT EXISTS ingestion_rapport (cle VARCHAR, valeur VARCHAR)")
         published = step("chiffres publiés", lambda: load_chiffres_publies(con))
         if published:
@@ -352,14 +377,14 @@ def _build(
     return timings
 
 
-META_ESS = ("demo", "perimetre", "ess", "date_stock", "annee_effectifs")
+META_ESS = ("demo", "perimetre", "ess", "date_stock", "annee_effectifs", "perimetre_complet", "departements_couverts")
 
 
 def _keep_ess(con: duckdb.DuckDBPyConnection, old: Path) -> None:
     from esscore.db import copy_tables
     from esscore.ingest.sirene import ESS_TABLES
 
-    copy_tables(old, con, only=set(ESS_TABLES) | {"tranches"})
+    copy_tables(old, con, only=set(ESS_TABLES) | {"tranches"} | set(millesimes.TABLES_MOUVEMENTS))
     colonnes = {
         r[0]
         for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'emploi_prive'").fetchall()
@@ -472,19 +497,21 @@ def signaux_en_exception() -> Iterator[None]:
 
 
 def ingest_sirene(
-    etablissements: Path,
-    unites_legales: Path,
+    etablissements: Path | None,
+    unites_legales: Path | None,
     db: str | Path | None = None,
     perimetre: str = "statistique",
     progress: Progress = print,
     cooperatives: str | Path | None = None,
+    fichier_sirene_fr: str | Path | None = None,
 ) -> dict:
     """``esscore ingest sirene``: rebuild everything with real SIRENE data, atomically; ``cooperatives``: the
-    optional reference list of legal units and their family (``esscore.ingest.cooperatives``)."""
+    optional reference list of legal units and their family (``esscore.ingest.cooperatives``);
+    ``fichier_sirene_fr``: the sirene.fr « fichier personnalisé » (establishments joined with their legal units)
+    instead of the two stock files."""
     from esscore.ingest.cooperatives import lire_cooperatives
-    from esscore.ingest.sirene import exiger  # the SIRENE reader loads only when ingesting
 
-    fichiers = (exiger(etablissements, "etab"), exiger(unites_legales, "ul"))  # before the geography loads
+    fichiers = fichiers_sirene(etablissements, unites_legales, fichier_sirene_fr)  # before the geography loads
     liste = lire_cooperatives(cooperatives) if cooperatives is not None else None
     timings = build(db, progress=progress, sirene=fichiers, perimetre=perimetre, cooperatives=liste)
     target = db_path(db)
@@ -492,3 +519,24 @@ def ingest_sirene(
         reports = dict(con.execute("SELECT cle, valeur FROM ingestion_rapport").fetchall())
     reports["timings"] = timings
     return reports
+
+
+def fichiers_sirene(
+    etablissements: str | Path | None, unites_legales: str | Path | None, fichier_sirene_fr: str | Path | None
+) -> tuple[Path, Path]:
+    """The files of « esscore ingest sirene », checked: the two stock files, or one sirene.fr export (given for both
+    halves: ``load_sirene`` reads a file given twice as a joined export); a French error for any other mix."""
+    from esscore.ingest.sirene import exiger  # the SIRENE reader loads only when ingesting
+
+    if fichier_sirene_fr is not None:
+        if etablissements is not None or unites_legales is not None:
+            raise EssError("Donnez soit --fichier-sirene-fr (export sirene.fr, établissements et unités légales dans "
+                           "un seul fichier), soit --etablissements et --unites-legales (fichiers stock), pas les "
+                           "deux.")  # fmt: skip
+        joint = exiger(fichier_sirene_fr, "joint")
+        return joint, joint
+    manque = [a for a, v in (("--etablissements", etablissements), ("--unites-legales", unites_legales)) if v is None]
+    if manque:
+        raise EssError(f"Argument manquant : {' et '.join(manque)}. Donnez les deux fichiers stock Sirene, ou un "
+                       "export sirene.fr avec --fichier-sirene-fr FICHIER.")  # fmt: skip
+    return exiger(etablissements, "etab"), exiger(unites_legales, "ul")  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -20,6 +21,67 @@ if TYPE_CHECKING:
 # refused « esscore import roadmap » run in 17 MB / 0.07 s instead of 132 MB / 0.57 s.
 
 Handler = Callable[[argparse.Namespace], int]
+ESPACE_FINE = "\u202f"  # labels.ESPACE_FINE, not imported from there: esscore.labels loads pandas (+0.4 s)
+
+# argparse's own messages (Python 3.11 to 3.13), in French: its help and errors reach users too. Patterns are tried
+# in order on the whole message; ``Analyseur.error`` applies them.
+_MESSAGES: tuple[tuple[str, str], ...] = (
+    (r"^argument (.+?): ", r"argument \1 : "),
+    (r"invalid choice: (.+) \(choose from (.+)\)", r"choix invalide : \1 (valeurs possibles : \2)"),
+    (r"invalid (\w+) value: (.+)", r"valeur invalide (type \1) : \2"),
+    (r"the following arguments are required: ", "arguments obligatoires manquants : "),
+    (r"unrecognized arguments: ", "arguments non reconnus : "),
+    (r"expected one argument", "une valeur attendue"),
+    (r"expected at most one argument", "une valeur au plus attendue"),
+    (r"expected at least one argument", "au moins une valeur attendue"),
+    (r"expected (\d+) arguments?", r"\1 valeur(s) attendue(s)"),
+    (r"not allowed with argument ", "incompatible avec l'argument "),
+    (r"one of the arguments (.+) is required", r"l'un des arguments \1 est obligatoire"),
+    (r"ambiguous option: (.+) could match (.+)", r"option ambiguë : \1 peut désigner \2"),
+    (r"ignored explicit argument (.+)", r"valeur \1 ignorée"),
+    (r"unexpected option string: ", "option inattendue : "),
+)
+
+
+def traduire(message: str) -> str:
+    """An argparse error message in French (unknown messages are left as they are)."""
+    for motif, francais in _MESSAGES:
+        message = re.sub(motif, francais, message)
+    return message
+
+
+class FormateurAide(argparse.HelpFormatter):
+    """argparse's help in French: « utilisation : » instead of « usage: »."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):  # noqa: ANN001, ANN201 - argparse's signature
+        return super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
+
+
+class Analyseur(argparse.ArgumentParser):
+    """``argparse.ArgumentParser`` speaking French: help option, section titles, usage and errors.
+
+    Sub-commands inherit it (``add_subparsers`` builds sub-parsers of the parser's own class).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 - argparse's signature
+        kwargs.setdefault("formatter_class", FormateurAide)
+        aide = kwargs.pop("add_help", True)
+        super().__init__(*args, add_help=False, **kwargs)
+        # argparse writes « titre: »; a narrow no-break space at the end makes it the French « titre : ».
+        self._positionals.title = f"arguments{ESPACE_FINE}"
+        self._optionals.title = f"options{ESPACE_FINE}"
+        if aide:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                              help="afficher cette aide et quitter")  # fmt: skip
+
+    def add_subparsers(self, **kwargs):  # noqa: ANN003, ANN201 - argparse's signature
+        kwargs.setdefault("title", f"commandes{ESPACE_FINE}")
+        kwargs.setdefault("metavar", "COMMANDE")
+        return super().add_subparsers(**kwargs)
+
+    def error(self, message: str):  # noqa: ANN201 - NoReturn in argparse
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog} : erreur : {traduire(message)}\n")
 
 
 def _print_json(data: object) -> None:
@@ -72,12 +134,16 @@ def cmd_territoire(args: argparse.Namespace) -> int:
     con = connect(args.db)
     terr = geography.get(con, args.territoire)
     if terr.alias_de:
-        print(f"Note : {args.territoire} est {terr.alias_de}, rattaché(e) à {terr.libelle}.", file=sys.stderr)
+        from esscore.phrases import alias_rattache
+
+        print(f"Note : {args.territoire} est {alias_rattache(terr.alias_de, terr.libelle)}.", file=sys.stderr)
     data = geography.as_dict(con, terr)
     if args.format == "json":
         _print_json(data)
     else:
-        print(f"{terr.libelle} — {geography.TYPE_LABELS[terr.type]}, {terr.population:,} habitants".replace(",", " "))
+        from esscore.labels import fmt_int
+
+        print(f"{terr.libelle} — {geography.TYPE_LABELS[terr.type]}, {fmt_int(terr.population)} habitants")
         for p in data["parents"]:
             print(f"  ⊂ {geography.TYPE_LABELS[p['type']]} : {p['nom']} ({p['code']})")
         _print_table(pd.DataFrame(data["communes"]).head(args.limit))
@@ -91,7 +157,7 @@ def cmd_ingest_sirene(args: argparse.Namespace) -> int:
 
     report = ingest_sirene(args.etablissements, args.unites_legales, args.db, args.perimetre,
                            progress=lambda msg: print(msg, file=sys.stderr),
-                           cooperatives=args.cooperatives)  # fmt: skip
+                           cooperatives=args.cooperatives, fichier_sirene_fr=args.fichier_sirene_fr)  # fmt: skip
     print("Rapport d'ingestion :", file=sys.stderr)
     for key, value in report.items():
         print(f"  {key} : {value}", file=sys.stderr)
@@ -113,7 +179,7 @@ def _open_territoire(args: argparse.Namespace):
 def cmd_panorama(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from esscore.indicators import panorama, source_info
+    from esscore.indicators import nom_marque, panorama, source_info
 
     con, terr = _open_territoire(args)
     data = panorama(con, terr, args.perimetre)
@@ -126,8 +192,10 @@ def cmd_panorama(args: argparse.Namespace) -> int:
         print("Données de démonstration")
     print(f"{data['territoire']['nom']}, périmètre {args.perimetre}")
     print(f"Source : {source_info(con)['citation']}")
-    rows = [{"territoire": data["territoire"]["nom"], **{k: data[k] for k in _HEAD}}]
-    rows += [{"territoire": c["nom"], **{k: c[k] for k in _HEAD}} for c in data["comparaison"]]
+    # « France — partiel » when a partial SIRENE extract is loaded (one département)
+    rows = [{"territoire": nom_marque(data["territoire"]["nom"], data["couverture"]), **{k: data[k] for k in _HEAD}}]
+    rows += [{"territoire": nom_marque(c["nom"], c["couverture"]), **{k: c[k] for k in _HEAD}}
+             for c in data["comparaison"]]  # fmt: skip
     frame = pd.DataFrame(rows)
     for col in _HEAD:
         frame[col] = frame[col].map(lambda v, c=col: fmt_value(c, v))
@@ -174,12 +242,15 @@ def cmd_etablissements(args: argparse.Namespace) -> int:
                   IsADirectoryError: "c'est un dossier"}.get(type(err), "erreur du système")  # fmt: skip
         raise EssError(f"Impossible d'écrire « {apercu(args.sortie)} » ({raison}). Indiquez un fichier dans un "
                        "dossier où vous pouvez écrire.") from err  # fmt: skip
-    print(pour_terminal(f"{len(frame)} établissement(s) écrits dans {args.sortie}."), file=sys.stderr)
+    from esscore.labels import accord, compte
+
+    ecrits = f"{compte(len(frame), 'établissement')} {accord(len(frame), 'écrit')}"
+    print(pour_terminal(f"{ecrits} dans {args.sortie}."), file=sys.stderr)
     return 0
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="esscore", description="ESS Territoires : données et exports")
+    p = Analyseur(prog="esscore", description="ESS Territoires : données et exports")
     p.add_argument("--debug", action="store_true", help="afficher la trace complète en cas d'erreur")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -201,9 +272,13 @@ def parser() -> argparse.ArgumentParser:
 
     ing = sub.add_parser("ingest", help="charger une source de données")
     ing_sub = ing.add_subparsers(dest="source", required=True)
-    si = ing_sub.add_parser("sirene", help="fichiers stock SIRENE (parquet, CSV ou CSV zippé)")
-    si.add_argument("--etablissements", required=True, help="StockEtablissement_utf8.(parquet|csv|zip)")
-    si.add_argument("--unites-legales", required=True, help="StockUniteLegale_utf8.(parquet|csv|zip)")
+    si = ing_sub.add_parser("sirene", help="fichiers SIRENE : stock (parquet, CSV, CSV zippé), export sirene.fr, "
+                            "fichier géolocalisé par département")  # fmt: skip
+    si.add_argument("--etablissements", help="StockEtablissement_utf8.(parquet|csv|zip), ou un fichier géolocalisé "
+                    "par département (geo_siret_79.csv.gz : longitude et latitude lues telles quelles)")  # fmt: skip
+    si.add_argument("--unites-legales", help="StockUniteLegale_utf8.(parquet|csv|zip)")
+    si.add_argument("--fichier-sirene-fr", metavar="FICHIER", help="export « fichier personnalisé » de sirene.fr "
+                    "(établissements et unités légales en un CSV), à la place des deux fichiers stock")  # fmt: skip
     si.add_argument("--db")
     si.add_argument("--perimetre", choices=["statistique", "legal"], default="statistique")
     si.add_argument(

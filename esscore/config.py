@@ -35,6 +35,8 @@ ROADMAP_EXAMPLES_DIR = SHIPPED_DATA_DIR / "feuilles_de_route"
 INSEE_PARTS_FILE = SHIPPED_DATA_DIR / "reference" / "insee_itdd_part_ess_emploi_salarie_2014_2008.csv"
 #: Published figures the demonstration is calibrated on, with their tolerance and source (data/reference/README.md).
 CIBLES_DEMO_FILE = SHIPPED_DATA_DIR / "reference" / "cibles_demonstration.csv"
+#: Published yearly changes the demonstration's earlier vintages follow, with their source (esscore.demo_millesimes).
+EVOLUTIONS_DEMO_FILE = SHIPPED_DATA_DIR / "reference" / "evolutions_ess_demonstration.csv"
 
 
 def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:

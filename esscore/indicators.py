@@ -7,6 +7,7 @@ perimeter (``indicateurs``); breakdowns for one territory are summed from the cu
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import duckdb
 import pandas as pd
@@ -32,7 +33,18 @@ INDICATEURS: dict[str, str] = {
     "salaries_pour_1000_hab": "Salariés estimés pour 1 000 habitants",
 }
 # Build DDL run after the ESS establishments are loaded, in this order (esscore/sql/construction/<name>.sql).
-CONSTRUCTION = ("commune_territoires", "ess_cube", "indicateurs", "etablissements_selection", "secret_territoires")
+CONSTRUCTION = (
+    "commune_territoires",
+    "departements_couverts",
+    "territoires_partiels",
+    "ess_cube",
+    "indicateurs",
+    "etablissements_selection",
+    "secret_territoires",
+)
+# Coverage of a territory by the SIRENE data loaded (``couverture``): complete, partial (some of its communes lie in
+# a département a partial extract does not cover) or outside the extract (none covered: its zeros mean nothing).
+COMPLET, PARTIEL, HORS_EXTRAIT = "complet", "partiel", "hors extrait"
 
 
 def build_indicator_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -132,6 +144,48 @@ def has_ess_data(con: duckdb.DuckDBPyConnection) -> bool:
     return _has_table(con, "indicateurs")
 
 
+def couverture(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, str]:
+    """Coverage of each territory by the SIRENE data (``COMPLET``, ``PARTIEL``, ``HORS_EXTRAIT``): a sirene.fr export
+    or a geolocated file of one département gives that département's figures, not its région's or France's."""
+    if not _has_table(con, "territoires_partiels"):
+        return dict.fromkeys(ids, COMPLET)
+    return couverture_depuis(query(con, "territoires_partiels", ids=list(ids)), ids)
+
+
+def couverture_depuis(frame: pd.DataFrame, ids: list[str]) -> dict[str, str]:
+    """``couverture`` from the rows of ``territoires_partiels.sql`` (the pages read them through their cache)."""
+    partiels = dict(zip(frame["id"], frame["couverture"], strict=True)) if len(frame) else {}
+    return {i: partiels.get(i, COMPLET) for i in ids}
+
+
+def perimetre_donnees(con: duckdb.DuckDBPyConnection) -> dict:
+    """What the SIRENE data covers: ``complet`` (every département) and ``departements_couverts`` (codes, or None
+    when complete), read from the build (``departements_couverts``, written by the ingestion)."""
+    if not _has_table(con, "departements_couverts"):
+        return {"complet": True, "departements_couverts": None, "noms": []}
+    return perimetre_depuis(query(con, "perimetre_donnees"))
+
+
+def perimetre_depuis(frame: pd.DataFrame) -> dict:
+    """``perimetre_donnees`` from the rows of ``perimetre_donnees.sql``; ``noms``: « Deux-Sèvres (79) »."""
+    couverts = frame[frame["couvert"].astype(bool)]
+    if len(couverts) == len(frame):
+        return {"complet": True, "departements_couverts": None, "noms": []}
+    noms = [f"{nom} ({code})" for code, nom in zip(couverts["code"], couverts["nom"], strict=True)]
+    return {"complet": False, "departements_couverts": list(couverts["code"]), "noms": noms}
+
+
+def nom_marque(nom: str, etat: str) -> str:
+    """A territory's name as shown beside figures the data cannot give in full: « France — partiel »."""
+    return nom if etat == COMPLET else f"{nom} — {etat}"
+
+
+def noms_marques(noms: Iterable[str], ids: list[str], partiels: pd.DataFrame) -> list[str]:
+    """``nom_marque`` of each row of a table (``partiels``: the rows of ``territoires_partiels.sql`` for ``ids``)."""
+    etats = couverture_depuis(partiels, ids)
+    return [nom_marque(nom, etats[i]) for nom, i in zip(noms, ids, strict=True)]
+
+
 HEADLINE = ("etablissements", "etablissements_employeurs", "salaries_estimes", "part_emploi_prive",
             "etablissements_pour_1000_hab", "employeurs_pour_1000_hab", "salaries_pour_1000_hab")  # fmt: skip
 
@@ -177,6 +231,7 @@ def panorama(con: duckdb.DuckDBPyConnection, territoire: Territoire, perimetre: 
     coms = communes_du_territoire(con, territoire, perimetre)
     base = ["etablissements", "etablissements_employeurs", "salaries_estimes"]
     pub = publies.apparier(chiffres_publies(con, territoire.id), main, fam, sect, concentration(coms))
+    couv = couverture(con, ids)
     return {
         "territoire": {"type": territoire.type, "code": territoire.code, "nom": territoire.nom,
                        "population": territoire.population},
@@ -184,6 +239,10 @@ def panorama(con: duckdb.DuckDBPyConnection, territoire: Territoire, perimetre: 
         "source": info["source"],
         "millesime": info["millesime"],
         "perimetre": perimetre,
+        # a partial extract (one département): the figures of territories reaching beyond it are partial
+        "perimetre_complet": couv[territoire.id] == COMPLET,
+        "couverture": couv[territoire.id],
+        "departements_couverts": perimetre_donnees(con)["departements_couverts"],
         **{k: _clean(main[k]) for k in HEADLINE},
         "secret": bool(main["secret"]),
         "familles": _records(fam, ["famille", *base]),
@@ -194,6 +253,7 @@ def panorama(con: duckdb.DuckDBPyConnection, territoire: Territoire, perimetre: 
         "concentration": {k: _clean(v) for k, v in concentration(coms).items()},
         "comparaison": [
             {"type": r["type"], "code": r["code"], "nom": r["nom"], "population": _clean(r["population"]),
+             "perimetre_complet": couv[r["id"]] == COMPLET, "couverture": couv[r["id"]],
              **{k: _clean(r[k]) for k in HEADLINE}}
             for _, r in heads.iloc[1:].iterrows()
         ],

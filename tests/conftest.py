@@ -21,12 +21,44 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 @pytest.fixture(scope="session")
 def db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database built by ``esscore.build.build`` (real geography, fixture ESS data)."""
+    """A database built by ``esscore.build.build`` (real geography, fixture ESS data).
+
+    The fixture files stand for the national stock in miniature (a few rows of two départements): declared
+    national (``couverture="nationale"``) so that the suite sees a complete France; the ingestion of a partial
+    extract, marked « partiel », is tested in tests/test_sirene_fr.py."""
     from esscore.build import build
 
     path = tmp_path_factory.mktemp("db") / "ess.duckdb"
     sirene = (FIXTURES / "sirene" / "StockEtablissement_utf8.csv", FIXTURES / "sirene" / "StockUniteLegale_utf8.csv")
-    build(path, progress=lambda _msg: None, sirene=sirene)
+    build(path, progress=lambda _msg: None, sirene=sirene, couverture="nationale")
+    return path
+
+
+@pytest.fixture(scope="session")
+def db_millesime_2024(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database of the second-vintage fixture alone (tests/fixtures/sirene_2024/: stock of 30 November 2024, dated
+    creations and closures), declared national like ``db_file``."""
+    from esscore.build import build
+
+    path = tmp_path_factory.mktemp("millesime_2024") / "ess.duckdb"
+    stock = FIXTURES / "sirene_2024"
+    build(path, progress=lambda _msg: None, couverture="nationale",
+          sirene=(stock / "StockEtablissement_utf8.csv", stock / "StockUniteLegale_utf8.csv"))  # fmt: skip
+    return path
+
+
+@pytest.fixture(scope="session")
+def db_millesimes(db_millesime_2024: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two vintages: the 2024 stock (``db_millesime_2024``), then the 2025 stock of ``db_file`` ingested into it."""
+    import shutil
+
+    from esscore.build import build
+
+    path = tmp_path_factory.mktemp("millesimes") / "ess.duckdb"
+    shutil.copyfile(db_millesime_2024, path)
+    stock = FIXTURES / "sirene"
+    build(path, progress=lambda _msg: None, couverture="nationale",
+          sirene=(stock / "StockEtablissement_utf8.csv", stock / "StockUniteLegale_utf8.csv"))  # fmt: skip
     return path
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
+
+import pytest
 
 from esscore.cli import parser
 
@@ -41,3 +44,39 @@ def test_every_data_file_has_provenance() -> None:
         assert all(required in s for s in registry["source"]), required
     shipped = {str(p.relative_to(ROOT)) for p in (ROOT / "data" / "geographie").glob("*.parquet")}
     assert shipped <= declared, shipped - declared
+
+
+ANGLAIS_ARGPARSE = ("usage:", "show this help", "positional arguments", "error:", "invalid", "required", "choose from",
+                    "unrecognized", "expected")  # fmt: skip
+
+
+def anglais(texte: str) -> list[str]:
+    return [mot for mot in ANGLAIS_ARGPARSE if re.search(rf"(?<!\w){re.escape(mot)}(?!\w)", texte)]
+
+
+def test_cli_help_and_usage_errors_are_in_french(capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse speaks English by itself (« usage: », « show this help message and exit », « error: the following
+    arguments are required »): every help page and usage error of the CLI is French."""
+    from esscore.cli import main
+
+    for commande in [[], *(c.split() for c in _commands())]:
+        with pytest.raises(SystemExit) as sortie:
+            main([*commande, "--help"])
+        aide = capsys.readouterr().out
+        assert sortie.value.code == 0 and aide.startswith("utilisation : esscore"), commande
+        assert "-h, --help" in aide and "afficher cette aide et quitter" in aide, commande
+        assert not anglais(aide), (commande, aide)
+    for argv, attendu in (
+        (["panorama"], "arguments obligatoires manquants : --territoire"),
+        (["panorama", "--territoire", "x", "--format", "bad"], "argument --format : choix invalide : 'bad'"),
+        (["import"], "arguments obligatoires manquants : COMMANDE"),
+        (["inconnue"], "argument COMMANDE : choix invalide : 'inconnue' (valeurs possibles : 'build'"),
+        (["territoire", "x", "--limit", "dix"], "argument --limit : valeur invalide (type int) : 'dix'"),
+        (["build", "--en-trop"], "arguments non reconnus : --en-trop"),
+    ):
+        with pytest.raises(SystemExit) as sortie:
+            main(argv)
+        erreur = capsys.readouterr().err
+        assert sortie.value.code == 2 and erreur.startswith("utilisation : esscore"), argv
+        assert attendu in erreur and "esscore" in erreur and " : erreur : " in erreur, erreur
+        assert not anglais(erreur), erreur

@@ -102,7 +102,7 @@ def test_secrecy_on_single_employer_commune(db_file: Path) -> None:
 @pytest.mark.parametrize("files", [PARQUET, ZIP], ids=["parquet", "zip"])
 def test_formats_give_identical_figures(tmp_path: Path, db_file: Path, files: tuple[Path, Path]) -> None:
     db = tmp_path / "ess.duckdb"
-    build(db, progress=lambda _m: None, sirene=files)
+    build(db, progress=lambda _m: None, sirene=files, couverture="nationale")  # as db_file (tests/conftest.py)
     assert _panorama(db, "epci:200041317") == _panorama(db_file, "epci:200041317") | {
         "millesime": _panorama(db, "epci:200041317")["millesime"]
     }

@@ -46,6 +46,13 @@ def _initiatives() -> ModuleType:
     return initiatives
 
 
+def _millesimes() -> ModuleType:
+    # cold start: pandas + duckdb, loaded only when « esscore millesimes » or « esscore mouvements » runs
+    from esscore.commands import millesimes
+
+    return millesimes
+
+
 def _roadmap() -> ModuleType:
     # cold start: +3 MB / 10 ms; a refused « esscore import roadmap » runs in 17 MB / 0.07 s, not 132 MB / 0.57 s
     from esscore.commands import roadmap
@@ -61,6 +68,7 @@ def register_all(sub: Sous, import_sub: Sous) -> None:
     register_benchmark(sub, import_sub)
     register_export(sub)
     register_initiatives(import_sub)
+    register_millesimes(sub)
     register_roadmap(sub, import_sub)
 
 
@@ -148,6 +156,40 @@ def register_initiatives(import_sub: Sous) -> None:
     p.add_argument("--nom", help="nom du fichier enregistré (défaut : nom du fichier importé)")
     p.add_argument("--db", help="chemin de la base (défaut : $ESS_DB ou data/ess.duckdb)")
     p.set_defaults(func=lambda args: _initiatives().cmd_import_initiatives(args))
+
+
+def register_millesimes(sub: Sous) -> None:
+    """``esscore millesimes`` (vintages kept) and ``esscore mouvements`` (creations and closures), issue 19."""
+    m = sub.add_parser(
+        "millesimes",
+        help="millésimes Sirene gardés dans la base (séries de la page Évolution) : liste, suppression",
+        description="Chaque stock Sirene chargé (esscore ingest sirene) est gardé comme millésime : sa date, l'année "
+        "de ses effectifs et les chiffres de chaque territoire (pas ses établissements). Une reconstruction de la "
+        "base les conserve. Les millésimes de démonstration sont refaits par chaque construction de démonstration.",
+    )
+    m.add_argument("--supprimer", metavar="DATE", help="supprimer le millésime du stock à cette date (AAAA-MM-JJ)")
+    m.add_argument("--format", choices=["table", "json"], default="table")
+    m.add_argument("--db", help="chemin de la base (défaut : $ESS_DB ou data/ess.duckdb)")
+    m.set_defaults(func=lambda args: _millesimes().cmd_millesimes(args))
+
+    mv = sub.add_parser(
+        "mouvements",
+        help="créations et fermetures d'établissements de l'ESS d'un territoire, par an",
+        description="Créations : année de création de chaque établissement de l'ESS du stock (ouvert ou fermé). "
+        "Fermetures : établissements fermés du stock, datés par le début de leur dernière période, ou exactement "
+        "par le fichier StockEtablissementHistorique (--historique), chargé une fois dans la base.",
+    )
+    mv.add_argument("--territoire", help="TYPE:CODE, par ex. epci:200041317, departement:79, france")
+    mv.add_argument(
+        "--historique",
+        metavar="FICHIER",
+        help="StockEtablissementHistorique_utf8 (parquet, CSV ou CSV zippé) : dates de fermeture exactes",
+    )
+    mv.add_argument("--annees", type=int, default=15, help="nombre d'années affichées (défaut : 15)")
+    mv.add_argument("--perimetre", choices=["statistique", "legal"], default="statistique")
+    mv.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    mv.add_argument("--db", help="chemin de la base (défaut : $ESS_DB ou data/ess.duckdb)")
+    mv.set_defaults(func=lambda args: _millesimes().cmd_mouvements(args))
 
 
 def register_roadmap(sub: Sous, import_sub: Sous) -> None:

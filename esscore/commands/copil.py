@@ -17,7 +17,8 @@ from esscore import comparaison, copil, geography
 from esscore.commands.roadmap import magasin
 from esscore.db import connect
 from esscore.errors import EssError
-from esscore.fichiers import ecrire_atomique
+from esscore.fichiers import ecrire_atomique, format_octets
+from esscore.labels import fmt_dec
 from esscore.roadmap import SANS_FEUILLE
 
 
@@ -73,7 +74,7 @@ def cmd_export_copil(args: argparse.Namespace) -> int:
     ecrire_atomique(sortie, octets)
     duree = time.perf_counter() - debut
     n = copil.nombre_diapositives(octets)
-    print(f"Diaporama COPIL écrit : {sortie} ({n} diapositives, {len(octets) / 1e6:.1f} Mo) en {duree:.1f} s.")
+    print(f"Diaporama COPIL écrit : {sortie} ({n} diapositives, {format_octets(len(octets))}) en {fmt_dec(duree)} s.")
     if args.pdf:
         ecrire_atomique(Path(args.pdf), copil.pdf_depuis_pptx(octets))
         print(f"PDF écrit : {args.pdf} (texte sélectionnable).")

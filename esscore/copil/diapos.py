@@ -14,7 +14,11 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.util import Pt
 
 from esscore import indicators, labels, publies, roadmap
 from esscore.benchmark import MONTANT_KEYS, MONTANT_LABELS, format_nombre
@@ -58,6 +62,7 @@ from esscore.copil.graphiques import (
     graphique_carte,
     png,
 )
+from esscore.evolution import indicateur_copil, indices, libelles, millesime_base, phrases_evolution
 from esscore.geography import TYPE_LABELS, Territoire
 from esscore.phrases import rang_ordinal
 from esscore.sources import citation, entree
@@ -119,6 +124,9 @@ def _sources_ess(d: DonneesCopil) -> str:
     return f"Source : {_source_ess(d, avec_adresse=True)}."
 
 
+AVANCEMENT_FICTIF = ", avancement fictif"  # an example roadmap whose follow-up is invented (``suivi_fictif``)
+
+
 def _diapo_titre(deck: Deck, d: DonneesCopil) -> None:
     s = deck.diapo(None)
     s.rectangle(0, 0, LARGEUR_IN, 0.35, VERT, arrondi=False)
@@ -138,7 +146,8 @@ def _diapo_titre(deck: Deck, d: DonneesCopil) -> None:
             lignes.append(
                 [
                     (
-                        f"Feuille de route d'exemple{f' (source : {court(src, 140)})' if src else ''}",
+                        f"Feuille de route d'exemple{AVANCEMENT_FICTIF if d.feuille.get('suivi_fictif') else ''}"
+                        f"{f' (source : {court(src, 140)})' if src else ''}",
                         {"italique": True, "couleur": GRIS},
                     )
                 ]
@@ -319,6 +328,70 @@ def _diapo_tableau(deck: Deck, d: DonneesCopil) -> None:
              f"Population : {_citation_sources(d, ('cog-2026',))}."])  # fmt: skip
 
 
+# ---------------------------------------------------------------------------------------------- évolution (issue 19)
+
+COULEURS_EVOLUTION = {"territoire": COULEUR_TERRITOIRE, "region": "#B45309", "france": "#7C3AED"}
+
+
+def _diapo_evolution(deck: Deck, d: DonneesCopil) -> None:
+    """The territory, its région and France over the SIRENE vintages: a native line chart (index 100 at the first
+    vintage), the Évolution page's sentences beside it and in the notes."""
+    frame, terr = d.evolution, d.territoire
+    col = indicateur_copil(frame, terr.id)
+    s = deck.diapo("Évolution de l'emploi dans l'ESS" if col == "salaries_estimes" else "Évolution des employeurs "
+                   "de l'ESS")  # fmt: skip
+    noms = libelles(frame)
+    millesimes = sorted(noms)
+    base = millesime_base(frame, terr.id, col)
+    indice = frame.assign(indice=indices(frame, col, base))
+    series = []
+    for tid in dict.fromkeys(frame["id"]):
+        lignes = indice[indice["id"] == tid].set_index("millesime")
+        couleur = COULEURS_EVOLUTION.get(str(lignes["role"].iloc[0]), COULEUR_AUTRES)
+        series.append((court(lignes["nom"].iloc[0], 40), [lignes["indice"].get(m) for m in millesimes], couleur))
+    _courbes(s, (MARGE_IN, 1.45, 7.9, 4.65), [noms[m] for m in millesimes], series, "Graphique évolution")
+    textes = _phrases_evolution(d, col)
+    s.texte(8.7, 1.5, LARGEUR_IN - 8.7 - MARGE_IN, 4.6, textes, taille=16, espace_apres=8)
+    annees = frame["annee_effectifs"].dropna().astype(int)
+    effectifs = f" ; effectifs {annees.min()} à {annees.max()}" if len(annees) else ""
+    demo = " ; millésimes antérieurs dérivés (démonstration)" if d.demo else ""
+    s.source(f"{_source_ess(d)}. Indice 100 au millésime {noms.get(base or '', '')}{effectifs}{demo}.")
+    s.notes([*textes, f"Millésimes : {', '.join(noms[m] for m in millesimes)}{effectifs}.", _sources_ess(d)])
+
+
+def _phrases_evolution(d: DonneesCopil, col: str) -> list[str]:
+    """The Évolution page's sentences for the slide's indicator and, when the salariés are shown, for the employers."""
+    textes: list[str] = []
+    for indicateur in dict.fromkeys([col, "etablissements_employeurs"]):
+        textes += phrases_evolution(d.evolution, d.territoire, indicateur)
+    return textes
+
+
+def _courbes(s: Any, boite: tuple[float, float, float, float], categories: list[str], series: list, nom: str) -> None:
+    """A native line chart (data embedded, editable in PowerPoint): one (name, values, colour) per line, the value
+    axis shown (an index reads against its scale), the legend under the chart, every text at the projector's size."""
+    donnees = CategoryChartData(number_format="0")
+    donnees.categories = categories
+    for nom_serie, valeurs, _ in series:
+        donnees.add_series(nom_serie, [None if v is None or pd.isna(v) else round(float(v), 1) for v in valeurs])
+    chart = s._graphique(XL_CHART_TYPE.LINE_MARKERS, boite, donnees, nom).chart
+    chart.category_axis.reverse_order = False
+    axe = chart.value_axis
+    axe.visible, axe.has_major_gridlines = True, True
+    axe.major_gridlines.format.line.color.rgb = RGBColor(0xE5, 0xE7, 0xEB)
+    axe.tick_labels.number_format, axe.tick_labels.number_format_is_linked = "0", False
+    axe.tick_labels.font.size = Pt(TAILLE_MIN)
+    chart.has_legend = True
+    chart.legend.position, chart.legend.include_in_layout = XL_LEGEND_POSITION.BOTTOM, False
+    chart.legend.font.size = Pt(TAILLE_MIN)
+    for k, (serie, (_, _, couleur)) in enumerate(zip(chart.plots[0].series, series, strict=True)):
+        serie.smooth = False
+        serie.format.line.color.rgb = RGBColor.from_string(couleur.lstrip("#"))
+        serie.format.line.width = Pt(4 if k == 0 else 2.5)
+        serie.marker.format.fill.solid()
+        serie.marker.format.fill.fore_color.rgb = RGBColor.from_string(couleur.lstrip("#"))
+
+
 def _ligne_publie(r: Mapping[str, Any]) -> list[str]:
     """Published figure, year, our estimate of the same scope (or none) and what it counts (or why none)."""
     valeur = num(r.get("valeur"))
@@ -383,6 +456,8 @@ def _source_feuille(doc: Mapping[str, Any], avec_adresse: bool = False) -> str:
             texte += f" ({cite if avec_adresse else court(cite, 110)})"
     if doc.get("exemple"):
         texte += ", exemple"
+    if doc.get("suivi_fictif"):  # first, so that a source line cut to fit still says it
+        texte = f"{AVANCEMENT_FICTIF.removeprefix(', ')} (statuts, échéances et mesures saisies inventés) — {texte}"
     return texte
 
 
@@ -418,6 +493,8 @@ def _diapo_avancement(deck: Deck, d: DonneesCopil) -> None:
         lignes.append(
             [("■ ", {"couleur": COULEURS_ETATS[etat], "taille": 18}), (f"{totaux[etat]} {etat}", {"taille": 18})]
         )
+    if d.feuille.get("suivi_fictif"):
+        lignes.append([(f"Exemple{AVANCEMENT_FICTIF}", {"taille": 16, "gras": True, "couleur": ROUGE})])
     s.texte(9.2, 1.5, LARGEUR_IN - 9.2 - MARGE_IN, 4.8, lignes, espace_apres=4)
     s.source(f"{_source_feuille(d.feuille)}. « En retard » : prévue ou en cours, date de fin dépassée.")
     par_axe = [f"{r['axe']} · {r['axe_titre']} : " + ", ".join(f"{int(r[e])} {e}" for e in roadmap.ETATS if int(r[e]))
@@ -670,6 +747,8 @@ def dessiner_copil(d: DonneesCopil) -> bytes:
     _diapo_repartition(deck, d, "secteur")
     _diapo_carte(deck, d)
     _diapo_tableau(deck, d)
+    if d.evolution is not None:  # two vintages at least (issue 19)
+        _diapo_evolution(deck, d)
     if d.publies is not None and not d.publies.empty:
         _diapo_publies(deck, d)
     if d.feuille is not None:

@@ -21,6 +21,7 @@ import shapely
 
 from esscore import benchmark, benchmark_db, geography, indicators, publies, roadmap
 from esscore import comparaison as comparaison_mod
+from esscore import evolution as evolution_mod
 from esscore.avancement import actions_frame, indicators_frame, progress_by_axis
 from esscore.db import query
 from esscore.errors import EssError
@@ -63,6 +64,7 @@ class DonneesCopil:
     publies: pd.DataFrame | None = None  # published figures with our estimate of the same scope (publies.apparier)
     pairs_choisis: bool = False  # peers chosen on the Comparaisons page (else the suggested ones)
     rangs_nationaux: dict[str, comparaison_mod.Rang | None] = field(default_factory=dict)  # among the whole level
+    evolution: pd.DataFrame | None = None  # territory, région, France over the vintages (esscore.evolution.pour_copil)
 
     @property
     def demo(self) -> bool:
@@ -272,6 +274,7 @@ def donnees_copil(
         ),  # fmt: skip
         pairs_choisis=pairs is not None,
         rangs_nationaux=rangs_nationaux(con, terr),
+        evolution=evolution_mod.pour_copil(con, terr),  # None with a single vintage: no « Évolution » slide
     )
     if feuille_doc is not None:
         doc = dict(feuille_doc)

@@ -21,6 +21,7 @@ import uuid
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -31,7 +32,9 @@ from pyproj import Transformer
 from esscore import ess
 from esscore.errors import DonneesInvalides, EssError
 from esscore.fichiers import apercu, exiger_fichier
+from esscore.ingest import dispositions
 from esscore.labels import fmt_int
+from esscore.millesimes import charger_mouvements
 from esscore.sirene_schema import (
     ETABLISSEMENT_COLUMNS,
     ETABLISSEMENT_REQUIRED,
@@ -44,7 +47,14 @@ PERIMETRES = ("statistique", "legal")
 MAX_ZIP_RATIO = 60  # real SIRENE CSV zips compress ~4x; far beyond that is a zip bomb
 MAX_UNZIPPED_BYTES = 40 * 10**9
 MEMORY_LIMIT = "3GB"
-ESS_TABLES = ("etablissements_ess", "ess_cube", "emploi_prive", "indicateurs", "ingestion_rapport")
+ESS_TABLES = (
+    "etablissements_ess",
+    "ess_cube",
+    "emploi_prive",
+    "indicateurs",
+    "ingestion_rapport",
+    "departements_couverts",
+)
 
 ETAB_OPTIONAL = (
     "nic", "denominationUsuelleEtablissement", "enseigne1Etablissement", "codePaysEtrangerEtablissement",
@@ -70,7 +80,11 @@ EMPRISES: dict[int, tuple[float, float, float, float, str]] = {
     4471: (43.68, -14.49, 46.7, -11.33, "Mayotte (RGM04, EPSG:4470)"),
     4467: (-57.1, 43.41, -55.9, 47.37, "Saint-Pierre-et-Miquelon (RGSPM06, EPSG:4463)"),
 }  # fmt: skip
-ARGUMENTS = {"etab": "--etablissements", "ul": "--unites-legales"}
+ARGUMENTS = {"etab": "--etablissements", "ul": "--unites-legales", "joint": "--fichier-sirene-fr"}
+# Which départements the data covers (``departements_couverts``): those where the files place establishments
+# (« donnees », any real file: a national stock covers them all, a sirene.fr export or a geo-sirene file a few), or
+# every one (« nationale »: the demonstration, generated for all of France; the tests' miniature national stock).
+COUVERTURES = ("donnees", "nationale")
 
 
 @contextmanager
@@ -94,7 +108,7 @@ def readable(path: Path, kind: str, workdir: Path) -> Iterator[tuple[str, Path]]
     if head[:2] == b"PK":
         yield "csv", _extract_zip(path, kind, workdir)
         return
-    if path.suffix.lower() in (".parquet", ".zip"):
+    if path.suffix.lower() in (".parquet", ".zip", ".gz") and head[:2] != dispositions.GZIP:
         raise DonneesInvalides(
             f"Fichier {label} illisible : « {_nom(path)} » n'est pas un {apercu(path.suffix, 20)} valide (fichier "
             "tronqué ou corrompu ?). Téléchargez-le de nouveau depuis data.gouv.fr."
@@ -104,8 +118,9 @@ def readable(path: Path, kind: str, workdir: Path) -> Iterator[tuple[str, Path]]
 
 def exiger(path: str | Path, kind: str) -> Path:
     """``path`` if it is an existing regular file; else a French error naming the argument (folder, missing)."""
+    quoi = "fichier sirene.fr" if kind == "joint" else f"fichier stock {_label(kind)}"
     try:
-        return exiger_fichier(path, f"fichier stock {_label(kind)} ({ARGUMENTS[kind]})")
+        return exiger_fichier(path, f"{quoi} ({ARGUMENTS[kind]})")
     except EssError as err:
         raise DonneesInvalides(str(err)) from None
 
@@ -155,16 +170,21 @@ def _extract_zip(path: Path, kind: str, workdir: Path) -> Path:
 
 
 def _label(kind: str) -> str:
-    return "des établissements" if kind == "etab" else "des unités légales"
+    return {"etab": "des établissements", "joint": "sirene.fr"}.get(kind, "des unités légales")
 
 
-def _relation(fmt: str, path: Path) -> str:
+def _relation(fmt: str, path: Path, separateur_libre: bool = False) -> str:
+    """DuckDB table expression of a file. CSV: gzip read as such (geo-sirene ``.csv.gz``); the separator is the
+    comma of the INSEE files, or, for a sirene.fr export (``separateur_libre``), the one of its header line (a
+    re-save by a spreadsheet writes semicolons)."""
     p = str(path).replace("'", "''")
     if fmt == "parquet":
         return f"read_parquet('{p}')"
+    separateur, compression = dispositions.dialecte(path)
+    separateur = separateur if separateur_libre else ","
     return (
-        f"read_csv('{p}', header=true, all_varchar=true, delim=',', quote='\"', escape='\"', "
-        "sample_size=20480, max_line_size=1048576)"
+        f"read_csv('{p}', header=true, all_varchar=true, delim='{separateur}', quote='\"', escape='\"', "
+        f"compression='{compression}', sample_size=20480, max_line_size=1048576)"
     )
 
 
@@ -251,7 +271,7 @@ def _check_rows(con: duckdb.DuckDBPyConnection, relation: str, path: Path, kind:
     if empty:
         raise DonneesInvalides(
             f"Fichier {_label(kind)} « {_nom(path)} » : aucune ligne de données (en-tête seul). Fichier tronqué ou "
-            "export vide ? Téléchargez-le de nouveau depuis data.gouv.fr."
+            f"export vide ? Téléchargez-le de nouveau depuis {'sirene.fr' if kind == 'joint' else 'data.gouv.fr'}."
         )
 
 
@@ -275,58 +295,150 @@ def _dire_doublons(progress: Progress, quoi: str, n: int, cle: str, unite: str) 
 def load_sirene(
     con: duckdb.DuckDBPyConnection,
     etablissements: Path,
-    unites_legales: Path,
+    unites_legales: Path | None = None,
     perimetre: str = "statistique",
     progress: Progress = print,
     workdir: Path | None = None,
     cooperatives: pd.DataFrame | None = None,
+    couverture: str = "donnees",
 ) -> dict:
     """Create the ESS tables in ``con`` (which already holds the geography); return the report.
 
-    ``cooperatives``: legal units whose family is given by a reference list (``ingest.cooperatives``).
+    ``unites_legales`` None (or the same file as ``etablissements``): a sirene.fr export, establishments joined
+    with their legal units. ``cooperatives``: legal units whose family is given by a reference list
+    (``ingest.cooperatives``). ``couverture``: how the covered départements are decided (``COUVERTURES``).
     """
     if perimetre not in PERIMETRES:
         raise DonneesInvalides(f"Périmètre inconnu : « {apercu(perimetre)} ». Valeurs possibles : statistique, legal.")
-    etablissements, unites_legales = exiger(etablissements, "etab"), exiger(unites_legales, "ul")
+    joint = unites_legales is None or dispositions.meme_fichier(Path(etablissements), Path(unites_legales))
+    etablissements = exiger(etablissements, "joint" if joint else "etab")
+    unites_legales = etablissements if joint else exiger(unites_legales, "ul")  # type: ignore[arg-type]
     t0 = time.perf_counter()
     _bound_memory(con, workdir)
     # ess- prefix: a killed ingestion's leftovers are swept at the next start-up (zip extraction only).
     with tempfile.TemporaryDirectory(prefix="ess-sirene-", dir=workdir) as tmp:
-        with (
-            readable(unites_legales, "ul", Path(tmp)) as (ul_fmt, ul_path),
-            readable(etablissements, "etab", Path(tmp)) as (et_fmt, et_path),
-        ):
-            ul_rel, et_rel = _relation(ul_fmt, ul_path), _relation(et_fmt, et_path)
-            ul_cols = _columns(con, ul_rel, ul_path, "ul")
-            et_cols = _columns(con, et_rel, et_path, "etab")
-            check_columns(ul_cols, unites_legales, "ul")
-            check_columns(et_cols, etablissements, "etab")
-            _check_rows(con, ul_rel, unites_legales, "ul")
-            _check_rows(con, et_rel, etablissements, "etab")
+        with _ouvrir(con, etablissements, unites_legales, joint, Path(tmp)) as e:
             _reference_tables(con, cooperatives)
             progress("… unités légales : sélection des candidates ESS et des organismes publics")
-            siren_doubles = _charger(lambda: _load_ul(con, ul_rel, ul_cols), unites_legales, "ul")
+            siren_doubles = _charger(lambda: _load_ul(con, e.ul_rel, e.ul_cols), e.ul_file, e.ul_kind)
             _dire_doublons(progress, "unités légales", siren_doubles, "SIREN", "chaque unité comptée")
             reclassement = _reclassement(con, progress) if cooperatives is not None else {}
             progress("… établissements : lecture, rattachement communal, familles, effectifs")
-            siret_doubles = _charger(lambda: _load_etab(con, et_rel, et_cols), etablissements, "etab")
+            siret_doubles = _charger(lambda: _load_etab(con, e.et_rel, e.et_cols), e.et_file, e.et_kind)
             _dire_doublons(progress, "établissements", siret_doubles, "SIRET", "chaque établissement compté")
-            sans_ul = _charger(lambda: _sans_unite_legale(con, ul_rel), unites_legales, "ul")
+            sans_ul = _charger(lambda: _sans_unite_legale(con, e.ul_rel), e.ul_file, e.ul_kind)
+            # Creations and closures: the ESS rows of the stock, active and closed (issue 19, esscore.millesimes).
+            _charger(lambda: charger_mouvements(con, e.et_rel, e.et_cols), e.et_file, e.et_kind)
             if sans_ul:
                 progress(f"… établissements : {_n(sans_ul)} employeur(s) dont l'unité légale manque au fichier des "
                          "unités légales, écarté(s) de tous les chiffres (liste dans le rapport)")  # fmt: skip
-    progress("… coordonnées : Lambert-93 / UTM → WGS84")
-    hors_emprise = _project_coordinates(con)
+    geo = dispositions.geolocalise(e.et_cols)
+    progress("… coordonnées : longitude et latitude du fichier (WGS84), sinon Lambert-93 / UTM → WGS84" if geo
+             else "… coordonnées : Lambert-93 / UTM → WGS84")  # fmt: skip
+    hors_emprise, wgs84 = _project_coordinates(con)
     if hors_emprise:
         progress(f"… coordonnées : {_n(hors_emprise)} position(s) illisible(s) ou hors du territoire retirée(s) "
                  "(établissements gardés et comptés, sans position)")  # fmt: skip
+    perimetre_donnees = {**_departements_couverts(con, couverture, progress), **_sans_autre_employeur(con, progress)}
     progress("… indicateurs de tous les territoires")
     _aggregate(con)
     doubles = {"siret_en_double": siret_doubles, "siren_en_double": siren_doubles,
-               "ess_position_hors_emprise": hors_emprise, **reclassement}  # fmt: skip
+               "ess_position_hors_emprise": hors_emprise, **reclassement, "disposition": e.disposition,
+               "positions_wgs84_du_fichier": wgs84, **perimetre_donnees}  # fmt: skip
     report = _report(con, perimetre, time.perf_counter() - t0, doubles)
     con.execute("DROP TABLE IF EXISTS ul_sel; DROP TABLE IF EXISTS etab_sel; DROP TABLE IF EXISTS cooperatives_ref;")
+    con.execute("DROP TABLE IF EXISTS ul_fichier")
     return report
+
+
+@dataclass(frozen=True)
+class _Entrees:
+    """The files given, as DuckDB relations with their columns, and the argument each came from (``kind``: the
+    messages name it). For a joined sirene.fr export both halves are read from the same file."""
+
+    et_rel: str
+    et_cols: set[str]
+    et_file: Path
+    et_kind: str
+    ul_rel: str
+    ul_cols: set[str]
+    ul_file: Path
+    ul_kind: str
+    disposition: str
+
+
+@contextmanager
+def _ouvrir(
+    con: duckdb.DuckDBPyConnection, etablissements: Path, unites_legales: Path, joint: bool, tmp: Path
+) -> Iterator[_Entrees]:
+    """Open and check the files (layout from the header, required columns, at least one row) before any load."""
+    if joint:
+        with readable(etablissements, "joint", tmp) as (fmt, path):
+            rel = _relation(fmt, path, separateur_libre=True)
+            cols = _columns(con, rel, path, "joint")
+            dispositions.verifier_fichier_joint(cols, _nom(etablissements))
+            _check_rows(con, rel, etablissements, "joint")
+            # Legal units read once from the file (re-read by the establishment steps otherwise): a temp table.
+            requete, ul_cols = dispositions.requete_unites_legales(rel, cols)
+            try:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE ul_fichier AS {requete}")
+            except duckdb.Error as err:
+                raise _explain(err, etablissements, "joint") from err
+            yield _Entrees(rel, cols, etablissements, "joint", "ul_fichier", ul_cols, etablissements, "joint",
+                           dispositions.libelle(cols, joint=True))  # fmt: skip
+        return
+    with (
+        readable(unites_legales, "ul", tmp) as (ul_fmt, ul_path),
+        readable(etablissements, "etab", tmp) as (et_fmt, et_path),
+    ):
+        ul_rel, et_rel = _relation(ul_fmt, ul_path), _relation(et_fmt, et_path)
+        ul_cols = _columns(con, ul_rel, ul_path, "ul")
+        et_cols = _columns(con, et_rel, et_path, "etab")
+        check_columns(ul_cols, unites_legales, "ul")
+        check_columns(et_cols, etablissements, "etab")
+        _check_rows(con, ul_rel, unites_legales, "ul")
+        _check_rows(con, et_rel, etablissements, "etab")
+        yield _Entrees(et_rel, et_cols, etablissements, "etab", ul_rel, ul_cols, unites_legales, "ul",
+                       dispositions.libelle(et_cols, joint=False))  # fmt: skip
+
+
+def _sans_autre_employeur(con: duckdb.DuckDBPyConnection, progress: Progress) -> dict[str, int]:
+    """Count the private employers outside the ESS; warn when there is none: an export filtered on the ESS (legal
+    categories, activities) lacks the denominator, and the ESS share of private employment would read 100 %."""
+    autres, ess_employeurs = con.execute("""
+        SELECT count(*) FILTER (WHERE famille IS NULL AND employeur AND NOT public AND NOT sans_unite_legale),
+               count(*) FILTER (WHERE famille IS NOT NULL AND employeur)
+        FROM etab_sel
+    """).fetchall()[0]
+    if ess_employeurs and not autres:
+        progress("… attention : aucun employeur privé hors de l'ESS dans le fichier. S'il a été filtré sur l'ESS "
+                 "(catégories juridiques, activités), la part de l'ESS dans l'emploi privé est fausse : refaites "
+                 "l'export sur tout le territoire, sans ce filtre")  # fmt: skip
+    return {"employeurs_prives_hors_ess": int(autres)}
+
+
+def _departements_couverts(con: duckdb.DuckDBPyConnection, couverture: str, progress: Progress) -> dict[str, str]:
+    """Create ``departements_couverts``: the départements the data covers (``COUVERTURES``); return its report keys.
+
+    A territory reaching beyond them (région, France, an EPCI across a border) gets partial figures: the build marks
+    it (``esscore/sql/construction/territoires_partiels.sql``) and every page, the CLI and the JSON say so.
+    """
+    if couverture not in COUVERTURES:
+        raise ValueError(couverture)
+    source = "SELECT code AS departement FROM departements" if couverture == "nationale" else (
+        "SELECT DISTINCT c.departement FROM etab_sel s JOIN communes c ON c.code = s.commune "
+        "JOIN departements d ON d.code = c.departement")  # fmt: skip
+    con.execute(f"CREATE OR REPLACE TABLE departements_couverts AS {source}")
+    codes, total = con.execute(
+        "SELECT list(departement ORDER BY departement), (SELECT count(*) FROM departements) FROM departements_couverts"
+    ).fetchall()[0]
+    codes = codes or []
+    complet = len(codes) == total
+    if not complet:
+        progress(f"… périmètre : extrait couvrant {_n(len(codes))} département(s) sur {_n(total)} "
+                 f"({', '.join(codes[:12])}{' …' if len(codes) > 12 else ''}) : les territoires qui en débordent "
+                 "(région, France, EPCI à cheval) seront marqués « partiel »")  # fmt: skip
+    return {"perimetre_complet": "oui" if complet else "non", "departements_couverts": ",".join(codes)}
 
 
 def _n(n: int) -> str:
@@ -472,8 +584,12 @@ def _load_etab(con: duckdb.DuckDBPyConnection, rel: str, cols: set[str]) -> int:
                           nullif({_col("enseigne1Etablissement", cols)}, '')) AS nom_etab,
                  TRY_CAST(replace({_col("coordonneeLambertAbscisseEtablissement", cols)}, ',', '.') AS DOUBLE) AS x,
                  TRY_CAST(replace({_col("coordonneeLambertOrdonneeEtablissement", cols)}, ',', '.') AS DOUBLE) AS y,
+                 TRY_CAST(replace({_col("longitude", cols)}, ',', '.') AS DOUBLE) AS lon_source,
+                 TRY_CAST(replace({_col("latitude", cols)}, ',', '.') AS DOUBLE) AS lat_source,
                  coalesce(nullif(trim({_col("coordonneeLambertAbscisseEtablissement", cols)}), ''),
-                          nullif(trim({_col("coordonneeLambertOrdonneeEtablissement", cols)}), '')) IS NOT NULL
+                          nullif(trim({_col("coordonneeLambertOrdonneeEtablissement", cols)}), ''),
+                          nullif(trim({_col("longitude", cols)}), ''),
+                          nullif(trim({_col("latitude", cols)}), '')) IS NOT NULL
                    AS coord_fournie,
                  {_col("etablissementSiege", cols)} AS siege,
                  left({_col("dateDernierTraitementEtablissement", cols)}, 10) AS date_traitement,
@@ -561,35 +677,40 @@ def _sans_unite_legale(con: duckdb.DuckDBPyConnection, ul_rel: str) -> int:
     return con.execute("SELECT count(*) FROM etab_sel WHERE sans_unite_legale").fetchall()[0][0]
 
 
-def _project_coordinates(con: duckdb.DuckDBPyConnection) -> int:
-    """Lambert-93 / DOM UTM → WGS84 with pyproj, one vectorised transform per CRS (chosen by département).
+def _project_coordinates(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """WGS84 positions: the file's own ``longitude``/``latitude`` when it has them (a geolocated file), else
+    Lambert-93 / DOM UTM → WGS84 with pyproj, one vectorised transform per CRS (chosen by département).
 
-    A position is kept only if both coordinates are finite numbers and the projected point lies in the
-    extent of its territory (``EMPRISES``). Otherwise the establishment keeps its commune and is counted
-    everywhere, without a position (like any establishment SIRENE does not geolocate). Returns the number
-    of ESS establishments whose given coordinates were removed.
+    A position is kept only if both coordinates are finite numbers and the point lies in the extent of its
+    territory (``EMPRISES``). Otherwise the establishment keeps its commune and is counted everywhere, without a
+    position (like any establishment SIRENE does not geolocate). Returns the number of ESS establishments whose
+    given coordinates were removed, and the number placed by the file's own longitude and latitude.
     """
     rows = con.execute("""
-        SELECT s.siret, s.x, s.y, c.departement
+        SELECT s.siret, s.x, s.y, s.lon_source, s.lat_source, c.departement
         FROM etab_sel s JOIN communes c ON c.code = s.commune
         WHERE s.famille IS NOT NULL AND s.coord_fournie AND coalesce(s.diffusion, 'O') <> 'P'
     """).df()
     rows["epsg"] = rows["departement"].map(ess.epsg_for_departement)
-    x = pd.to_numeric(rows["x"], errors="coerce").to_numpy(dtype=float)
-    y = pd.to_numeric(rows["y"], errors="coerce").to_numpy(dtype=float)
-    lon, lat = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
-    ok = np.isfinite(x) & np.isfinite(y)
-    for epsg in rows.loc[ok, "epsg"].unique():
-        sel = ok & (rows["epsg"] == epsg).to_numpy()
-        west, south, east, north, _nom_emprise = EMPRISES[int(epsg)]
+    x, y, lon_src, lat_src = (pd.to_numeric(rows[c], errors="coerce").to_numpy(dtype=float)
+                              for c in ("x", "y", "lon_source", "lat_source"))  # fmt: skip
+    fournie = np.isfinite(lon_src) & np.isfinite(lat_src)
+    lon, lat = np.where(fournie, lon_src, np.nan), np.where(fournie, lat_src, np.nan)
+    a_projeter = np.isfinite(x) & np.isfinite(y) & ~fournie
+    for epsg in rows.loc[a_projeter, "epsg"].unique():
+        sel = a_projeter & (rows["epsg"] == epsg).to_numpy()
         tr = Transformer.from_crs(int(epsg), 4326, always_xy=True)
         with np.errstate(all="ignore"):
             plon, plat = (np.asarray(v, dtype=float) for v in tr.transform(x[sel], y[sel]))
-        inside = np.isfinite(plon) & np.isfinite(plat)
-        inside &= (plon >= west) & (plon <= east) & (plat >= south) & (plat <= north)
-        lon[sel] = np.where(inside, np.round(plon, 6), np.nan)
-        lat[sel] = np.where(inside, np.round(plat, 6), np.nan)
-    placed = np.isfinite(lon)
+        lon[sel], lat[sel] = plon, plat
+    for epsg in rows["epsg"].unique():
+        sel = (rows["epsg"] == epsg).to_numpy()
+        west, south, east, north, _nom_emprise = EMPRISES[int(epsg)]
+        with np.errstate(invalid="ignore"):
+            dedans = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+        lon[sel & ~dedans], lat[sel & ~dedans] = np.nan, np.nan
+    lon, lat = np.round(lon, 6), np.round(lat, 6)
+    placed = np.isfinite(lon) & np.isfinite(lat)
     coords = pd.DataFrame({"siret": rows["siret"].to_numpy()[placed], "lon": lon[placed], "lat": lat[placed]})
     con.register("coords_df", coords)
     # Raw x/y are kept only beside a validated position: no absurd value survives in the table.
@@ -603,7 +724,7 @@ def _project_coordinates(con: duckdb.DuckDBPyConnection) -> int:
                    FROM coords_df) c USING (siret)
     """)
     con.unregister("coords_df")
-    return int((~placed).sum())
+    return int((~placed).sum()), int((placed & fournie).sum())
 
 
 def _aggregate(con: duckdb.DuckDBPyConnection) -> None:

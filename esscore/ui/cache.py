@@ -29,6 +29,8 @@ import pandas as pd
 import streamlit as st
 
 from esscore import benchmark_db, carte, charts, comparaison, config, exports, geography, indicators, maps
+from esscore import evolution as evolution_mod
+from esscore import millesimes as millesimes_mod
 from esscore import publies as publies_mod
 from esscore.build import tables_manquantes
 from esscore.config import db_path
@@ -506,3 +508,38 @@ def copil_pdf(key: tuple[int, int], territoire_id: str, doc_json: str | None, jo
     from esscore import copil
 
     return copil.pdf_depuis_pptx(copil_pptx.cached(key, territoire_id, doc_json, jour, pairs))
+
+
+# ---------------------------------------------------------------------------------------------- évolution (issue 19)
+
+
+@par_base(show_spinner=False, max_entries=128)
+def _evolution_series(key: tuple[int, int], ids: tuple[str, ...], perimetre: str) -> pd.DataFrame:
+    return evolution_mod.series(con(), list(ids), perimetre)
+
+
+def evolution_series(ids: list[str], perimetre: str = "statistique") -> pd.DataFrame:
+    """Headline figures of territories over the vintages kept (``evolution.series``), one query per set of ids."""
+    return _evolution_series(tuple(ids), perimetre).copy()
+
+
+@par_base(show_spinner=False, max_entries=128)
+def _evolution_mouvements(key: tuple[int, int], territoire_id: str, perimetre: str) -> pd.DataFrame:
+    return evolution_mod.mouvements(con(), territoire_id, perimetre)
+
+
+def evolution_mouvements(terr: geography.Territoire, perimetre: str = "statistique") -> pd.DataFrame:
+    """ESS establishments created and closed each year in the territory, by family and sector."""
+    return _evolution_mouvements(terr.id, perimetre).copy()
+
+
+@par_base(show_spinner=False, max_entries=4)
+def millesimes(key: tuple[int, int]) -> pd.DataFrame:
+    """The vintages of the database (``millesimes.liste``)."""
+    return millesimes_mod.liste(con())
+
+
+@par_base(show_spinner=False, max_entries=4)
+def datation_fermetures(key: tuple[int, int]) -> dict[str, int]:
+    """Closed ESS establishments by where their closure year comes from (stock, historical file)."""
+    return evolution_mod.datation(con())

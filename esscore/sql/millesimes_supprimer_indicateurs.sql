@@ -1,0 +1,2 @@
+-- esscore millesimes --supprimer: the figures of one vintage ($millesime), removed with its row of millesimes.
+DELETE FROM millesimes_indicateurs WHERE millesime = $millesime
