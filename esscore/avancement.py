@@ -46,6 +46,10 @@ INDICATOR_COLUMNS: tuple[str, ...] = (
     "cible",
     "date",
     "valeur",
+    "donnee",  # the figure of the base the indicator is bound to (esscore.indicateurs_lies), else None
+    "millesime",  # its last reading: the base's vintage, whether demonstration data, why no value (motif)
+    "demonstration",
+    "motif",
 )
 TIMELINE_COLUMNS: tuple[str, ...] = (
     "axe_code",
@@ -139,10 +143,12 @@ def progress_by_axis(actions_df: pd.DataFrame) -> pd.DataFrame:
 
 
 def indicators_frame(doc: Mapping[str, Any]) -> pd.DataFrame:
-    """One row per dated indicator value; an indicator without values gets one row with a null date."""
+    """One row per dated indicator value; an indicator without values gets one row with a null date. A bound
+    indicator carries its figure (``donnee``) and its last reading (``millesime``, ``demonstration``, ``motif``)."""
     rows = []
     for axe, _, act in iter_actions(doc):
         for ind in act.get("indicateurs") or []:
+            lecture = ind.get("lecture") or {}
             base = {
                 "feuille_id": doc.get("id"),
                 "axe_code": axe.get("code"),
@@ -153,6 +159,10 @@ def indicators_frame(doc: Mapping[str, Any]) -> pd.DataFrame:
                 "unite": ind.get("unite"),
                 "valeur_initiale": _nombre_lu(ind.get("valeur_initiale")),
                 "cible": _nombre_lu(ind.get("cible")),
+                "donnee": ind.get("donnee"),
+                "millesime": lecture.get("millesime"),
+                "demonstration": bool(lecture.get("demonstration")),
+                "motif": lecture.get("motif"),
             }
             valeurs = ind.get("valeurs") or []
             if not valeurs:
@@ -163,6 +173,7 @@ def indicators_frame(doc: Mapping[str, Any]) -> pd.DataFrame:
     for col in ("valeur_initiale", "cible", "valeur"):
         df[col] = df[col].astype("float64")
     df["date"] = pd.to_datetime(df["date"])
+    df["demonstration"] = df["demonstration"].astype(bool)
     return df
 
 

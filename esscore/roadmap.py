@@ -38,6 +38,8 @@ TAILLE_MAX = 5 * 1024 * 1024  # a roadmap is a few dozen KB; anything bigger is 
 NOMBRE_MAX = 1e12  # budgets and indicator values: beyond a thousand billion it is a typing mistake
 ERREURS_AFFICHEES = 50  # errors listed in one message (all kept in ``FeuilleDeRouteInvalide.erreurs``)
 SANS_FEUILLE = "aucune"  # « esscore export copil --feuille-de-route aucune »: a deck without roadmap follow-up
+#: The template a territory's new roadmap starts from (data/feuilles_de_route/modele.yaml): never seeded as a roadmap.
+MODELE = "modele.yaml"
 
 _CHAMPS_FEUILLE = {
     "id",
@@ -58,7 +60,9 @@ CHAMPS_SUIVI: tuple[str, ...] = ("pilote", "elu_referent", "partenaires", "levie
                                  "statut")  # fmt: skip
 CHAMPS_TEXTE_ACTION: tuple[str, ...] = ("public", "objectifs", "moyens")
 _CHAMPS_ACTION = {"code", "titre", "description", *CHAMPS_SUIVI, *CHAMPS_TEXTE_ACTION, "indicateurs"}
-_CHAMPS_INDICATEUR = {"code", "libelle", "unite", "valeur_initiale", "cible", "valeurs"}
+_CHAMPS_INDICATEUR = {"code", "libelle", "unite", "valeur_initiale", "cible", "valeurs", "donnee", "lecture"}
+# What the refresh of an indicator bound to a figure of the base records (esscore.indicateurs_lies).
+_CHAMPS_LECTURE = {"millesime", "date", "demonstration", "motif"}
 _CHAMPS_SOURCE = {"document", "section", "date", "url"}
 
 _RE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -78,6 +82,7 @@ CSV_COLONNES_INDICATEUR: tuple[str, ...] = (
     "indicateur_cible",
     "indicateur_date",
     "indicateur_valeur",
+    "indicateur_donnee",
 )
 CSV_COLONNES_FEUILLE: tuple[str, ...] = (
     "feuille_id",
@@ -218,6 +223,7 @@ _CSV_CHAMPS_INDICATEUR: tuple[tuple[str, str], ...] = (
     ("unite", "indicateur_unite"),
     ("valeur_initiale", "indicateur_valeur_initiale"),
     ("cible", "indicateur_cible"),
+    ("donnee", "indicateur_donnee"),
 )
 
 
@@ -590,6 +596,46 @@ def _valider_valeurs(raw: Any, ou: str, erreurs: list[str]) -> list[dict[str, An
     return valeurs
 
 
+def donnees_liables() -> dict[str, str]:
+    """The figures of the base an indicator may be bound to (``donnee``): ``esscore.indicators.INDICATEURS``."""
+    from esscore.indicators import INDICATEURS  # cold start: duckdb + pandas, only for a file that binds one
+
+    return INDICATEURS
+
+
+def _donnee(val: Any, ou: str, erreurs: list[str]) -> str | None:
+    """The figure an indicator is bound to: one key of ``donnees_liables`` (its value is then read, not typed)."""
+    s = _texte(val, ou, "donnee", erreurs)
+    if s is None:
+        return None
+    connues = donnees_liables()
+    if s not in connues:
+        erreurs.append(
+            f"{ou} : champ « donnee » : « {apercu(s)} » inconnue ; valeurs possibles : {', '.join(connues)}."
+        )
+        return None
+    return s
+
+
+def _valider_lecture(raw: Any, ou: str, erreurs: list[str]) -> dict[str, Any] | None:
+    """The last reading of a bound indicator (written by the refresh, kept when a stored roadmap is re-imported)."""
+    if raw is None:
+        return None
+    ou = f"{ou}, lecture"
+    if not isinstance(raw, dict):
+        erreurs.append(f"{ou} : attendu un objet {{millesime, date, demonstration, motif}}.")
+        return None
+    _champs_inconnus(raw, _CHAMPS_LECTURE, ou, erreurs)
+    if not isinstance(raw.get("demonstration", False), bool):
+        erreurs.append(f"{ou} : champ « demonstration » doit valoir true ou false.")
+    return {
+        "millesime": _texte(raw.get("millesime"), ou, "millesime", erreurs),
+        "date": _date(raw.get("date"), ou, "date", erreurs),
+        "demonstration": raw.get("demonstration") is True,
+        "motif": _texte(raw.get("motif"), ou, "motif", erreurs),
+    }
+
+
 def _valider_indicateur(raw: Any, ou_action: str, erreurs: list[str]) -> dict[str, Any] | None:
     if not isinstance(raw, dict):
         erreurs.append(f"{ou_action} : chaque indicateur doit être un objet (code, libelle, unite…).")
@@ -597,7 +643,7 @@ def _valider_indicateur(raw: Any, ou_action: str, erreurs: list[str]) -> dict[st
     code = _texte(raw.get("code"), f"{ou_action}, indicateur", "code", erreurs, requis=True)
     ou = f"{ou_action}, indicateur {apercu(code or '?', 40)}"
     _champs_inconnus(raw, _CHAMPS_INDICATEUR, ou, erreurs)
-    return {
+    indicateur = {
         "code": code,
         "libelle": _texte(raw.get("libelle"), ou, "libelle", erreurs, requis=True),
         "unite": _texte(raw.get("unite"), ou, "unite", erreurs),
@@ -605,6 +651,16 @@ def _valider_indicateur(raw: Any, ou_action: str, erreurs: list[str]) -> dict[st
         "cible": _nombre(raw.get("cible"), ou, "cible", erreurs),
         "valeurs": _valider_valeurs(raw.get("valeurs"), ou, erreurs),
     }
+    donnee = _donnee(raw.get("donnee"), ou, erreurs)
+    if donnee is not None:  # only bound indicators carry these keys: other documents stay as they were
+        indicateur["donnee"] = donnee
+        lecture = _valider_lecture(raw.get("lecture"), ou, erreurs)
+        if lecture is not None:
+            indicateur["lecture"] = lecture
+    elif raw.get("lecture") is not None:
+        erreurs.append(f"{ou} : champ « lecture » sans « donnee » ; retirez-le (il n'a de sens que pour un "
+                       "indicateur lié à une donnée).")  # fmt: skip
+    return indicateur
 
 
 def _valider_indicateurs(raw: Any, ou: str, erreurs: list[str]) -> list[dict[str, Any]]:
@@ -814,3 +870,57 @@ def etat_action(statut: str, fin: date | None, today: date) -> str:
     if fin is not None and fin < today:
         return "en retard"
     return statut
+
+
+def iter_indicateurs_lies(doc: Mapping[str, Any]) -> Iterable[tuple[dict[str, Any], dict[str, Any]]]:
+    """Yield ``(action, indicateur)`` for each indicator bound to a figure of the base (field ``donnee``)."""
+    for _, _, act in iter_actions(doc):
+        for ind in act.get("indicateurs") or []:
+            if ind.get("donnee"):
+                yield act, ind
+
+
+# --------------------------------------------------------------------------- a new roadmap from the template
+
+NOTE_MODELE = (
+    "Feuille de route créée à partir du modèle (axes types des feuilles de route d'exemple), sans action : "
+    "ajoutez vos actions en important un fichier YAML ou CSV de même identifiant (format : "
+    "data/feuilles_de_route/README.md)."
+)
+
+
+def en_yaml(doc: Mapping[str, Any]) -> str:
+    """A validated roadmap as a YAML file of this format (e.g. the template prefilled for a territory, to fill in
+    and import back under the same id)."""
+    import yaml  # only when a file is written
+
+    return yaml.safe_dump(dict(doc), allow_unicode=True, sort_keys=False, width=110)
+
+
+def identifiant_territoire(territoire_id: str) -> str:
+    """The id of a roadmap created for a territory: « ess-departement-2a », « ess-epci-200041317 »."""
+    return _slug(f"ess-{territoire_id.replace(':', '-')}")
+
+
+def feuille_depuis_modele(modele: Mapping[str, Any], territoire_id: str, nom: str) -> dict[str, Any]:
+    """A territory's new roadmap: the template's axes and operational axes, no action, the territory's id and name.
+
+    ``modele`` is the validated template (``read_roadmap(… / MODELE)``); the result is validated again, so a
+    template edited by hand into something invalid is refused here, before anything is written.
+    """
+    doc = copy.deepcopy(dict(modele))
+    for axe in doc.get("axes") or []:
+        for op in axe.get("axes_operationnels") or []:
+            op["actions"] = []
+    doc.update(
+        id=identifiant_territoire(territoire_id),
+        titre=f"Feuille de route ESS — {nom}",
+        territoire=territoire_id,
+        periode=None,
+        gouvernance=None,
+        source=None,
+        exemple=False,
+        suivi_fictif=False,
+        note=NOTE_MODELE,
+    )
+    return validate_roadmap(doc, MODELE)

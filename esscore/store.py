@@ -31,6 +31,7 @@ from esscore.errors import ConflitEdition, DonneesInvalides, EssError
 from esscore.fichiers import apercu, fichier_atomique
 from esscore.moteurs import TIMEOUT_S, Connexion, Moteur, MoteurSQLite, moteur
 from esscore.roadmap import (
+    MODELE,
     STATUTS,
     find_action,
     read_roadmap,
@@ -40,6 +41,8 @@ from esscore.roadmap import (
 
 AUTEUR_MAX = 100
 AUTEUR_SYSTEME = "système (données d'exemple)"
+#: Author of the changes the base itself makes: values of indicators bound to a figure (esscore.indicateurs_lies).
+AUTEUR_DONNEES = "données"
 __all__ = ["TIMEOUT_S", "RoadmapStore", "clean_author", "default_roadmap_files"]
 
 #: Schema migrations, in order, in SQL both engines run (``{id_auto}``: the engine's auto-increment key).
@@ -81,13 +84,19 @@ _COLONNES_JOURNAL = (*CHANGELOG_COLUMNS, "version")
 
 
 def default_roadmap_files(directory: Path | None = None) -> list[Path]:
-    """The example roadmaps shipped with the code (``data/feuilles_de_route/*.yaml``), sorted by name.
+    """The example roadmaps shipped with the code (``data/feuilles_de_route/*.yaml``), sorted by name; the
+    template (``roadmap.MODELE``) is not one: it only starts a territory's new roadmap (``creer_feuille``).
 
     They live next to the code (``config.ROADMAP_EXAMPLES_DIR``) rather than under ``ESS_DATA_DIR`` because they
     are versioned examples, not data a deployment produces.
     """
     base = directory if directory is not None else config.ROADMAP_EXAMPLES_DIR
-    return sorted(p for p in base.glob("*.yaml") if p.is_file())
+    return sorted(p for p in base.glob("*.yaml") if p.is_file() and p.name != MODELE)
+
+
+def modele_path(directory: Path | None = None) -> Path:
+    """The template a territory's new roadmap starts from (``data/feuilles_de_route/modele.yaml``)."""
+    return (directory if directory is not None else config.ROADMAP_EXAMPLES_DIR) / MODELE
 
 
 def clean_author(auteur: Any) -> str:
@@ -150,6 +159,42 @@ def decrire_changement(ligne: dict[str, Any]) -> str:
         return f"{qui} a réimporté toute la feuille {quand} ({avant} → {apres})"
     quoi = f"l'action {apercu(ligne['action_code'])} ({apercu(ligne['champ'])})"
     return f"{qui} a modifié {quoi} {quand} : {avant} → {apres}"
+
+
+def _appliquer_lecture(doc: dict[str, Any], lu: dict[str, Any]) -> tuple[str, str, Any, Any] | None:
+    """Apply one reading of the base to its indicator in ``doc``; the change-log line (action, field, old, new), or
+    None when nothing changed. A value change is logged on the dated value's field (as a typed one is); a reading
+    that records no value but a new reason or vintage on « indicateur CODE (lecture des données) »."""
+    act = find_action(doc, str(lu["action"]))
+    ind = next((i for i in (act or {}).get("indicateurs") or [] if i.get("code") == lu["indicateur"]), None)
+    if ind is None or ind.get("donnee") != lu["donnee"]:
+        return None
+    lecture = dict(lu["lecture"])
+    date, valeurs = lecture["date"], ind.setdefault("valeurs", [])
+    existante = next((v for v in valeurs if v.get("date") == date), None)
+    avant = None if existante is None else existante.get("valeur")
+    ligne = None
+    if lu["valeur"] != avant:  # a new figure, or no figure any more (never a « s » written as a value)
+        if existante is not None:
+            valeurs.remove(existante)
+        if lu["valeur"] is not None:
+            valeurs.append({"date": date, "valeur": lu["valeur"]})
+            valeurs.sort(key=lambda v: str(v.get("date")))
+        ligne = (str(lu["action"]), f"indicateur {lu['indicateur']} ({date})", avant, lu["valeur"])
+    if ind.get("lecture") != lecture:
+        ancienne = ind.get("lecture") or {}
+        ind["lecture"] = lecture
+        if ligne is None:
+            champ = f"indicateur {lu['indicateur']} (lecture des données)"
+            ligne = (str(lu["action"]), champ, _decrire_lecture(ancienne), _decrire_lecture(lecture))
+    return ligne
+
+
+def _decrire_lecture(lecture: dict[str, Any]) -> str | None:
+    """« secret statistique … — effectifs 2023, stock Sirene au 30 novembre 2025 » (None: never read)."""
+    if not lecture:
+        return None
+    return " — ".join(str(x) for x in (lecture.get("motif") or "valeur lue", lecture.get("millesime")) if x)
 
 
 class RoadmapStore:
@@ -451,6 +496,11 @@ class RoadmapStore:
                 raise DonneesInvalides(
                     f"{ou} : indicateur inconnu ; indicateurs de cette action : {', '.join(codes) or '(aucun)'}."
                 )
+            if ind.get("donnee"):
+                raise DonneesInvalides(
+                    f"{ou} : indicateur lié à la donnée « {apercu(ind['donnee'])} » : sa valeur est lue dans la base "
+                    "à chaque construction et ne se saisit pas (retirez le champ « donnee » du fichier pour la saisir)."
+                )
             champ = f"indicateur {indicateur_code} ({iso})"
             _refuser_si_conflit(con, feuille_id, version, version_vue, action_code, champ, f"valeur {nombre:g}")
             valeurs = ind.setdefault("valeurs", [])
@@ -464,6 +514,37 @@ class RoadmapStore:
             valeurs.sort(key=lambda v: str(v.get("date")))
             nouvelle = self._save(con, doc, version)
             self._log(con, qui, feuille_id, action_code, champ, ancienne, nombre, nouvelle)
+
+    def creer_feuille(self, doc: dict[str, Any], auteur: str) -> None:
+        """Insert a new roadmap (e.g. a territory's, from the template); never replaces one: an existing id is
+        refused, with nothing written (a file import, ``import_roadmap``, is the way to replace one)."""
+        qui = clean_author(auteur)
+        valide = validate_roadmap(doc, str(doc.get("id", "?")) if isinstance(doc, dict) else "?")
+        with self._ecriture() as con:
+            if con.execute("SELECT 1 FROM feuilles_de_route WHERE id = ?", (valide["id"],)).fetchone():
+                raise EssError(
+                    f"Feuille de route « {valide['id']} » déjà enregistrée : elle n'est pas remplacée. Ouvrez-la, ou "
+                    "importez un fichier de même identifiant pour la remplacer."
+                )
+            self._inserer(con, valide, qui, fichier=None)
+
+    def enregistrer_lectures(self, feuille_id: str, lectures: Iterable[dict[str, Any]]) -> list[str]:
+        """Write what the base says of a roadmap's bound indicators; return the change-log lines written (none when
+        the base says what the roadmap already holds).
+
+        Each reading: ``action``, ``indicateur``, ``donnee`` (the binding it was computed for: a reading for an
+        indicator re-bound since is skipped), ``lecture`` (millésime, date, demonstration, motif) and ``valeur``
+        (None when the base gives no figure, e.g. statistical secrecy: nothing is recorded, ``motif`` says why,
+        and a value left at that date by an earlier build of the same vintage is removed). Author: « données ».
+        """
+        with self._ecriture() as con:
+            doc, version = self._doc(con, feuille_id)
+            changes = [c for lu in lectures if (c := _appliquer_lecture(doc, lu)) is not None]
+            if changes:
+                nouvelle = self._save(con, doc, version)
+                for action, champ, avant, apres in changes:
+                    self._log(con, AUTEUR_DONNEES, feuille_id, action, champ, avant, apres, nouvelle)
+        return [f"{action} · {champ} : {avant} → {apres}" for action, champ, avant, apres in changes]
 
     @staticmethod
     def _action(doc: dict[str, Any], feuille_id: str, action_code: str) -> dict[str, Any]:

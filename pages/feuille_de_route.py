@@ -19,14 +19,19 @@ except (EssError, OSError) as err:
     layout.alerte(f"Magasin d'édition inaccessible : {err} Vérifiez la variable ESS_STORE et les droits d'écriture.")
     st.stop()
 
+terr = layout.territory_picker()
 droits = auth.droits()
 auth.panneau_edition(droits)
 fdr.afficher_flash()
-feuille_id = fdr.choisir_feuille(feuilles, layout.current_territoire_id())
+if terr is None:
+    st.stop()
+feuille_id = fdr.choisir_feuille(feuilles, terr, droits.edition)  # its own, a parent's (labelled), or none
 if feuille_id is None:
+    st.markdown("#### Diaporama COPIL, sans feuille de route")
+    copil.boutons_copil(terr.id, "", key="fdr_copil")
     st.stop()
 
-doc, version = store.get_versioned(feuille_id)  # the version each save carries (no silent lost update)
+doc, version = fdr.lire_feuille(feuille_id)  # the version each save carries (no silent lost update)
 today = date.today()
 actions = actions_frame(doc, today)
 avancement = progress_by_axis(actions)
@@ -52,8 +57,8 @@ with onglets[4]:
 with onglets[5]:
     fdr.journal(feuille_id)
 with onglets[6]:
-    territoire_id = doc.get("territoire") or layout.current_territoire_id()
-    copil.boutons_copil(territoire_id, feuille_id, key="fdr_copil")
+    fdr.legende_copil(doc, terr)  # the deck of the roadmap shown: its territory's, with this roadmap
+    copil.boutons_copil(doc.get("territoire") or terr.id, feuille_id, key="fdr_copil")
 if droits.edition:
     with onglets[7]:
         fdr.formulaires_edition(doc, actions, indicateurs, version)

@@ -17,9 +17,10 @@ from esscore import auth
 from esscore.avancement import actions_frame, progress_by_axis, timeline_frame
 from esscore.charts import texte_graphique
 from esscore.config import ROADMAP_EXAMPLES_DIR
-from esscore.roadmap import read_roadmap
+from esscore.errors import EssError
+from esscore.roadmap import find_action, read_roadmap
 from esscore.sources import citation
-from esscore.store import AUTEUR_SYSTEME, RoadmapStore
+from esscore.store import AUTEUR_DONNEES, AUTEUR_SYSTEME, RoadmapStore
 from esscore.text import texte_litteral
 from tests.test_benchmark import ponctuation_non_echappee
 
@@ -102,9 +103,13 @@ def test_read_only_without_secrets_and_examples_seeded(store: RoadmapStore) -> N
     assert not [b for b in at.button if b.key == "fdr_ouvrir"]
     feuilles = store.list_roadmaps()
     assert set(feuilles["id"]) == {"niort-2023-2026", "cotentin-2014"} and feuilles["exemple"].all()
-    assert (store.changelog()["auteur"] == AUTEUR_SYSTEME).all()
+    journal = store.changelog()
+    imports = journal[journal["champ"] == "import"]
+    assert len(imports) == 2 and (imports["auteur"] == AUTEUR_SYSTEME).all()
+    # the rest: the Niort example's indicators bound to a figure, read from the base at the page's first load
+    assert set(journal.loc[journal["champ"] != "import", "auteur"]) == {AUTEUR_DONNEES}
     choix = at.selectbox(key="fdr_feuille")
-    assert len(choix.options) == 2 and all(o.endswith("· exemple") for o in choix.options)
+    assert choix.options == [f"{store.get('niort-2023-2026')['titre']} · exemple"]  # the territory's only
     section = "Axes stratégiques A, B, C ; animation, gouvernance et cadre de suivi"
     cite = citation("niort-feuille-de-route-2023-2026", section, "2023", markdown=True)
     assert "**Exemple, avancement fictif**" in textes(at) and cite in textes(at)  # the document, cited in full
@@ -119,7 +124,7 @@ def test_roadmap_chosen_from_the_url_and_unknown_one_reported(store: RoadmapStor
     assert texte_litteral("Manche (50)") in textes(at)
     at = page(params={"feuille": "<b>nope</b>"})
     assert not at.exception
-    assert any("introuvable" in w.value and "<b>" not in w.value for w in at.warning)
+    assert any("« feuille »" in w.value and "ignorée" in w.value and "<b>" not in w.value for w in at.warning)
 
 
 def test_wrong_password_keeps_the_page_read_only(store: RoadmapStore) -> None:
@@ -321,6 +326,113 @@ def test_copil_buttons_and_other_tabs_render(store: RoadmapStore) -> None:
     assert "Télécharger le diaporama en PDF" in labels
     assert len(at.get("vega_lite_chart")) + len(at.get("arrow_vega_lite_chart")) >= 3  # progress, timeline, indicator
     assert "Projets soutenus" in textes(at)
+
+
+# --------------------------------------------------------------------------- roadmaps belong to territories
+
+CORSE_DU_SUD = "departement:2A"
+CHERBOURG = "commune:50129"  # in the Manche, whose roadmap is the Cotentin example
+
+
+def test_territory_without_roadmap_says_so_and_offers_the_template_and_an_import(store: RoadmapStore) -> None:
+    at = page(params={"territoire": CORSE_DU_SUD})
+    assert not at.exception
+    assert "Aucune feuille de route pour le département de la Corse\\-du\\-Sud" in textes(at)
+    assert "Plan d'actions ESS du Pays du Cotentin" not in textes(at)  # never the Manche's, silently or not
+    assert not at.tabs and not [s for s in at.selectbox if s.key == "fdr_feuille"]
+    creer = at.button(key="fdr_creer")
+    assert creer.label == "Créer la feuille de route à partir du modèle" and creer.disabled  # read-only
+    assert at.button(key="fdr_import_nouvelle_ok").disabled
+    assert "demande le mode édition" in textes(at)
+    labels = [b.label for b in at.get("download_button")]
+    assert "Télécharger le modèle (YAML) à remplir" in labels
+    assert "Télécharger le diaporama COPIL (PowerPoint)" in labels  # the COPIL deck, without roadmap
+    assert "Diaporama COPIL, sans feuille de route" in textes(at)
+    assert "ess-departement-2a" not in set(store.list_roadmaps()["id"])
+
+
+def test_creating_from_the_template_gives_the_territory_its_roadmap(store: RoadmapStore) -> None:
+    at = ouvrir(page({"mot_de_passe_empreinte": EMPREINTE}, params={"territoire": CORSE_DU_SUD}))
+    at = at.button(key="fdr_creer").click().run()
+    assert not at.exception
+    doc = store.get("ess-departement-2a")
+    modele = read_roadmap(ROADMAP_EXAMPLES_DIR / "modele.yaml")
+    assert doc["territoire"] == CORSE_DU_SUD and doc["titre"] == "Feuille de route ESS — Corse-du-Sud"
+    assert not doc["exemple"] and not doc["suivi_fictif"]
+    assert [(a["code"], a["titre"]) for a in doc["axes"]] == [(a["code"], a["titre"]) for a in modele["axes"]]
+    assert all(not op["actions"] for a in doc["axes"] for op in a["axes_operationnels"])
+    assert store.changelog("ess-departement-2a").iloc[0]["auteur"] == "Service ESS"
+    assert any(texte_litteral("« ess-departement-2a » créée pour le département de la Corse-du-Sud") in s.value
+               for s in at.success)  # fmt: skip
+    assert at.selectbox(key="fdr_feuille").value == "ess-departement-2a"
+    assert at.query_params["feuille"] == "ess-departement-2a"
+    assert "Aucune feuille de route pour" not in textes(at) and "COPIL" in onglets(at)
+    assert "Cette feuille de route ne contient encore aucune action" in textes(at)
+    with pytest.raises(EssError, match="déjà enregistrée : elle n'est pas remplacée"):  # never over an existing one
+        store.creer_feuille(doc, "Service ESS")
+
+
+def test_parent_roadmap_is_labelled_and_its_deck_named(store: RoadmapStore) -> None:
+    at = page(params={"territoire": CHERBOURG})
+    assert not at.exception
+    assert "Aucune feuille de route pour la commune de Cherbourg\\-en\\-Cotentin" in textes(at)
+    choix = at.selectbox(key="fdr_feuille")
+    assert choix.value == "cotentin-2014"
+    assert choix.options == [
+        "Plan d'actions ESS du Pays du Cotentin (fiches actions 2014) · le département de la Manche "
+        "(territoire parent) · exemple"
+    ]
+    assert any(texte_litteral("Feuille de route du département de la Manche (territoire parent)") in i.value
+               for i in at.info)  # fmt: skip
+    copil = texte_litteral("Diaporama du département de la Manche avec la feuille de route affichée")
+    assert copil in textes(at) and texte_litteral("et non de la commune de Cherbourg-en-Cotentin") in textes(at)
+
+
+def test_roadmap_of_the_previous_territory_is_not_kept_when_the_territory_changes(store: RoadmapStore) -> None:
+    at = page()
+    assert at.query_params["feuille"] == "niort-2023-2026"
+    at.query_params["territoire"] = CORSE_DU_SUD  # e.g. the sidebar search; ?feuille= is still the Niort one
+    at = at.run()
+    assert not at.exception
+    assert "Aucune feuille de route pour le département de la Corse\\-du\\-Sud" in textes(at)
+    assert "feuille" not in at.query_params and not at.tabs
+
+
+def test_import_from_the_empty_state_shows_the_file_and_says_whose_it_is(store: RoadmapStore) -> None:
+    at = ouvrir(page({"mot_de_passe_empreinte": EMPREINTE}, params={"territoire": CORSE_DU_SUD}))
+    at.file_uploader(key="fdr_import_nouvelle").upload("valide.yaml", (FIX / "valide.yaml").read_bytes())
+    at = at.run().button(key="fdr_import_nouvelle_ok").click().run()
+    assert not at.exception
+    assert at.selectbox(key="fdr_feuille").value == "test-valide"
+    assert any("ouverte par son adresse" in w.value and "CA du Niortais" in w.value for w in at.warning)
+
+
+def test_late_filter_with_no_match_shows_a_french_empty_state(store: RoadmapStore) -> None:
+    at = page()
+    at.multiselect(key="fdr_f_etat").set_value(["en retard"])
+    at.text_input(key="fdr_f_texte").input("aucun intitulé ne contient ce texte")
+    at = at.run()
+    assert not at.exception
+    assert any("Aucune action en retard ne correspond aux filtres choisis, sur 29 action(s)" in i.value
+               for i in at.info)  # fmt: skip
+    assert not [df for df in at.dataframe if "action_code" in df.value.columns]
+
+
+def test_bound_indicators_are_read_from_the_base_and_not_typed(store: RoadmapStore) -> None:
+    at = ouvrir(page({"mot_de_passe_empreinte": EMPREINTE}))
+    assert not at.exception
+    niort = store.get("niort-2023-2026")
+    b32 = next(i for i in find_action(niort, "B.3.2")["indicateurs"] if i["donnee"] == "salaries_estimes")
+    assert b32["valeurs"] == [{"date": "2025-11-30", "valeur": 122}]  # read at page load (no build since seeding)
+    assert not [k for k in at.selectbox(key="fdr_ind").options if k.startswith("B.3.2")]
+    assert "Non saisissables" in textes(at) and texte_litteral("B.3.2-I4") in textes(at)
+    lu = "Valeur lue dans les données (« Salariés estimés de l'ESS » du territoire), millésime effectifs 2023, stock"
+    assert texte_litteral(lu) in textes(at)
+    tableau = next(df.value for df in at.dataframe if "Origine" in df.value.columns)
+    assert (tableau["Origine"] == "saisie").sum() == 5 and tableau["Origine"].str.startswith("valeur lue").sum() == 4
+    version = store.get_versioned("niort-2023-2026")[1]
+    at = page()  # a new session on the same base: nothing to read again, nothing written
+    assert store.get_versioned("niort-2023-2026")[1] == version
 
 
 # --------------------------------------------------------------------------- user text in Markdown and charts

@@ -105,7 +105,7 @@ SERVEUR = textwrap.dedent(
         at.selectbox(key="fdr_statut_valeur").select("réalisée")
         at = at.button(key="fdr_statut_ok").click().run()
     journal = next(df.value for df in at.dataframe if "Auteur" in df.value.columns)
-    actions = next(df.value for df in at.dataframe if "action_code" in df.value.columns)
+    actions = next(df.value for df in at.dataframe if "statut" in df.value.columns)
     print(json.dumps({
         "exception": [str(e.value) for e in at.exception],
         "succes": [s.value for s in at.success],

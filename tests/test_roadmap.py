@@ -16,10 +16,15 @@ from esscore.roadmap import (
     ERREURS_AFFICHEES,
     ETATS,
     LEVIERS,
+    MODELE,
     STATUTS,
     FeuilleDeRouteInvalide,
+    en_yaml,
     etat_action,
+    feuille_depuis_modele,
     find_action,
+    identifiant_territoire,
+    iter_actions,
     load_roadmap_file,
     read_roadmap,
     validate_roadmap,
@@ -530,3 +535,82 @@ def test_csv_errors_quote_values_short(tmp_path: Path) -> None:
         load_roadmap_file(f)
     assert len(str(exc.value)) < 500 and "\x1b" not in str(exc.value)
     assert "ligne 3 : action A.1.1 : champ « titre » différent" in str(exc.value)
+
+
+# ------------------------------------------------------------------ template, indicators bound to a figure
+
+
+def test_template_has_the_seeds_standard_axes_and_no_action(niort: dict) -> None:
+    modele = read_roadmap(SEEDS / MODELE)
+    assert "modele.yaml" not in [p.name for p in default_roadmap_files()]  # never seeded as a roadmap
+    axes = [(a["code"], a["titre"], [(o["code"], o["titre"]) for o in a["axes_operationnels"]]) for a in modele["axes"]]
+    assert axes == [(a["code"], a["titre"], [(o["code"], o["titre"]) for o in a["axes_operationnels"]])
+                    for a in niort["axes"]]  # fmt: skip
+    assert not any(True for _ in iter_actions(modele))
+    assert not modele["exemple"] and not modele["suivi_fictif"]
+
+
+def test_roadmap_from_the_template_for_a_territory() -> None:
+    doc = feuille_depuis_modele(read_roadmap(SEEDS / MODELE), "departement:2A", "Corse-du-Sud")
+    assert (doc["id"], doc["territoire"], doc["titre"]) == (
+        "ess-departement-2a",
+        "departement:2A",
+        "Feuille de route ESS — Corse-du-Sud",
+    )
+    assert doc["source"] is None and "modèle" in doc["note"] and not any(True for _ in iter_actions(doc))
+    assert identifiant_territoire("epci:200041317") == "ess-epci-200041317"
+    assert identifiant_territoire("france:FR") == "ess-france-fr"
+    with pytest.raises(FeuilleDeRouteInvalide, match="champ « axes » manquant"):
+        feuille_depuis_modele({"id": "x", "titre": "x"}, "departement:2A", "Corse-du-Sud")
+
+
+def test_template_prefilled_for_a_territory_downloads_as_a_file_that_imports_back(tmp_path: Path) -> None:
+    doc = feuille_depuis_modele(read_roadmap(SEEDS / MODELE), "commune:50129", "Cherbourg-en-Cotentin")
+    fichier = tmp_path / "ess-commune-50129.yaml"
+    fichier.write_text(en_yaml(doc), "utf-8")
+    assert read_roadmap(fichier) == doc
+
+
+def test_indicator_bound_to_a_figure_is_validated(valide: dict) -> None:
+    doc = copy.deepcopy(valide)
+    ind = doc["axes"][0]["axes_operationnels"][0]["actions"][0]["indicateurs"][0]
+    ind["donnee"] = "salaries_estimes"
+    assert find_action(validate_roadmap(doc, "f.yaml"), "A.1.1")["indicateurs"][0]["donnee"] == "salaries_estimes"
+    ind["donnee"] = "emplois"
+    attendu = "champ « donnee » : « emplois » inconnue ; valeurs possibles : etablissements, etablissements_employeurs"
+    with pytest.raises(FeuilleDeRouteInvalide, match=attendu):
+        validate_roadmap(doc, "f.yaml")
+    del ind["donnee"]
+    ind["lecture"] = {"millesime": "x", "date": "2025-11-30", "demonstration": False, "motif": None}
+    with pytest.raises(FeuilleDeRouteInvalide, match="champ « lecture » sans « donnee »"):
+        validate_roadmap(doc, "f.yaml")
+    ind["donnee"], ind["lecture"]["demonstration"] = "part_emploi_prive", "oui"
+    with pytest.raises(FeuilleDeRouteInvalide, match="lecture : champ « demonstration » doit valoir true ou false"):
+        validate_roadmap(doc, "f.yaml")
+    assert "donnee" not in find_action(valide, "A.1.1")["indicateurs"][0]  # unbound: the document is unchanged
+
+
+def test_csv_column_binds_an_indicator(tmp_path: Path) -> None:
+    lignes = (FIX / "valide.csv").read_text("utf-8").splitlines()
+    f = tmp_path / "lie.csv"
+    lignes = [lignes[0] + ",indicateur_donnee", *(li + ",employeurs_pour_1000_hab" for li in lignes[1:3])]
+    f.write_text("\n".join(lignes) + "\n", "utf-8")
+    ind = indicators_frame(read_roadmap(f))
+    assert set(ind.loc[ind["indicateur_code"] == "I1", "donnee"]) == {"employeurs_pour_1000_hab"}
+
+
+def test_copil_roadmap_slides_say_the_follow_up_is_fictitious(niort: dict, valide: dict) -> None:
+    """The deck says « avancement fictif » on each roadmap slide of an example whose follow-up is invented."""
+    from types import SimpleNamespace
+
+    from esscore import copil
+    from esscore.copil import diapos
+
+    for doc, fictif in ((niort, True), (valide, False)):
+        actions = actions_frame(doc, AUJOURDHUI)
+        d = SimpleNamespace(feuille=doc, actions=actions, avancement=progress_by_axis(actions),
+                            indicateurs_suivi=indicators_frame(doc), today=AUJOURDHUI)  # fmt: skip
+        for dessiner in (diapos._diapo_avancement, diapos._diapo_retards, diapos._diapo_indicateurs):
+            deck = copil.Deck(False, "pied de page")
+            dessiner(deck, d)
+            assert ("avancement fictif" in copil.resume_texte(deck.terminer())) is fictif, dessiner.__name__

@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import multiprocessing
 import sqlite3
+import sys
 import threading
+import types
 from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -361,7 +363,11 @@ def _editeur(url: str, nom: str, statut: str, lu: Any, ecrit: Any, attendre: boo
         ecrit.set()
 
 
-def test_two_processes_editing_the_same_action(store: RoadmapStore, store_url: str) -> None:
+def test_two_processes_editing_the_same_action(
+    store: RoadmapStore, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a page run by AppTest earlier in this worker leaves its script as ``__main__``: a « spawn » child would run it
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     ctx = multiprocessing.get_context("spawn")
     lu, ecrit, sortie = ctx.Barrier(2), ctx.Event(), ctx.Queue()
     procs = [
@@ -411,3 +417,37 @@ def test_copy_moves_a_sqlite_store_with_its_history(store_url: str, tmp_path: Pa
         cible.copier_depuis(source)
     cible.set_status("test-valide", "A.1.3", "réalisée", "Paul")
     assert list(cible.changelog()["id"]) == [3, 2, 1]
+
+
+# ------------------------------------------------------------------ a territory's roadmap, readings of the base
+
+
+def test_creating_a_roadmap_never_replaces_one(store: RoadmapStore) -> None:
+    from esscore.roadmap import feuille_depuis_modele
+    from esscore.store import modele_path
+
+    doc = feuille_depuis_modele(read_roadmap(modele_path()), "departement:2A", "Corse-du-Sud")
+    store.creer_feuille(doc, "Service ESS")
+    assert store.get("ess-departement-2a")["territoire"] == "departement:2A"
+    assert store.changelog("ess-departement-2a").iloc[0][["auteur", "champ"]].tolist() == ["Service ESS", "import"]
+    lignes = _dump(store)
+    for existante in (doc, store.get("test-valide")):
+        with pytest.raises(EssError, match="déjà enregistrée : elle n'est pas remplacée"):
+            store.creer_feuille(existante, "Quelqu'un d'autre")
+    assert _dump(store) == lignes  # nothing written
+
+
+def test_readings_of_the_base_are_logged_by_donnees(store: RoadmapStore) -> None:
+    from esscore.store import AUTEUR_DONNEES
+
+    doc = store.get("test-valide")
+    find_action(doc, "A.1.1")["indicateurs"][1]["donnee"] = "salaries_estimes"
+    store.import_roadmap(doc, "Service ESS")
+    lecture = {"millesime": "effectifs 2023, stock Sirene au 30 novembre 2025", "date": "2025-11-30",
+               "demonstration": False, "motif": None}  # fmt: skip
+    lu = {"action": "A.1.1", "indicateur": "I2", "donnee": "salaries_estimes", "valeur": 122, "lecture": lecture}
+    assert store.enregistrer_lectures("test-valide", [lu]) == ["A.1.1 · indicateur I2 (2025-11-30) : None → 122"]
+    dernier = store.changelog("test-valide").iloc[0]
+    assert (dernier["auteur"], dernier["nouvelle_valeur"]) == (AUTEUR_DONNEES, "122")
+    lignes = _dump(store)
+    assert store.enregistrer_lectures("test-valide", [lu]) == [] and _dump(store) == lignes

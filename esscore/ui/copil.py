@@ -104,10 +104,11 @@ def boutons_copil(territoire_id: str, feuille_id: str | None = None, key: str = 
         on_click="ignore",
         icon="📄",
     )
+    suivi = "" if feuille_id == "" else "avancement de la feuille de route et actions en retard, "  # "": none
     texte = (
         f"{texte_litteral(terr.libelle)} : chiffres clés comparés à des territoires proches, familles et "
-        "secteurs, carte des communes, tableau de comparaison, avancement de la feuille de route et actions en "
-        "retard, exemples d'autres collectivités, sources. Le fichier est préparé au clic (quelques secondes). "
+        f"secteurs, carte des communes, tableau de comparaison, {suivi}exemples d'autres collectivités, sources. "
+        "Le fichier est préparé au clic (quelques secondes). "
         "Graphiques PowerPoint modifiables, phrases et sources de chaque diapositive dans les notes ; le PDF "
         "contient les mêmes diapositives, texte sélectionnable."
     )

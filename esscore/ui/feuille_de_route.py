@@ -22,20 +22,24 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from esscore import benchmark, roadmap
+from esscore import benchmark, indicateurs_lies, roadmap
 from esscore.avancement import timeline_frame
 from esscore.charts import texte_graphique, tri_selon
-from esscore.copil import COULEURS_ETATS, feuille_du_territoire
+from esscore.copil import COULEURS_ETATS
 from esscore.errors import ConflitEdition, EssError
 from esscore.exports import Metadonnees
-from esscore.labels import fmt_int, fmt_pct
+from esscore.geography import Territoire
+from esscore.labels import fmt_int, fmt_pct, indicator_label
+from esscore.phrases import de, designation
 from esscore.sources import citation
+from esscore.store import modele_path
 from esscore.text import texte_litteral
 from esscore.ui import blocs, cache, layout
 from esscore.ui.auth import droits
 
 CLE_FLASH = "fdr_flash"
 CLE_FEUILLE = "fdr_feuille"
+CLE_FEUILLE_POUR = "fdr_feuille_pour"  # the territory this page last wrote ``?feuille=`` for
 CLE_CONFLIT = "fdr_conflit"
 
 
@@ -141,11 +145,11 @@ def conflit_en_attente(feuille_id: str) -> None:
     col2.button("Abandonner ma modification", key="fdr_abandonner", on_click=_abandonner)
 
 
-def _importer() -> None:
+def _importer(cle: str = "fdr_import") -> None:
     if _refus():
         return
     d = droits()
-    fichier = st.session_state.get("fdr_import")
+    fichier = st.session_state.get(cle)
     if fichier is None:
         _flash("error", "Choisissez d'abord un fichier YAML ou CSV.")
         return
@@ -165,7 +169,19 @@ def _importer() -> None:
         _flash("error", f"Fichier « {nom} » illisible ({err.strerror or err}) : renommez-le puis réessayez.")
         return
     st.session_state[CLE_FEUILLE] = doc["id"]
+    st.session_state[CLE_FEUILLE_POUR] = None  # shown next even if it is another territory's (and said so)
+    st.query_params["feuille"] = doc["id"]
     _flash("success", f"Feuille de route « {doc['id']} » importée depuis « {nom} ».")
+
+
+def _bloc_import(cle: str, edition: bool = True) -> None:
+    """The file import (YAML or CSV), entirely validated first: the uploader and its button."""
+    st.caption(
+        "Le fichier est entièrement validé avant tout enregistrement ; une feuille de même "
+        "identifiant est remplacée. Format : data/feuilles_de_route/README.md."
+    )
+    st.file_uploader("Fichier", type=["yaml", "yml", "csv"], key=cle, max_upload_size=5, disabled=not edition)
+    st.button("Importer", key=f"{cle}_ok", on_click=_importer, args=(cle,), disabled=not edition)
 
 
 def formulaires_edition(
@@ -195,7 +211,8 @@ def formulaires_edition(
         )
     with col2, st.form("fdr_form_valeur"):
         st.markdown("**Valeur d'un indicateur**")
-        liste = indicateurs.drop_duplicates(["action_code", "indicateur_code"])
+        toutes = indicateurs.drop_duplicates(["action_code", "indicateur_code"])
+        liste = toutes[toutes["donnee"].isna()]  # a bound indicator's value is read from the base, never typed
         options = {
             f"{r.action_code}\u241f{r.indicateur_code}": f"{r.action_code} · {r.indicateur_code} – {r.libelle}"
             + (f" ({r.unite})" if isinstance(r.unite, str) and r.unite else "")
@@ -206,7 +223,7 @@ def formulaires_edition(
             list(options),
             key="fdr_ind",
             format_func=lambda k: options[k],
-            placeholder="Aucun indicateur dans cette feuille de route",
+            placeholder="Aucun indicateur à saisir dans cette feuille de route",
         )
         st.date_input("Date de la mesure", key="fdr_ind_date", value=date.today(), format="DD/MM/YYYY")
         st.number_input("Valeur", key="fdr_ind_valeur", value=0.0, step=1.0, format="%g")
@@ -217,36 +234,209 @@ def formulaires_edition(
             args=(feuille_id, version),
             disabled=not options,
         )
+        liees = toutes[toutes["donnee"].notna()]
+        if not liees.empty:
+            codes = ", ".join(texte_litteral(c) for c in liees["indicateur_code"])
+            st.caption(f"Non saisissables, valeur lue dans les données à chaque construction de la base : {codes}.")
     with st.expander("Importer ou remplacer une feuille de route (YAML ou CSV)"):
-        st.caption(
-            "Le fichier est entièrement validé avant tout enregistrement ; une feuille de même "
-            "identifiant est remplacée. Format : data/feuilles_de_route/README.md."
-        )
-        st.file_uploader("Fichier", type=["yaml", "yml", "csv"], key="fdr_import", max_upload_size=5)
-        st.button("Importer", key="fdr_import_ok", on_click=_importer)
+        _bloc_import("fdr_import")
 
 
 # --------------------------------------------------------------------------- choosing the roadmap
 
 
-def choisir_feuille(feuilles: pd.DataFrame, territoire_id: str | None) -> str | None:
-    """Roadmap selector kept in the URL (``?feuille=ID``); default: the territory's roadmap, else the first."""
+def _designation(territoire_id: str) -> str:
+    """« le département de la Manche », « la CA du Niortais » (``phrases.designation``); the raw id when unknown."""
+    try:
+        t = cache.territoire(territoire_id)
+    except EssError:
+        return territoire_id
+    return designation(t.type, t.nom, t.code)
+
+
+def feuilles_proches(feuilles: pd.DataFrame, terr: Territoire) -> list[tuple[str, str | None]]:
+    """The roadmaps of ``terr`` then of its parents (nearest first), as ``(id, parent id or None)``.
+
+    Within one territory its own roadmaps come before examples, the most recently imported first (the rule of
+    ``copil.feuille_du_territoire``). Never another territory's: those are only opened by their address.
+    """
     if feuilles.empty:
-        st.info("Aucune feuille de route enregistrée. Importez-en une avec `esscore import roadmap FICHIER`.")
-        return None
-    ids = list(feuilles["id"])
-    libelles = {r.id: f"{r.titre} · exemple" if r.exemple else str(r.titre) for r in feuilles.itertuples(index=False)}
+        return []
+    ordre = feuilles.sort_values(["exemple", "imported_at", "id"], ascending=[True, False, True], kind="stable")
+    proches: list[tuple[str, str | None]] = []
+    for tid in [terr.id, *(f"{p['type']}:{p['code']}" for p in terr.parents)]:
+        parent = None if tid == terr.id else tid
+        proches += [(str(i), parent) for i in ordre.loc[ordre["territoire"] == tid, "id"]]
+    return proches
+
+
+def _url_feuille(ids: list[str], terr: Territoire) -> str | None:
+    """The roadmap the URL asks for (``?feuille=ID``): a link to follow, not one this page wrote for a territory
+    the sidebar has since left (that one is dropped); an unknown id is reported."""
     depuis_url = st.query_params.get("feuille")
-    if depuis_url and depuis_url not in ids:
-        message = f"Feuille de route « {depuis_url[:64]} » introuvable ; choisissez-en une dans la liste."
-        layout.alerte(message, "warning")
-    if st.session_state.get(CLE_FEUILLE) not in ids:  # first run of the session: the URL, else the territory's
-        defaut = feuille_du_territoire(feuilles, territoire_id) if territoire_id else None
-        st.session_state[CLE_FEUILLE] = depuis_url if depuis_url in ids else (defaut or ids[0])
-    choix = st.selectbox("Feuille de route", ids, key=CLE_FEUILLE, format_func=lambda i: libelles[i])
+    pour = st.session_state.get(CLE_FEUILLE_POUR)
+    if depuis_url and pour is not None and pour != terr.id:
+        del st.query_params["feuille"]
+        return None
+    return layout.parametre_url("feuille", ids)
+
+
+def choisir_feuille(feuilles: pd.DataFrame, terr: Territoire, edition: bool) -> str | None:
+    """The roadmap shown for ``terr``: its own, else a parent's (labelled), or one opened by its address (said);
+    without one of its own, « Aucune feuille de route pour … » and the two ways to start one. Kept in the URL."""
+    ids = [str(i) for i in feuilles["id"]]
+    proches = feuilles_proches(feuilles, terr)
+    parents = dict(proches)
+    depuis_url = _url_feuille(ids, terr)
+    options = [i for i, _ in proches] + ([depuis_url] if depuis_url and depuis_url not in parents else [])
+    if not any(p is None for p in parents.values()):
+        aucune_feuille(terr, edition)
+    if not options:
+        _autres_territoires(feuilles, terr)
+        return None
+    if st.session_state.get(CLE_FEUILLE) not in options:  # first run, or another territory: the URL's, else the nearest
+        st.session_state[CLE_FEUILLE] = depuis_url or options[0]
+    lignes = {str(r.id): r for r in feuilles.itertuples(index=False)}
+    choix = str(st.selectbox("Feuille de route", options, key=CLE_FEUILLE,
+                             format_func=lambda i: _libelle(lignes[i], i in parents, parents.get(i))))  # fmt: skip
+    st.session_state[CLE_FEUILLE_POUR] = terr.id
     if st.query_params.get("feuille") != choix:
         st.query_params["feuille"] = choix
-    return str(choix)
+    _rattachement(lignes[choix], terr, choix in parents, parents.get(choix))
+    _autres_territoires(feuilles, terr)
+    return choix
+
+
+def _libelle(ligne: Any, proche: bool, parent: str | None) -> str:
+    """A roadmap in the selector: its title, whose it is when not the territory's own, « exemple »."""
+    morceaux = [str(ligne.titre)]
+    if parent:
+        morceaux.append(f"{_designation(parent)} (territoire parent)")
+    elif not proche:
+        morceaux.append("autre territoire" if ligne.territoire else "sans territoire")
+    if ligne.exemple:
+        morceaux.append("exemple")
+    return " · ".join(morceaux)
+
+
+def _rattachement(ligne: Any, terr: Territoire, proche: bool, parent: str | None) -> None:
+    """Say whose roadmap is shown when it is not the territory's own."""
+    qui = designation(terr.type, terr.nom, terr.code)
+    if parent:
+        layout.alerte(f"Feuille de route {de(_designation(parent))} (territoire parent) : elle couvre aussi {qui}.",
+                      "info", icon="🧭")  # fmt: skip
+    elif not proche and ligne.territoire:
+        layout.alerte(f"Feuille de route {de(_designation(str(ligne.territoire)))}, ouverte par son adresse : ce "
+                      f"n'est ni celle {de(qui)} ni celle d'un de ses territoires parents.", "warning")  # fmt: skip
+    elif not proche:
+        layout.alerte(f"Feuille de route sans territoire rattaché, ouverte par son adresse : ce n'est pas celle "
+                      f"{de(qui)}.", "warning")  # fmt: skip
+
+
+def _autres_territoires(feuilles: pd.DataFrame, terr: Territoire) -> None:
+    """Links to the roadmaps of other territories, each named by its territory (never opened by default)."""
+    proches = {i for i, _ in feuilles_proches(feuilles, terr)}
+    autres = feuilles[~feuilles["id"].astype(str).isin(proches)]
+    if autres.empty:
+        return
+    with st.expander(f"Feuilles de route d'autres territoires ({len(autres)})"):
+        for r in autres.itertuples(index=False):
+            params = {"feuille": str(r.id), **({"territoire": str(r.territoire)} if r.territoire else {})}
+            qui = _designation(str(r.territoire)) if r.territoire else "sans territoire"
+            lien = "feuille-de-route?" + "&".join(f"{k}={_url(v)}" for k, v in params.items())
+            st.markdown(f"- [{texte_litteral(r.titre)}]({lien}) — {texte_litteral(qui)}")
+
+
+# --------------------------------------------------------------------------- a territory without roadmap
+
+
+def aucune_feuille(terr: Territoire, edition: bool) -> None:
+    """« Aucune feuille de route pour … » and the two ways forward: the template, or a file (edit rights)."""
+    qui = designation(terr.type, terr.nom, terr.code)
+    st.info(f"**Aucune feuille de route pour {texte_litteral(qui)}.** Deux façons d'en commencer une :", icon="🗺️")
+    modele = _modele()
+    col1, col2 = st.columns(2)
+    with col1:
+        st.markdown("**À partir du modèle**")
+        st.caption(f"Les axes types des feuilles de route d'exemple ({_resume_modele(modele)}), sans action : "
+                   f"identifiant « {roadmap.identifiant_territoire(terr.id)} », à compléter par import.")  # fmt: skip
+        st.button("Créer la feuille de route à partir du modèle", key="fdr_creer", on_click=_creer,
+                  args=(terr.id,), disabled=not edition or modele is None, type="primary", icon="🗺️")  # fmt: skip
+        if modele is not None:  # the template prefilled for the territory, to fill in and import (same id)
+            propre = roadmap.feuille_depuis_modele(modele, terr.id, terr.nom)
+            st.download_button("Télécharger le modèle (YAML) à remplir", data=roadmap.en_yaml(propre).encode("utf-8"),
+                               file_name=f"{propre['id']}.yaml", mime="application/yaml", key="fdr_modele_yaml",
+                               on_click="ignore")  # fmt: skip
+    with col2:
+        st.markdown("**À partir d'un fichier**")
+        _bloc_import("fdr_import_nouvelle", edition)
+    if not edition:
+        st.caption("Créer ou importer une feuille de route demande le mode édition (barre latérale).")
+
+
+def _modele() -> dict[str, Any] | None:
+    """The validated template (data/feuilles_de_route/modele.yaml), None when it cannot be read."""
+    try:
+        return roadmap.read_roadmap(modele_path())
+    except EssError:
+        return None
+
+
+def _resume_modele(doc: dict[str, Any] | None) -> str:
+    if doc is None:
+        return "modèle illisible : créez-la par import"
+    n_ops = sum(len(a["axes_operationnels"]) for a in doc["axes"])
+    return f"{len(doc['axes'])} axes stratégiques, {n_ops} axes opérationnels"
+
+
+def _creer(territoire_id: str) -> None:
+    """Write the territory's roadmap from the template (never over an existing one), then show it."""
+    if _refus():
+        return
+    try:
+        terr = cache.territoire(territoire_id)
+        doc = _modele()
+        if doc is None:
+            raise EssError(f"Modèle de feuille de route illisible ({modele_path().name}) : créez-la par import.")
+        nouvelle = roadmap.feuille_depuis_modele(doc, terr.id, terr.nom)
+        cache.magasin().creer_feuille(nouvelle, str(droits().auteur))
+    except EssError as err:
+        _flash("error", str(err))
+        return
+    st.session_state[CLE_FEUILLE] = nouvelle["id"]
+    st.session_state[CLE_FEUILLE_POUR] = terr.id
+    qui = designation(terr.type, terr.nom, terr.code)
+    _flash("success", f"Feuille de route « {nouvelle['id']} » créée pour {qui} à partir du modèle : ajoutez ses "
+                      "actions en important un fichier de même identifiant.")  # fmt: skip
+
+
+def lire_feuille(feuille_id: str) -> tuple[dict[str, Any], int]:
+    """The roadmap and its version, its indicators bound to a figure read again first when the base is newer than
+    their last reading (a comparison with the base's cached ``meta``; the refresh writes only what changed)."""
+    store = cache.magasin()
+    doc, version = store.get_versioned(feuille_id)
+    m = indicateurs_lies.millesime(cache.meta()) if cache.has_ess() else None
+    if indicateurs_lies.a_rafraichir(doc, m):
+        try:
+            indicateurs_lies.rafraichir(cache.con(), store, [feuille_id])
+        except EssError as err:
+            layout.alerte(f"Indicateurs liés aux données non relus : {err}", "warning")
+            return doc, version
+        doc, version = store.get_versioned(feuille_id)
+    return doc, version
+
+
+def legende_copil(doc: dict[str, Any], terr: Territoire) -> None:
+    """Which deck the COPIL tab builds: the roadmap shown, with the figures of its own territory."""
+    territoire_id = str(doc.get("territoire") or terr.id)
+    qui = _designation(territoire_id)
+    texte = f"Diaporama {de(qui)} avec la feuille de route affichée (« {doc.get('titre')} »)"
+    if territoire_id != terr.id:
+        texte += (
+            f", et non {de(designation(terr.type, terr.nom, terr.code))} : pour celui-ci sans cette feuille, "
+            "utilisez le bouton « Diaporama COPIL » du Panorama"
+        )
+    st.caption(texte_litteral(texte + "."))
 
 
 def nom_territoire(territoire_id: str | None) -> str | None:
@@ -280,10 +470,13 @@ def entete(doc: dict[str, Any]) -> None:
     source = doc.get("source") or {}
     src = citation_feuille(source) if any(source.get(k) for k in ("document", "section", "date")) else ""
     if doc.get("exemple") and doc.get("suivi_fictif"):
+        lies = any(True for _ in roadmap.iter_indicateurs_lies(doc))
+        sauf = " (sauf ceux des indicateurs liés aux données, lus dans la base)" if lies else ""
         st.warning(
             f"**Exemple, avancement fictif** — le plan (axes, actions) vient d'un document public : "
-            f"{src or 'source non précisée'}. Les statuts, échéances et valeurs d'indicateurs sont **inventés** "
-            "pour montrer un suivi de démonstration : ils ne décrivent pas l'action réelle de la collectivité.",
+            f"{src or 'source non précisée'}. Les statuts, échéances et valeurs d'indicateurs{sauf} sont "
+            "**inventés** pour montrer un suivi de démonstration : ils ne décrivent pas l'action réelle de la "
+            "collectivité.",
             icon="🧪",
         )
     elif doc.get("exemple"):
@@ -414,14 +607,14 @@ def resume(actions: pd.DataFrame, avancement: pd.DataFrame) -> None:
     if avancement.empty:
         return
     st.altair_chart(graphique_avancement(avancement), width="stretch")
-    tableau = avancement.assign(taux_realisation=avancement["taux_realisation"].map(lambda v: fmt_pct(v, 0)))
-    st.dataframe(
-        tableau.rename(
-            columns={"axe": "Axe", "axe_titre": "Intitulé", "total": "Total", "taux_realisation": "Taux de réalisation"}
-        ),
-        hide_index=True,
-        width="stretch",
+    tableau = avancement.assign(
+        taux_realisation=avancement["taux_realisation"].map(lambda v: fmt_pct(v, 0)),
+        **{e: avancement[e].map(fmt_int) for e in [*roadmap.ETATS, "total"]},
     )
+    colonnes = {"axe": "Axe", "axe_titre": "Intitulé", **{e: e.capitalize() for e in roadmap.ETATS},
+                "total": "Total", "taux_realisation": "Taux de réalisation"}  # fmt: skip
+    # an HTML table that wraps (nine columns do not fit a grid at 1 280 px): also the chart's text alternative
+    blocs.tableau(tableau.rename(columns=colonnes)[list(colonnes.values())], "Avancement par axe", "Aucun axe.")
     st.caption(
         "« En retard » : action prévue ou en cours dont la date de fin est passée. Taux de réalisation : "
         "réalisées / (total − abandonnées)."
@@ -453,41 +646,49 @@ def table_actions(actions: pd.DataFrame) -> pd.DataFrame:
         contenu = (actions["action_titre"].fillna("") + " " + actions["description"].fillna("")).str.casefold()
         masque &= contenu.str.contains(mot, regex=False)
     vue = actions[masque]
-    textes = ["pilote", "partenaires", "levier"]
-    st.dataframe(
-        vue.assign(**{c: vue[c].fillna("") for c in textes})[
-            [
-                "action_code",
-                "action_titre",
-                "axe_op_code",
-                "pilote",
-                "partenaires",
-                "levier",
-                "budget_eur",
-                "debut",
-                "fin",
-                "statut",
-                "etat",
-            ]
-        ],
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "action_code": st.column_config.TextColumn("Code"),
-            "action_titre": st.column_config.TextColumn("Action", width="large"),
-            "axe_op_code": st.column_config.TextColumn("Axe op."),
-            "pilote": st.column_config.TextColumn("Pilote"),
-            "partenaires": st.column_config.TextColumn("Partenaires"),
-            "levier": st.column_config.TextColumn("Levier"),
-            "budget_eur": st.column_config.NumberColumn("Budget (€)", format="localized"),
-            "debut": st.column_config.DateColumn("Début", format="DD/MM/YYYY"),
-            "fin": st.column_config.DateColumn("Fin", format="DD/MM/YYYY"),
-            "statut": st.column_config.TextColumn("Statut enregistré"),
-            "etat": st.column_config.TextColumn("État"),
-        },
-    )
+    if vue.empty:  # st.dataframe would show Streamlit's English « empty »
+        st.info(_aucune_action(len(actions), etats))
+        return vue
+    vue = vue.assign(**{c: vue[c].fillna("") for c in ["pilote", "partenaires", "levier"]})
+    # two grids of widths that fit the page at 1 280 px (never scrolled sideways): the essentials, then the rest
+    _grille_actions(vue, ACTIONS_ESSENTIEL)
+    with st.expander("Autres colonnes : axe opérationnel, partenaires, levier, budget, début, statut enregistré"):
+        _grille_actions(vue, ACTIONS_DETAIL)
     st.caption(f"{len(vue)} action(s) sur {len(actions)}.")
     return vue
+
+
+# column → (French header, width in pixels); each group's widths add up to less than the page's 818 px at 1 280 px
+ACTIONS_ESSENTIEL: dict[str, tuple[str, int]] = {
+    "action_code": ("Code", 70), "action_titre": ("Action", 360), "pilote": ("Pilote", 160),
+    "fin": ("Fin", 95), "etat": ("État", 95),
+}  # fmt: skip
+ACTIONS_DETAIL: dict[str, tuple[str, int]] = {
+    "action_code": ("Code", 70), "axe_op_code": ("Axe op.", 70), "partenaires": ("Partenaires", 200),
+    "levier": ("Levier", 150), "budget_eur": ("Budget (€)", 100), "debut": ("Début", 95),
+    "statut": ("Statut enregistré", 110),
+}  # fmt: skip
+
+
+def _grille_actions(vue: pd.DataFrame, colonnes: dict[str, tuple[str, int]]) -> None:
+    def config(col: str, titre: str, largeur: int) -> Any:
+        if col == "budget_eur":
+            return st.column_config.NumberColumn(titre, format="localized", width=largeur)
+        if col in ("debut", "fin"):
+            return st.column_config.DateColumn(titre, format="DD/MM/YYYY", width=largeur)
+        return st.column_config.TextColumn(titre, width=largeur)
+
+    st.dataframe(vue[list(colonnes)], hide_index=True, width="stretch",
+                 column_config={c: config(c, t, w) for c, (t, w) in colonnes.items()})  # fmt: skip
+
+
+def _aucune_action(total: int, etats: list[str]) -> str:
+    """The French empty state of the action table: why no row is shown."""
+    if not total:
+        return "Cette feuille de route ne contient encore aucune action : importez-les (fichier YAML ou CSV)."
+    quoi = f"aucune action {' ou '.join(etats)}" if etats else "aucune action"
+    return (f"{quoi[:1].upper()}{quoi[1:]} ne correspond aux filtres choisis, sur {total} action(s) : retirez un "
+            "filtre ou élargissez la recherche.")  # fmt: skip
 
 
 def calendrier(actions: pd.DataFrame, today: date) -> None:
@@ -525,6 +726,7 @@ def indicateurs_vue(indicateurs: pd.DataFrame) -> None:
                 "Dernière valeur": None if derniere is None else derniere["valeur"],
                 "Date": None if derniere is None else derniere["date"],
                 "Cible": cible,
+                "Origine": origine_indicateur(premiere),
             }
         )
         if not mesures.empty:
@@ -532,14 +734,37 @@ def indicateurs_vue(indicateurs: pd.DataFrame) -> None:
             st.altair_chart(
                 graphique_indicateur(mesures[["date", "valeur"]], cible, premiere["unite"]), width="stretch"
             )
+        if isinstance(premiere["donnee"], str):  # pandas shows a missing binding as NaN, which is truthy
+            if mesures.empty:
+                st.markdown(f"**{texte_litteral(action)} · {texte_litteral(premiere['libelle'])}**")
+            origine = lignes[-1]["Origine"]
+            st.caption(texte_litteral(origine[:1].upper() + origine[1:]))
     st.dataframe(
         pd.DataFrame(lignes),
         hide_index=True,
         width="stretch",
-        column_config={"Date": st.column_config.DateColumn(format="DD/MM/YYYY")},
+        column_config={
+            "Date": st.column_config.DateColumn(format="DD/MM/YYYY"),
+            "Origine": st.column_config.TextColumn("Origine", width="large"),
+        },
     )
     if not any(r["Dernière valeur"] is not None for r in lignes):
         st.caption("Aucune valeur mesurée pour l'instant : les graphiques apparaîtront avec les premières mesures.")
+
+
+def origine_indicateur(ligne: Any) -> str:
+    """Where an indicator's value comes from: « saisie », or read from the base with its vintage (never typed)."""
+    if not isinstance(ligne["donnee"], str):
+        return "saisie"
+    quoi = f"« {indicator_label(str(ligne['donnee']))} »"
+    if not isinstance(ligne["millesime"], str):
+        return f"liée à la donnée {quoi} : pas encore lue (la base ne contient pas de données ESS)"
+    texte = f"valeur lue dans les données ({quoi} du territoire), millésime {ligne['millesime']}"
+    if ligne["demonstration"]:
+        texte += " — données de démonstration (chiffres fictifs)"
+    if isinstance(ligne["motif"], str) and ligne["motif"]:
+        texte += f" — {ligne['motif']}"
+    return texte
 
 
 def catalogue() -> pd.DataFrame:
