@@ -261,9 +261,10 @@ def _hote(port: int | str) -> str:
 async def rechauffer(adresse: str, timeout_s: float = 60) -> int:
     """Open one session on the default page of a freshly started server, then exit (0 = served).
 
-    Why: until some session has run app.py, Streamlit resolves a first visit to a sub-page such as
-    /feuille-de-route among the file names of pages/ and shows "Page not found" once (README, Limites
-    connues). Run after each (re)start, e.g. as ``ExecStartPost`` of the systemd unit.
+    Why: until some session has run app.py, Streamlit resolves a first visit to a sub-page among the file
+    names of pages/ (pages/feuille-de-route.py is there for that, see esscore/ui/bootstrap.py); warming up
+    also loads the database and the caches before the first official arrives. Run after each (re)start,
+    e.g. as ``ExecStartPost`` of the systemd unit.
     """
     hote = adresse.removeprefix("http://").rstrip("/")
     deadline = time.monotonic() + timeout_s

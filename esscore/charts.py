@@ -23,7 +23,7 @@ import pandas as pd
 
 from esscore import ess
 from esscore.indicators import SECRET
-from esscore.labels import PERCENT_INDICATORS, fmt_value, indicator_label
+from esscore.labels import PERCENT_INDICATORS, fmt_int, fmt_value, indicator_label
 from esscore.phrases import minuscule
 from esscore.text import sans_controles
 
@@ -45,30 +45,33 @@ FR_LOCALE: dict = {
     },
 }  # fmt: skip
 
-# One colour per ESS family, everywhere (charts, legends, exports); colour-blind friendly, readable on a projector.
+# One colour per ESS family, everywhere (charts, legends, exports); colour-blind friendly, readable on a projector,
+# each with a contrast of at least 3:1 against the white background (WCAG 2.1 AA for graphics, RGAA 3.3; checked by
+# tests/test_charts.py): the orange and the gold were darkened from #E07B28 (2.99:1) and #C9A227 (2.42:1).
 FAMILLE_COLORS: dict[str, str] = {
     "Associations": "#2E6DB4",
-    "Coopératives": "#E07B28",
+    "Coopératives": "#C86A1E",
     "Mutuelles": "#2A9D8F",
     "Fondations": "#8E5BA8",
     "Autres organismes privés à but non lucratif": "#8C6D46",
-    "Sociétés commerciales de l'ESS": "#C9A227",
+    "Sociétés commerciales de l'ESS": "#A8820C",
 }
-# Roles in comparisons: the territory studied stands out, references fade from dark to light.
+# Roles in comparisons: the territory studied stands out, references fade from dark to light (every one at 3:1 or
+# more against white; « autre »: the grey context of the scatter, drawn behind the territories compared).
 ROLE_COLORS: dict[str, str] = {
     "territoire": "#0B6E4F",
-    "pair": "#86B5A3",
-    "departement": "#5B7C99",
-    "region": "#8FA9C2",
-    "france": "#C5D1DC",
+    "pair": "#5A9E86",
+    "departement": "#3E6385",
+    "region": "#6E8FAD",
+    "france": "#8696A4",
     "autre": "#D5D9DE",
 }
 ROLE_LABELS: dict[str, str] = {"departement": "Département", "region": "Région", "france": "France"}
 RULE_COLORS: dict[str, str] = {"departement": "#5B7C99", "region": "#B45309", "france": "#7C3AED"}
-PEER_POINT = "#E07B28"
+PEER_POINT = "#C86A1E"
 _ROLE_SCALE = {"domain": ["territoire", "pair"], "range": [ROLE_COLORS["territoire"], ROLE_COLORS["pair"]]}
 UNI_COLOR = "#2E6DB4"
-SHARE_COLOR = "#9CC5B5"
+SHARE_COLOR = "#5A9E86"
 TEXT_COLOR = "#1F2937"
 WIDTH = 560
 FONT = "Source Sans Pro, Arial, sans-serif"
@@ -139,6 +142,26 @@ def _axis(indicator: str, title: str | None = None, tick_count: int = 5) -> dict
     return {"title": title, "tickCount": tick_count, "format": ",.2~f"}
 
 
+def etiquettes_lisibles(encoding: dict, taille: int = 12, dx: int = 4) -> list[Spec]:
+    """Value labels drawn twice: a thick white outline first, then the text, so that a line or a bar drawn
+    under them (the dashed région and France references) never runs through the digits, on screen and in PNG."""
+    base = {"type": "text", "align": "left", "dx": dx, "fontSize": taille}
+    return [
+        {"mark": {**base, "color": "white", "stroke": "white", "strokeWidth": 5, "strokeJoin": "round"},
+         "encoding": encoding},
+        {"mark": {**base, "color": TEXT_COLOR}, "encoding": encoding},
+    ]  # fmt: skip
+
+
+def description(titre: str, valeurs: list[str], limite: int = 40) -> str:
+    """The chart in words, for screen readers (Vega writes it as the chart's ``aria-label``): its title, then
+    « nom : valeur » for each bar (at most ``limite``; the full data are in the CSV offered under the chart)."""
+    lignes = [texte_graphique(v) for v in valeurs[:limite]]
+    reste = f" ; et {len(valeurs) - limite} autres (voir les données)" if len(valeurs) > limite else ""
+    entete = f"Graphique : {texte_graphique(titre)}."
+    return f"{entete} {' ; '.join(lignes)}{reste}." if lignes else entete
+
+
 def _title(titre: str, sous_titre: str | None) -> dict:
     return {"text": texte_graphique(titre), "subtitle": texte_graphique(sous_titre), "anchor": "start",
             "fontSize": 17, "subtitleFontSize": 13, "subtitleColor": "#4B5563", "offset": 10}  # fmt: skip
@@ -194,7 +217,12 @@ def _bars(
     }  # fmt: skip
     if titre:
         spec["title"] = _title(titre, sous_titre)
+        spec["description"] = description(titre, _paires(data["categorie"], data["etiquette"]))
     return spec
+
+
+def _paires(noms: Any, etiquettes: Any) -> list[str]:
+    return [f"{n} : {e}" for n, e in zip(noms, etiquettes, strict=True)]
 
 
 # ---------------------------------------------------------------- builders
@@ -242,8 +270,13 @@ def barres_secteurs(
              "encoding": {"x": _q("part"), "text": _n("part_etiquette")}},
         ],
     }  # fmt: skip
+    titre = titre or f"{indicator_label(indicator)} par secteur"
+    texte = [
+        f"{c} : {e} (part ESS du secteur : {p})"
+        for c, e, p in zip(data["categorie"], data["etiquette"], data["part_etiquette"], strict=True)
+    ]
     return {"data": {"values": _values(data)}, "hconcat": [left, right], "spacing": 30,
-            "title": _title(titre or f"{indicator_label(indicator)} par secteur", sous_titre)}  # fmt: skip
+            "title": _title(titre, sous_titre), "description": description(titre, texte)}  # fmt: skip
 
 
 def barres_tailles(
@@ -285,10 +318,12 @@ def ratios_familles(
     data["rang_serie"] = data["role"].map({r: i for i, r in enumerate(roles)})
     order = [f for f in ess.FAMILLES if f in set(data["famille"])]
     label = indicator_label(indicator)
+    texte = [f"{f}, {s} : {e}" for f, s, e in zip(data["famille"], data["serie"], data["etiquette"], strict=True)]
     return {
         "data": {"values": _values(data)},
         "width": WIDTH, "height": max(len(order) * (len(series) * 16 + 14), 80),
         "title": _title(titre or f"{label}, par famille", sous_titre),
+        "description": description(titre or f"{label}, par famille", texte),
         "encoding": {"y": _n("famille", sort=order, title=None, axis={"labelLimit": 260}),
                      "yOffset": _n("serie", sort=tri_selon("rang_serie"))},
         "layer": [
@@ -341,9 +376,8 @@ def barres_comparaison(
          "encoding": {"y": y, "x": _q("valeur_barre", scale={"domain": [0, x_max]}, axis=_axis(indicator, label)),
                       "color": _n("role", legend=None, scale=_ROLE_SCALE),
                       "tooltip": [_n("nom", title="Territoire"), _n("etiquette", title=label)]}},
-        {"mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 12, "color": TEXT_COLOR},
-         "encoding": {"y": y, "x": _q("valeur_barre"), "text": _n("etiquette")}},
     ]  # fmt: skip
+    etiquettes = etiquettes_lisibles({"y": y, "x": _q("valeur_barre"), "text": _n("etiquette")}, 12)
     if len(refs):
         layers.append({
             "data": {"values": _values(refs)},
@@ -356,9 +390,11 @@ def barres_comparaison(
                                              "symbolType": "stroke"}),
                          "tooltip": [_n("legende", title="Référence")]},
         })  # fmt: skip
+    texte = [f"{n} : {e}" for n, e in zip(data["nom"], data["etiquette"], strict=True)] + list(refs["legende"])
     return {"data": {"values": _values(data)}, "width": WIDTH, "height": _height(len(data)),
-            "title": _title(titre or label, sous_titre), "layer": layers,
-            "resolve": {"scale": {"color": "independent"}}}  # fmt: skip
+            "title": _title(titre or label, sous_titre), "layer": [*layers, *etiquettes],
+            "resolve": {"scale": {"color": "independent"}},
+            "description": description(titre or label, texte)}  # fmt: skip
 
 
 def nuage_population(
@@ -390,8 +426,14 @@ def nuage_population(
                _n("etiquette", title=label)]  # fmt: skip
     others = data[data["role"] == "autre"][["nom", "population", "valeur", "etiquette", "population_etiquette"]]
     picked = data[data["role"] != "autre"]
+    titre = titre or f"Population et {minuscule(label)}"
+    texte = [
+        f"{n} ({p} habitants) : {e}"
+        for n, p, e in zip(picked["nom"], picked["population_etiquette"], picked["etiquette"], strict=True)
+    ]
     return {
-        "width": WIDTH, "height": 380, "title": _title(titre or f"Population et {minuscule(label)}", sous_titre),
+        "width": WIDTH, "height": 380, "title": _title(titre, sous_titre),
+        "description": description(f"{titre} ; {fmt_int(len(data))} territoires, dont ceux comparés", texte),
         "layer": [
             {"data": {"values": _values(others)},
              "mark": {"type": "circle", "size": 22, "opacity": 0.45, "color": "#AAB4BE"},

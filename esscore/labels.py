@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
@@ -13,6 +14,22 @@ from esscore.indicators import INDICATEURS, SECRET
 LOCALE = "fr_FR"
 PERCENT_INDICATORS = ("part_emploi_prive", "part_ess_secteur", "part_emploi_salarie")
 RATIO_INDICATORS = ("etablissements_pour_1000_hab", "employeurs_pour_1000_hab", "salaries_pour_1000_hab")
+# French typography: a narrow no-break space (U+202F) before « % », « : », « ; », « ! », « ? » and « » », after « « »
+# and between digit groups (« 1 000 »), so that « (14 %) » or « Source : » never breaks across lines. The one
+# rule, applied by ``typographie`` (and by ``fmt_pct``, babel's numbers already group with it).
+ESPACE_FINE = "\u202f"
+_AVANT = re.compile(r"[ \u00a0](?=[%:;!?»])")
+_APRES = re.compile(r"(?<=«)[ \u00a0]")
+_NOMBRE_GROUPE = re.compile(r"\b\d{1,3}(?: \d{3})+\b")  # « 1 000 », « 12 345 678 »; not « en 2023 100 »
+
+
+def typographie(texte: str) -> str:
+    """The plain spaces around French high punctuation and inside numbers made narrow and unbreakable.
+
+    Apply to plain text before any Markdown escaping (``text.texte_litteral`` escapes the punctuation).
+    """
+    texte = _APRES.sub(ESPACE_FINE, _AVANT.sub(ESPACE_FINE, texte))
+    return _NOMBRE_GROUPE.sub(lambda m: m.group().replace(" ", ESPACE_FINE), texte)
 
 
 def fmt_int(value: float | None) -> str:
@@ -30,7 +47,17 @@ def fmt_dec(value: float | None, digits: int = 1) -> str:
 def fmt_pct(value: float | None, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return format_percent(float(value), format=f"#,##0.{'0' * digits} %", locale=LOCALE)
+    return format_percent(float(value), format=f"#,##0.{'0' * digits}{ESPACE_FINE}%", locale=LOCALE)
+
+
+def accord(n: float, singulier: str, pluriel: str | None = None) -> str:
+    """The word agreed with a number, the French way (plural from 2): never « fiche(s) », « rattaché(e) »."""
+    return singulier if abs(n) < 2 else (pluriel or f"{singulier}s")
+
+
+def compte(n: float, singulier: str, pluriel: str | None = None) -> str:
+    """« 1 fiche », « 0 fiche », « 1 254 fiches »: a formatted count and its agreed noun."""
+    return f"{fmt_int(n)} {accord(n, singulier, pluriel)}"
 
 
 def decimales(indicator: str) -> int:
@@ -97,7 +124,8 @@ def fmt_publie(valeur: object, unite: str) -> str:
 
 
 def indicator_label(indicator: str) -> str:
-    return INDICATEURS.get(indicator, indicator)
+    """« Établissements employeurs pour 1 000 habitants » (digits grouped with a no-break space)."""
+    return typographie(INDICATEURS.get(indicator, indicator))
 
 
 SECRET_EXPLICATION = (
@@ -116,6 +144,16 @@ def fmt_date(iso: str | None) -> str:
     except ValueError:
         return str(iso)
     return format_date(jour, format="long", locale="fr_FR")
+
+
+def fmt_horodatage(iso: str | None) -> str:
+    """« 2025-12-05T05:02:31 » → « 5 décembre 2025 à 5 h 02 »; only the date when there is no time."""
+    texte = fmt_date(iso)
+    try:
+        moment = dt.datetime.fromisoformat(str(iso))
+    except (TypeError, ValueError):
+        return texte
+    return f"{texte} à {moment.hour} h {moment.minute:02d}" if "T" in str(iso) or " " in str(iso) else texte
 
 
 def millesime_sirene(date_stock: str | None, annee_effectifs: str | int | None) -> str:

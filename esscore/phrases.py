@@ -7,11 +7,12 @@ Pure functions returning plain text (callers escape it for Markdown).
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from esscore.indicators import SECRET
-from esscore.labels import fmt_int, fmt_pct, fmt_value
+from esscore.labels import fmt_dec, fmt_int, fmt_pct, fmt_value, typographie
 
 # COG « type de nom en clair » (TNCC) of each département: 0 « de », 1 « d' », 2 « du », 3 « de la »,
 # 4 « des », 5 « de l' » (article of the name, e.g. « le département des Deux-Sèvres »).
@@ -147,6 +148,13 @@ def designation(type_: str, nom: str, code: str | None = None) -> str:
     return "la France"
 
 
+def alias_rattache(alias_de: str, libelle: str) -> str:
+    """« un arrondissement municipal « Paris 12e Arrondissement » (75112), rattaché à Paris (75056) »: what
+    an old, delegated or arrondissement code designates, with its article and agreement (no « rattaché(e) »)."""
+    feminin = alias_de.startswith("commune")  # commune (déléguée, associée) or arrondissement municipal
+    return typographie(f"{'une' if feminin else 'un'} {alias_de}, rattaché{'e' if feminin else ''} à {libelle}")
+
+
 def position(valeur: float, reference: float, tolerance: float = TOLERANCE) -> str:
     """« au-dessus », « en dessous » or « au niveau » (within ±5 %) of a reference."""
     if reference == 0:
@@ -155,6 +163,17 @@ def position(valeur: float, reference: float, tolerance: float = TOLERANCE) -> s
     if abs(ecart) <= tolerance:
         return "au niveau"
     return "au-dessus" if ecart > 0 else "en dessous"
+
+
+def en_francais(phrase: Callable[..., str]) -> Callable[..., str]:
+    """French typography (``labels.typographie``) on a sentence builder's result: the deck, the CLI and the pages
+    then print the very same sentence, « (s) : » and « 14 % » unbreakable."""
+
+    @functools.wraps(phrase)
+    def typographiee(*args: object, **kwargs: object) -> str:
+        return typographie(phrase(*args, **kwargs))
+
+    return typographiee
 
 
 def valeur_texte(indicator: str, value: object) -> str:
@@ -187,6 +206,7 @@ def _references_texte(indicator: str, valeur: float, references: Sequence[tuple[
     return parts[0] if parts else ""
 
 
+@en_francais
 def phrase_position(
     indicator: str,
     type_: str,
@@ -226,6 +246,7 @@ def phrase_position(
     return f"{debut} se situe {refs}." if refs else f"{debut} se classe {classement}."
 
 
+@en_francais
 def phrase_emploi(
     type_: str,
     nom: str,
@@ -255,6 +276,7 @@ def phrase_emploi(
     return texte + "."
 
 
+@en_francais
 def phrase_familles(type_: str, nom: str, code: str | None, familles: Sequence[tuple[str, float]]) -> str:
     """« Les associations regroupent 78 % des établissements employeurs de l'ESS de la CA du Niortais,
     devant les coopératives (16 %). » — ``familles``: (family, employer establishments)."""
@@ -281,6 +303,7 @@ def _famille_pluriel(famille: str) -> str:
     )
 
 
+@en_francais
 def phrase_concentration(type_: str, nom: str, code: str | None, concentration: dict, unite: str = "communes") -> str:
     """« Niort concentre 38 % des établissements employeurs de l'ESS ; 35 des 40 communes en accueillent
     au moins un. »"""
@@ -301,6 +324,7 @@ def phrase_concentration(type_: str, nom: str, code: str | None, concentration: 
     return texte + suite if texte else majuscule(suite)
 
 
+@en_francais
 def phrase_rang_national(
     indicator: str, type_: str, nom: str, code: str | None, rang: tuple[int, ...] | None, valeur: object = None
 ) -> str:
@@ -316,3 +340,104 @@ def phrase_rang_national(
     unite = niveau if n_hors > 1 else NIVEAUX_SINGULIER.get(type_, type_)
     return (f"Parmi les {fmt_int(ensemble(rang))} {niveau} de France, {designation(type_, nom, code)} "
             f"est au {ordinal(rang[0])} rang{ex_aequo(rang)} pour {quoi}{hors_classement(rang, unite)}.")  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------- evolution (issue 19)
+
+# How each counted indicator reads after a change (« +4,2 % de salariés estimés dans l'ESS »).
+_EVOLUTION_DE: dict[str, str] = {
+    "etablissements": "d'établissements de l'ESS",
+    "etablissements_employeurs": "d'établissements employeurs de l'ESS",
+    "salaries_estimes": "de salariés estimés dans l'ESS",
+}
+MOINS = "\u2212"  # a change's minus sign (« −1,3 % »), not the hyphen
+
+
+def signe(texte: str, valeur: float) -> str:
+    """A formatted change with its sign: « +4,2 % », « −1,3 % », « 0 »."""
+    texte = texte.lstrip("-\u2212")
+    return f"+{texte}" if valeur > 0 else f"{MOINS}{texte}" if valeur < 0 else texte
+
+
+def variation_texte(indicator: str, variation: dict | None) -> str:
+    """« +4,2 % » for a count, « +0,5 point » for a share (gap in points), « – » when it cannot be computed."""
+    if not variation:
+        return "–"
+    if indicator == "part_emploi_prive":
+        points = round(100 * variation["ecart"], 1)
+        return f"{signe(fmt_dec(abs(points)), points)} point{'s' if abs(points) >= 2 else ''}"
+    taux = variation.get("taux")
+    if taux is None:
+        return "–"
+    return signe(fmt_pct(abs(taux)), round(taux, 3))
+
+
+def _dans(type_: str, nom: str, code: str | None) -> str:
+    """« dans la CA du Niortais », « en France »."""
+    return "en France" if type_ == "france" else f"dans {designation(type_, nom, code)}"
+
+
+def phrase_evolution(
+    indicator: str,
+    type_: str,
+    nom: str,
+    code: str | None,
+    depuis: str,
+    variation: dict | None,
+    references: Sequence[tuple[str, str, str | None, dict | None]] = (),
+    secret: bool = False,
+) -> str:
+    """« Depuis 2015, +4,2 % de salariés estimés dans l'ESS dans la CA du Niortais (de 11 800 à 12 300), contre
+    +2,1 % pour la région Nouvelle-Aquitaine et +1,5 % pour la France. » For the share, the gap in points.
+
+    ``variation``: ``esscore.evolution.variation`` (debut, fin, ecart, taux); ``references``: (type, nom, code,
+    variation) of the parents; ``depuis``: the first vintage's name (« 2015 »).
+    """
+    qui = designation(type_, nom, code)
+    if secret:
+        return typographie(f"Les effectifs salariés de l'ESS {de(qui)} sont couverts par le secret statistique (s) : "
+                           "leur évolution n'est pas publiée.")  # fmt: skip
+    if not variation or (indicator != "part_emploi_prive" and variation.get("taux") is None):
+        return f"L'évolution n'est pas calculable pour {qui} : aucun chiffre au premier millésime ({depuis})."
+    refs = [f"{variation_texte(indicator, v)} pour {designation(t, n, c)}" for t, n, c, v in references if v]
+    contre = (", contre " + (", ".join(refs[:-1]) + " et " + refs[-1] if len(refs) > 1 else refs[0])) if refs else ""
+    bornes = f"de {fmt_value(indicator, variation['debut'])} à {fmt_value(indicator, variation['fin'])}"
+    if indicator == "part_emploi_prive":
+        texte = (f"Depuis {depuis}, la part de l'ESS dans l'emploi salarié privé {de(qui)} est passée {bornes} "
+                 f"({variation_texte(indicator, variation)}){contre}.")  # fmt: skip
+    else:
+        texte = (f"Depuis {depuis}, {variation_texte(indicator, variation)} {_EVOLUTION_DE[indicator]} "
+                 f"{_dans(type_, nom, code)} ({bornes}){contre}.")  # fmt: skip
+    return typographie(texte)
+
+
+def phrase_mouvements(type_: str, nom: str, code: str | None, annees: Sequence[tuple[int, int, int]],
+                      annee: int) -> str:  # fmt: skip
+    """« En 2024, 52 établissements de l'ESS ont été créés dans la CA du Niortais et 18 ont fermé (solde +34) ; de
+    2011 à 2025, 480 créations pour 160 fermetures. » — ``annees``: (année, créations, fermetures)."""
+    par_annee = {a: (c, f) for a, c, f in annees}
+    if not par_annee:
+        return f"Aucune création ni fermeture d'établissement de l'ESS n'est recensée {_dans(type_, nom, code)}."
+    creees, fermees = par_annee.get(annee, (0, 0))
+    solde = signe(fmt_int(creees - fermees), creees - fermees)
+    texte = (f"En {annee}, {fmt_int(creees)} établissement{'s' if creees >= 2 else ''} de l'ESS "
+             f"{'ont' if creees >= 2 else 'a'} été créé{'s' if creees >= 2 else ''} {_dans(type_, nom, code)} et "
+             f"{fmt_int(fermees)} {'ont' if fermees >= 2 else 'a'} fermé (solde {solde})")  # fmt: skip
+    total_c, total_f = sum(c for c, _ in par_annee.values()), sum(f for _, f in par_annee.values())
+    texte += (f" ; de {min(par_annee)} à {max(par_annee)}, {fmt_int(total_c)} création{'s' if total_c >= 2 else ''} "
+              f"pour {fmt_int(total_f)} fermeture{'s' if total_f >= 2 else ''}.")  # fmt: skip
+    return typographie(texte)
+
+
+def phrase_rang_evolution(type_: str, nom: str, code: str | None, rang: tuple[int, ...] | None, hausse: bool) -> str:
+    """« Parmi les 9 territoires comparés, la CA du Niortais a la 3e plus forte progression. » (``rang``: the rank of
+    the change, highest first: ``comparaison.Rang``); empty without a rank."""
+    if not rang or rang[1] <= 1:
+        return ""
+    quoi = "progression" if hausse else "évolution"
+    qui = designation(type_, nom, code)
+    if rang[0] == 1:
+        return typographie(f"Parmi les {fmt_int(ensemble(rang))} territoires comparés, {qui} a la plus forte "
+                           f"{quoi}{ex_aequo(rang)}{hors_classement(rang)}.")  # fmt: skip
+    return typographie(f"Parmi les {fmt_int(ensemble(rang))} territoires comparés, {qui} a la {ordinal(rang[0])} "
+                       f"plus forte {quoi}{ex_aequo(rang)}{hors_classement(rang)}.")  # fmt: skip

@@ -52,16 +52,10 @@ nom = ui.nom_fichier(terr.id)
 onglets = st.tabs([t for t, montrer in (("Établissements", montrer_etab), ("Initiatives", montrer_init)) if montrer])
 if montrer_etab and resume is not None:
     with onglets[0]:
-        lignes = cache.carte_liste(terr.id, etat.filtres)
-        if resume["etablissements"] > len(lignes):
-            st.caption(
-                f"{fmt_int(len(lignes))} premiers établissements (par effectif) sur "
-                f"{fmt_int(resume['etablissements'])} ; les exports contiennent toute la sélection."
-            )
-        st.dataframe(carte.table_etablissements(lignes), hide_index=True, width="stretch")
+        ui.tableau_etablissements(cache.carte_liste(terr.id, etat.filtres), resume["etablissements"], etat.filtres)
         ui.exports_etablissements(terr.id, etat.filtres, nom)
 if selection_init is not None:
     with onglets[-1]:
-        st.dataframe(carte.table_initiatives(selection_init), hide_index=True, width="stretch")
+        ui.tableau_initiatives(selection_init, etat.filtres)
         ui.exports_initiatives(selection_init, nom)
 diaporama(terr)

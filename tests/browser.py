@@ -166,11 +166,9 @@ def run_streamlit(db_file: Path, log_path: Path, env: Mapping[str, str] | None =
 
 
 def rechauffer(base_url: str) -> None:
-    """What the systemd unit does after each start (docs/deploiement.md): one session runs app.py.
-
-    Until then, the first visit to a sub-page whose file name differs from its URL (/feuille-de-route) shows
-    Streamlit's « Page not found » once (README, « Limites connues »).
-    """
+    """What the systemd unit does after each start (docs/deploiement.md): one session opens the home page, so
+    the suite's first visits do not pay for loading the modules and the database (no effect on what is shown:
+    first visits on a server nobody visited are tested by tests/test_browser_premiere_visite.py)."""
     out = subprocess.run(
         [sys.executable, "benchmarks/load.py", "--rechauffer", base_url.removeprefix("http://")],
         cwd=ROOT, capture_output=True, text=True, timeout=120,

@@ -25,7 +25,7 @@ def test_donnees_opens_directly_on_a_fresh_server(page, fresh_streamlit_server):
     open_page(page, fresh_streamlit_server, "donnees")
     screenshot(page, "donnees")
     expect(page.locator("h1", has_text="Données & sources")).to_be_visible()
-    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+    expect(page.locator('[data-testid="stTable"]').first).to_be_visible()  # the sources registry
     assert page_errors(page) == []
     legacy_nav = page.locator('[data-testid="stSidebarNav"] a', has_text=re.compile(r"^\s*app\s*$"))
     assert "ESS Territoires" in page.title() and legacy_nav.count() == 0, (

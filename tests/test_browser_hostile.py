@@ -66,7 +66,8 @@ def test_every_url_parameter_hostile(cible: Page, valeur: str, page, streamlit_s
 
 def test_warmup_after_start_avoids_page_not_found(page, fresh_streamlit_server) -> None:
     """``benchmarks/load.py --rechauffer`` (systemd ExecStartPost, docs/deploiement.md) runs app.py once, so the
-    very first visit to a sub-page whose file name differs from its URL is served without "Page not found"."""
+    very first visit to a sub-page whose file name differs from its URL is served without "Page not found"
+    (without warm-up too, thanks to the stand-in file: tests/test_browser_premiere_visite.py)."""
     cible = next((p for p in PAGES if not p.default and p.file[:-3] != p.url_path), None)
     if cible is None:
         pytest.skip("aucune page dont le nom de fichier diffère de l'adresse")

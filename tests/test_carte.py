@@ -453,8 +453,8 @@ def test_page_hostile_names_render_as_text(db_hostile: Path, monkeypatch) -> Non
     monkeypatch.setenv("ESS_DB", str(db_hostile))
     at = run_carte({"territoire": NIORT_AGGLO, "q": "alert"})
     assert not at.exception
-    tables = [d.value for d in at.dataframe]
-    assert HOSTILE_ETAB in set(tables[0]["Nom"]) and HOSTILE_INIT in set(tables[1]["Nom"])
+    tables = [d.value for d in at.dataframe]  # each list, then its « Toutes les colonnes » expander
+    assert HOSTILE_ETAB in set(tables[0]["Nom"]) and HOSTILE_INIT in set(tables[2]["Nom"])
     proto = at.get("deck_gl_json_chart")[0].proto
     assert json.loads(proto.tooltip)["text"] == C.INFOBULLE and "html" not in json.loads(proto.tooltip)
     assert HOSTILE_ETAB in proto.json

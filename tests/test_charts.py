@@ -27,6 +27,30 @@ def _data(spec: dict, chart_spec: dict) -> list[dict]:
     return holder["data"]["values"]
 
 
+def contraste(couleur: str, fond: str = "#FFFFFF") -> float:
+    """WCAG 2.1 contrast ratio of two « #RRGGBB » colours."""
+
+    def luminance(hexa: str) -> float:
+        canaux = [int(hexa.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in canaux]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hauts, bas = sorted((luminance(couleur), luminance(fond)), reverse=True)
+    return (hauts + 0.05) / (bas + 0.05)
+
+
+def test_palette_contrast_passes_wcag_aa_for_graphics() -> None:
+    """Bars, points and reference lines are read against white: 3:1 at least (WCAG 2.1 AA 1.4.11, RGAA 3.3);
+    chart text 4.5:1. Only the grey context points of the scatter (« autre ») stay light, on purpose."""
+    assert contraste("#E07B28") < 3 and contraste("#C9A227") < 3  # the former orange and gold: what this guards
+    graphiques = [*charts.FAMILLE_COLORS.values(), *charts.RULE_COLORS.values(), charts.UNI_COLOR,
+                  charts.SHARE_COLOR, charts.PEER_POINT,
+                  *(c for role, c in charts.ROLE_COLORS.items() if role != "autre")]  # fmt: skip
+    faibles = {c: round(contraste(c), 2) for c in graphiques if contraste(c) < 3}
+    assert not faibles, faibles
+    assert contraste(charts.TEXT_COLOR) >= 4.5
+
+
 def test_every_family_has_a_colour() -> None:
     assert set(charts.FAMILLE_COLORS) == set(ess.FAMILLES)
     assert len(set(charts.FAMILLE_COLORS.values())) == len(ess.FAMILLES)
@@ -72,7 +96,8 @@ def test_sector_chart_sorts_and_shows_the_ess_share() -> None:
     order = left["encoding"]["y"]["sort"]
     assert order[0] == "Action sociale"
     rows = {r["categorie"]: r for r in _data(spec, spec)}  # data shared by both panels
-    assert rows["Action sociale"]["part_etiquette"] == "48,0 %"
+    assert rows["Action sociale"]["part_etiquette"] == "48,0\u202f%"  # « % » never alone on a line
+    assert spec["description"].startswith("Graphique : Salariés estimés de l'ESS par secteur. Action sociale : 400")
     assert rows["Non classés"]["part_etiquette"] == "–"
 
 
@@ -103,7 +128,14 @@ def test_comparison_bars_highlight_the_territory_and_draw_references() -> None:
     refs = pd.DataFrame({"nom": ["Nouvelle-Aquitaine", "France"], "role": ["region", "france"],
                          "employeurs_pour_1000_hab": [3.1, 2.9]})  # fmt: skip
     spec = charts.barres_comparaison(frame, "employeurs_pour_1000_hab", "epci:1", refs)
-    bars, text, rule = _layers(spec)
+    bars, rule, halo, text = _layers(spec)  # labels last, over a white outline: a rule never crosses a value
+    assert halo["mark"]["stroke"] == "white" and halo["mark"]["strokeWidth"] >= 4
+    assert halo["encoding"] == text["encoding"] and text["mark"]["color"] == charts.TEXT_COLOR
+    assert rule["mark"]["type"] == "rule" and text["mark"]["type"] == "text"
+    assert spec["description"] == (  # for screen readers: one line, every value (Vega's aria-label)
+        "Graphique : Établissements employeurs pour 1 000 habitants. B : 5,1 ; A : 4,5 ; C : s ; "
+        "Région · Nouvelle-Aquitaine : 3,1 ; France : 2,9."
+    )
     data = {r["nom"]: r for r in _data(spec, spec)}
     assert data["A"]["role"] == "territoire" and data["B"]["role"] == "pair"
     assert data["C"]["etiquette"] == "s"
@@ -161,7 +193,7 @@ def test_scatter_accepts_precomputed_labels() -> None:
     frame = pd.DataFrame({"id": ["epci:1", "epci:2"], "nom": ["A", "B"], "population": [1000, 20000],
                           "departement": ["79", "79"], "part_emploi_prive": [0.1, 0.2]})  # fmt: skip
     labelled = charts.etiquettes_nuage(frame, "part_emploi_prive")
-    assert list(labelled["etiquette"]) == ["10,0 %", "20,0 %"]
+    assert list(labelled["etiquette"]) == ["10,0\u202f%", "20,0\u202f%"]
     assert list(labelled["population_etiquette"]) == ["1\u202f000", "20\u202f000"]
     spec = charts.nuage_population(labelled, "part_emploi_prive", [], "epci:1")
     assert spec == charts.nuage_population(frame, "part_emploi_prive", [], "epci:1")

@@ -63,7 +63,7 @@ def test_position_groups_references_and_says_mais() -> None:
     assert "au-dessus de la moyenne régionale (3,4), mais au niveau de la moyenne nationale (5,1)" in text
     text = p.phrase_position("part_emploi_prive", "commune", "Niort", "79191", 0.10,
                              [("region", 0.15), ("france", 0.14)], (1, 1))  # fmt: skip
-    assert "en dessous des moyennes régionale (15,0 %) et nationale (14,0 %)" in text
+    assert f"en dessous des moyennes régionale (15,0{NNBSP}%) et nationale (14,0{NNBSP}%)" in text
     assert "rang" not in text  # a rank among one territory says nothing
 
 
@@ -87,8 +87,8 @@ def test_emploi_sentence() -> None:
     refs = [("region", "Nouvelle-Aquitaine", "75", 0.153), ("france", "France", "FR", 0.138)]
     text = p.phrase_emploi("epci", "CA du Niortais", "200041317", 0.26, 12300, refs)
     assert text == (
-        f"L'ESS représente 26,0 % de l'emploi salarié privé de la CA du Niortais (12{NNBSP}300 salariés estimés), "
-        "contre 15,3 % pour la région Nouvelle-Aquitaine et 13,8 % pour la France."
+        f"L'ESS représente 26,0{NNBSP}% de l'emploi salarié privé de la CA du Niortais (12{NNBSP}300 salariés "
+        f"estimés), contre 15,3{NNBSP}% pour la région Nouvelle-Aquitaine et 13,8{NNBSP}% pour la France."
     )
     assert "secret statistique" in p.phrase_emploi("commune", "Les Groseillers", "79139", "s", "s")
     assert "(1 salarié estimé)" in p.phrase_emploi("commune", "Niort", "79191", 0.01, 1)
@@ -98,19 +98,19 @@ def test_familles_sentence() -> None:
     familles = [("Associations", 420), ("Coopératives", 85), ("Mutuelles", 23), ("Fondations", 0)]
     text = p.phrase_familles("epci", "CA du Niortais", "200041317", familles)
     assert text == (
-        "Les associations regroupent 80 % des établissements employeurs de l'ESS de la CA du Niortais, "
-        "devant les coopératives (16 %)."
+        f"Les associations regroupent 80{NNBSP}% des établissements employeurs de l'ESS de la CA du Niortais, "
+        f"devant les coopératives (16{NNBSP}%)."  # « (16 %) » never breaks before « % »
     )
     assert p.phrase_familles("commune", "Les Groseillers", "79139", [("Associations", 0)]).startswith("Aucun")
     one = p.phrase_familles("commune", "Niort", "79191", [("Sociétés commerciales de l'ESS", 1)])
-    assert one.startswith("Les sociétés commerciales de l'ESS regroupent 100 %")
+    assert one.startswith(f"Les sociétés commerciales de l'ESS regroupent 100{NNBSP}%")
 
 
 def test_concentration_sentence() -> None:
     conc = {"commune_principale": "Niort", "part_commune_principale": 0.7, "communes_avec_employeur": 31,
             "communes": 40}  # fmt: skip
     assert p.phrase_concentration("epci", "CA du Niortais", "200041317", conc) == (
-        "Niort concentre 70 % des établissements employeurs de l'ESS de la CA du Niortais ; "
+        f"Niort concentre 70{NNBSP}% des établissements employeurs de l'ESS de la CA du Niortais{NNBSP}; "
         "31 des 40 communes en accueillent au moins un."
     )
     single = {"commune_principale": "A", "part_commune_principale": 1.0, "communes_avec_employeur": 1, "communes": 1}
@@ -161,3 +161,55 @@ def test_minuscule_keeps_acronyms() -> None:
     assert p.minuscule("Part de l'ESS dans l'emploi privé") == "part de l'ESS dans l'emploi privé"
     assert p.minuscule("Établissements employeurs") == "établissements employeurs"
     assert p.minuscule("EPCI") == "EPCI"
+
+
+# ---------------------------------------------------------------- French typography and agreement (labels)
+
+
+def test_typography_in_one_place() -> None:
+    """A narrow no-break space before « % : ; ! ? » », after « « » and between digit groups: « (14 %) » and
+    « Source : » never break across two lines; URLs and words are left alone."""
+    from esscore import labels
+
+    assert labels.fmt_pct(0.14, 0) == f"14{NNBSP}%" and labels.fmt_pct(0.1234) == f"12,3{NNBSP}%"
+    assert (
+        labels.typographie("Source : a ; b (14 %) « x » ?")
+        == f"Source{NNBSP}: a{NNBSP}; b (14{NNBSP}%) «{NNBSP}x{NNBSP}»{NNBSP}?"
+    )
+    assert (
+        labels.typographie("pour 1 000 habitants, 12 345 678 €")
+        == f"pour 1{NNBSP}000 habitants, 12{NNBSP}345{NNBSP}678 €"
+    )
+    assert labels.typographie("https://exemple.org/a?b=1 : fin") == f"https://exemple.org/a?b=1{NNBSP}: fin"
+    assert labels.typographie("en 2023 100") == "en 2023 100"  # a year then a number: not one number
+    assert labels.indicator_label("employeurs_pour_1000_hab") == f"Établissements employeurs pour 1{NNBSP}000 habitants"
+
+
+def test_dates_and_agreement_in_french() -> None:
+    from esscore import labels
+
+    assert labels.fmt_date("2026-12-04") == "4 décembre 2026"
+    assert labels.fmt_horodatage("2025-12-05T05:02:31.5") == "5 décembre 2025 à 5 h 02"
+    assert labels.fmt_horodatage("2025-12-05") == "5 décembre 2025" and labels.fmt_horodatage(None) == ""
+    assert [labels.compte(n, "fiche") for n in (0, 1, 2, 1254)] == [
+        "0 fiche",
+        "1 fiche",
+        "2 fiches",
+        f"1{NNBSP}254 fiches",
+    ]
+    assert labels.accord(1, "écrit") == "écrit" and labels.accord(3, "écrit") == "écrits"
+
+
+@pytest.mark.parametrize(
+    ("alias", "attendu"),
+    [
+        ("arrondissement municipal « Paris 12e Arrondissement » (75112)",
+         f"un arrondissement municipal «{NNBSP}Paris 12e Arrondissement{NNBSP}» (75112), rattaché à Paris (75056)"),
+        ("commune déléguée « Sainte-Pezenne » (79257)",
+         f"une commune déléguée «{NNBSP}Sainte-Pezenne{NNBSP}» (79257), rattachée à Paris (75056)"),
+    ],
+)  # fmt: skip
+def test_alias_sentence_has_its_article_and_agreement(alias: str, attendu: str) -> None:
+    """« Le code demandé est un arrondissement municipal … rattaché à … », never « est arrondissement municipal »
+    nor « rattaché(e) »: the page (layout) and the CLI (« esscore territoire ») write it with this function."""
+    assert p.alias_rattache(alias, "Paris (75056)") == attendu

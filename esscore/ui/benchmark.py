@@ -25,7 +25,7 @@ from esscore.geography import TYPE_LABELS as TERR_LABELS
 from esscore.labels import fmt_dec, fmt_int
 from esscore.sources import citation
 from esscore.text import texte_litteral
-from esscore.ui import cache
+from esscore.ui import cache, layout
 from esscore.ui.layout import current_territoire_id
 
 # ------------------------------------------------------------------------------------------ source
@@ -108,40 +108,40 @@ def _nombre(text: str) -> float | None:
     return value if math.isfinite(value) and value >= 0 else None
 
 
-def _valeurs_url(param: str) -> list[str]:
-    return [v for v in st.query_params.get_all(param) if v is not None]
+def _montant(brut: str) -> float:
+    value = _nombre(brut)
+    if value is None:
+        raise ValueError("pas un montant")
+    return value
+
+
+MONTANT_URL = layout.Regle(_montant, "un montant en euros, nombre positif (ex. 50000)")
+TEXTE_URL_MAX = 200
 
 
 def lire_url(opts: Mapping[str, list[Any]]) -> None:
-    """Seed the widgets from the query string, once per visit of the page (unknown values are dropped)."""
+    """Seed the widgets from the query string, once per visit of the page (a notice for each unknown value)."""
     if "bm_q" in st.session_state:
         return
+    url = layout.parametre_url
     state: dict[str, Any] = dict(DEFAUTS)
-    state["bm_q"] = " ".join(_valeurs_url("q"))[:200]
-    levier_norm = {bm.normaliser_texte(lev): lev for lev in bm.LEVIERS}
-    state["bm_levier"] = list(dict.fromkeys(
-        levier_norm[bm.normaliser_texte(v)] for v in _valeurs_url("levier") if bm.normaliser_texte(v) in levier_norm
-    ))  # fmt: skip
+    state["bm_q"] = url("q", layout.texte_libre(TEXTE_URL_MAX), "")
+    state["bm_levier"] = url("levier", bm.LEVIERS, [], plusieurs=True, normaliser=bm.normaliser_texte)
+    libelles = {"type": bm.TYPE_LABELS, "region": bm.REGIONS, "theme": {}}
     for param in ("type", "region", "theme"):
-        key = CLES[param]
-        allowed = {bm.normaliser_texte(o): o for o in opts[key]}
-        wanted = [allowed.get(bm.normaliser_texte(v)) for v in _valeurs_url(param)]
-        state[key] = list(dict.fromkeys(v for v in wanted if v))
-    annee = st.query_params.get("annee")
-    if annee and annee.isdigit() and int(annee) in opts["bm_annee"]:
-        state["bm_annee"] = int(annee)
+        admises = {o: libelles[param].get(o, o) for o in opts[CLES[param]]}
+        state[CLES[param]] = url(param, admises, [], plusieurs=True, normaliser=bm.normaliser_texte)
+    annees = [str(a) for a in opts["bm_annee"] if a != TOUTES_ANNEES]
+    state["bm_annee"] = int(url("annee", annees, TOUTES_ANNEES))
     for param in ("min", "max"):
-        raw = st.query_params.get(param)
-        state[CLES[param]] = _nombre(raw) if raw else None
-    ids = set(opts["ids"])
-    compare = [part.strip() for v in _valeurs_url("compare") for part in v.split(",")]
-    state["bm_compare"] = list(dict.fromkeys(i for i in compare if i in ids))[:MAX_COMPARAISON]
-    fiche = st.query_params.get("fiche")
-    state["bm_fiche"] = fiche if fiche in ids else None
-    vue = st.query_params.get("vue")
-    if vue in VUES:
+        state[CLES[param]] = url(param, MONTANT_URL)
+    ids = opts["ids"]
+    state["bm_compare"] = url("compare", ids, [], plusieurs=True, separateur=",", maximum=MAX_COMPARAISON)
+    state["bm_fiche"] = url("fiche", ids)
+    vue = url("vue", VUES)
+    if vue is not None:
         state["bm_vue"] = VUES[vue]
-    elif fiche in ids:
+    elif state["bm_fiche"] is not None:
         state["bm_vue"] = VUES["detail"]
     elif len(state["bm_compare"]) >= 2:
         state["bm_vue"] = VUES["comparer"]
@@ -236,12 +236,15 @@ def filtres(opts: Mapping[str, list[Any]]) -> None:
     """Filter widgets in the sidebar (their values live in ``st.session_state`` under ``bm_*``)."""
     with st.sidebar:
         st.markdown("**Filtrer le benchmark**")
-        st.multiselect("Levier d'action", opts["bm_levier"], key="bm_levier", placeholder="Tous les leviers")
+        # select_all=False: no English « Select all » entry (an empty filter already means everything)
+        st.multiselect("Levier d'action", opts["bm_levier"], key="bm_levier", placeholder="Tous les leviers",
+                       select_all=False)  # fmt: skip
         st.multiselect("Type de collectivité", opts["bm_type"], key="bm_type", placeholder="Tous les types",
-                       format_func=lambda t: bm.TYPE_LABELS.get(t, t))  # fmt: skip
+                       format_func=lambda t: bm.TYPE_LABELS.get(t, t), select_all=False)  # fmt: skip
         st.multiselect("Région", opts["bm_region"], key="bm_region", placeholder="Toutes les régions",
-                       format_func=lambda r: bm.REGIONS.get(r, f"Région {r}"))  # fmt: skip
-        st.multiselect("Thématique ou filière", opts["bm_theme"], key="bm_theme", placeholder="Toutes")
+                       format_func=lambda r: bm.REGIONS.get(r, f"Région {r}"), select_all=False)  # fmt: skip
+        st.multiselect("Thématique ou filière", opts["bm_theme"], key="bm_theme", placeholder="Toutes",
+                       select_all=False)  # fmt: skip
         st.selectbox("Année", opts["bm_annee"], key="bm_annee",
                      format_func=lambda y: "Toutes les années" if y == TOUTES_ANNEES else str(y))  # fmt: skip
         st.number_input("Montant principal minimum (€)", key="bm_min", min_value=0.0, step=10_000.0, format="%.0f",
@@ -477,7 +480,8 @@ def tableau_comparaison(entries: list[dict[str, Any]], markdown: bool = True) ->
 # ------------------------------------------------------------------------------------------------ chart
 
 FR_NUMBER_LOCALE = {"number": {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", "\u00a0€"]}}
-NATURE_COLORS = {"Budget total": "#0B6E4F", "Budget annuel": "#2E6DB4", "Montant maximum par projet": "#E07B28"}
+# Contrast against white of at least 3:1 each (WCAG 2.1 AA for graphics, the palette of esscore.charts).
+NATURE_COLORS = {"Budget total": "#0B6E4F", "Budget annuel": "#2E6DB4", "Montant maximum par projet": "#C86A1E"}
 
 
 def donnees_montants(frame: pd.DataFrame) -> pd.DataFrame:
@@ -730,7 +734,7 @@ def vue_comparer(frame: pd.DataFrame) -> None:
     labels = dict(zip(frame["id"], (libelle_entree(r) for r in frame.to_dict("records")), strict=True))
     st.multiselect("Fiches à comparer (2 à 4)", list(labels), key="bm_compare", max_selections=MAX_COMPARAISON,
                    persist_state="page", format_func=lambda i: labels.get(i, i),
-                   placeholder="Choisissez des fiches")  # fmt: skip
+                   placeholder="Choisissez des fiches", select_all=False)  # fmt: skip
     ids = list(st.session_state.get("bm_compare") or [])
     if len(ids) < 2:
         st.info("Choisissez au moins deux fiches ci-dessus, ou cliquez « Comparer » sur les cartes.")

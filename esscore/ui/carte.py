@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -19,10 +20,10 @@ import streamlit as st
 from esscore import carte, ess, exports
 from esscore import initiatives as ini
 from esscore.errors import EssError
-from esscore.labels import fmt_int
+from esscore.labels import fmt_int, typographie
 from esscore.sources import citation
 from esscore.text import texte_litteral
-from esscore.ui import cache
+from esscore.ui import blocs, cache, layout
 
 PERIMETRE = cache.PERIMETRE_CARTE
 TEXTE_MAX = 80
@@ -51,8 +52,26 @@ class Emplacements:
     theme: st.delta_generator.DeltaGenerator
 
 
+def verifier_url() -> None:
+    """A notice for each value of the address the filters do not offer (a bound widget drops it silently)."""
+    for nom, admises in ((P_COUCHE, carte.COUCHES), (P_VUE, carte.VUES), (P_EMPLOYEURS, ("true", "false"))):
+        layout.parametre_url(nom, admises, normaliser=str.lower if nom == P_EMPLOYEURS else None)
+    listes = ((P_FAMILLE, carte.FAMILLES), (P_SECTEUR, ess.SECTEURS), (P_TAILLE, ess.ORDRE_TAILLES),
+              (P_STATUT, ini.STATUTS), (P_THEME, ini.THEMATIQUES))  # fmt: skip
+    for nom, admises in listes:
+        layout.parametre_url(nom, admises, plusieurs=True)
+    layout.parametre_url(P_TEXTE, layout.texte_libre(TEXTE_MAX))
+
+
+def _choix(libelle: str, options: Collection[str], cle: str, tous: str) -> list[str]:
+    """A filter bound to its URL parameter; « tous » when empty, and no « Select all » entry (English, and
+    an empty filter already means everything)."""
+    return st.multiselect(libelle, options, key=cle, bind="query-params", placeholder=tous, select_all=False)
+
+
 def filtres() -> tuple[Etat, Emplacements]:
     """Sidebar filters, each bound to its URL parameter; returns the state and the count placeholders."""
+    verifier_url()
     with st.sidebar:
         st.markdown("**Filtres de la carte**")
         couche = st.radio("Couche", carte.COUCHES, key=P_COUCHE, bind="query-params", horizontal=True)
@@ -63,18 +82,18 @@ def filtres() -> tuple[Etat, Emplacements]:
             max_chars=TEXTE_MAX,
             placeholder="ex. recyclerie, SCOP, cirque",
         )
-        familles = st.multiselect("Famille", carte.FAMILLES, key=P_FAMILLE, bind="query-params", placeholder="Toutes")
+        familles = _choix("Famille", carte.FAMILLES, P_FAMILLE, "Toutes")
         ph_famille = st.empty()
         st.caption("Établissements ESS")
-        secteurs = st.multiselect("Secteur", ess.SECTEURS, key=P_SECTEUR, bind="query-params", placeholder="Tous")
+        secteurs = _choix("Secteur", ess.SECTEURS, P_SECTEUR, "Tous")
         ph_secteur = st.empty()
-        tailles = st.multiselect("Taille", ess.ORDRE_TAILLES, key=P_TAILLE, bind="query-params", placeholder="Toutes")
+        tailles = _choix("Taille", ess.ORDRE_TAILLES, P_TAILLE, "Toutes")
         ph_taille = st.empty()
         employeurs = st.checkbox("Employeurs seulement", key=P_EMPLOYEURS, bind="query-params")
         st.caption("Initiatives")
-        statuts = st.multiselect("Statut", ini.STATUTS, key=P_STATUT, bind="query-params", placeholder="Tous")
+        statuts = _choix("Statut", ini.STATUTS, P_STATUT, "Tous")
         ph_statut = st.empty()
-        themes = st.multiselect("Thématique", ini.THEMATIQUES, key=P_THEME, bind="query-params", placeholder="Toutes")
+        themes = _choix("Thématique", ini.THEMATIQUES, P_THEME, "Toutes")
         ph_theme = st.empty()
         vue = st.radio(
             "Affichage des établissements",
@@ -156,6 +175,7 @@ def legende(vue: str, couche: str) -> None:
     texte = lectures[vue] if couche != carte.COUCHE_INIT else ""
     if couche != carte.COUCHE_ETAB:
         texte += " Initiatives : cercles cerclés de noir (au centre de la commune quand l'adresse n'est pas connue)."
+    texte += " La carte en texte : les listes des onglets sous la carte."
     st.caption(texte.strip())
 
 
@@ -168,6 +188,52 @@ def sources(couche: str) -> None:
         ligne = cache.named_query("source", ids=["initiatives"])
         if not ligne.empty:
             st.caption(f"Source : {citation(ligne.iloc[0].to_dict(), markdown=True)}, hors comptages SIRENE.")
+
+
+def _aucun(quoi: str, f: carte.Filtres) -> str:
+    """« Aucun établissement ne correspond… » instead of an empty table, saying which filter to loosen."""
+    mot = f" dont le nom contient « {f.texte} »" if f.texte else ""
+    return typographie(f"{quoi}{mot} ne correspond aux filtres choisis sur ce territoire : essayez un autre mot ou "
+                       "retirez un filtre dans la barre latérale.")  # fmt: skip
+
+
+# Column widths (px) of the two lists: together under 800 px, the width of the page on a 1 280 px screen.
+LARGEURS_ETABLISSEMENTS = {"Nom": 220, "Famille": 125, "Secteur": 140, "Effectif": 120, "Commune": 130}
+LARGEURS_INITIATIVES = {"Nom": 240, "Statut": 100, "Famille": 140, "Commune": 130, "Site web": 140}
+
+
+def _config(largeurs: dict[str, int]) -> dict[str, Any]:
+    return {c: st.column_config.TextColumn(width=w) for c, w in largeurs.items()}
+
+
+def tableau_etablissements(lignes: pd.DataFrame, total: int, f: carte.Filtres) -> None:
+    """The listed establishments (the largest first): five columns that fit the page, every column (SIRET,
+    commune code) in an expander; a French message instead of an empty table."""
+    table = carte.table_etablissements(lignes)
+    if total > len(table):
+        st.caption(f"{fmt_int(len(table))} premiers établissements (par effectif) sur {fmt_int(total)} ; les "
+                   "exports contiennent toute la sélection.")  # fmt: skip
+    vide = _aucun("Aucun établissement", f)
+    blocs.grille(table[list(LARGEURS_ETABLISSEMENTS)], vide, column_config=_config(LARGEURS_ETABLISSEMENTS),
+                 height=blocs.hauteur(len(table)))  # fmt: skip
+    if len(table):
+        with st.expander("Toutes les colonnes (SIRET, code commune)"):
+            blocs.grille(table, vide, height=blocs.hauteur(len(table)))
+
+
+def tableau_initiatives(selection: pd.DataFrame, f: carte.Filtres) -> None:
+    """The initiatives listed: website as a link (« – » when there is none, never « None »), themes and source
+    in an expander; a French message instead of an empty table."""
+    table = carte.table_initiatives(selection)
+    table["Site web"] = table["Site web"].where(table["Site web"].astype(bool), None)  # "" → missing, « – »
+    config = {**_config(LARGEURS_INITIATIVES),
+              "Site web": st.column_config.LinkColumn("Site web", width=LARGEURS_INITIATIVES["Site web"],
+                                                      display_text=r"https?://(?:www\.)?([^/]+)")}  # fmt: skip
+    vide = _aucun("Aucune initiative", f)
+    blocs.grille(table[list(LARGEURS_INITIATIVES)], vide, column_config=config, height=blocs.hauteur(len(table)))
+    if len(table):
+        with st.expander("Toutes les colonnes (thématiques, source)"):
+            blocs.grille(table, vide, column_config={"Site web": config["Site web"]}, height=blocs.hauteur(len(table)))
 
 
 def bouton_export(libelle: str, nom_fichier: str, mime: str, produire: Callable[[], bytes], cle: str) -> None:

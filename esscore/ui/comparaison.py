@@ -12,24 +12,30 @@ import streamlit as st
 
 from esscore import charts, comparaison, indicators, maps, phrases
 from esscore.geography import TYPE_LABELS, Territoire
-from esscore.labels import indicator_label
+from esscore.labels import indicator_label, typographie
 from esscore.text import texte_litteral
 from esscore.ui import blocs, cache, layout
 
 INDICATEUR_DEFAUT = "employeurs_pour_1000_hab"
+# The side-by-side table in two, each narrow enough for a 1 280 px screen: rates (comparable whatever the size),
+# then counts (columns of ``comparaison.tableau_affiche``).
+TAUX = ("part_emploi_prive", "etablissements_pour_1000_hab", "employeurs_pour_1000_hab", "salaries_pour_1000_hab")
+EFFECTIFS = ("etablissements", "etablissements_employeurs", "salaries_estimes")
+COLONNES_TAUX = [*(indicators.INDICATEURS[i] for i in TAUX), "Population en communes < 2 000 hab."]
+COLONNES_EFFECTIFS = ["Population", *(indicators.INDICATEURS[i] for i in EFFECTIFS)]
+ANCRE_TABLEAU = "tableau-comparaison"  # the side-by-side table: the maps' and charts' text alternative, linked
 _TERR_KEY = "cmp_territoire"  # territory for which the URL's ``pairs`` were written in this session
 
 
 def etat(terr: Territoire) -> tuple[list[str], str]:
     """Peers and indicator from the URL (validated, French warnings), widgets to edit them, URL rewritten."""
     suggested = list(cache.pairs(terr)["id"])
-    raw_pairs = st.query_params.get("pairs")
     written_for = st.session_state.get(_TERR_KEY)
     initial = suggested
-    if raw_pairs is not None and written_for in (None, terr.id):
-        initial, erreurs = comparaison.parse_pairs(cache.con(), terr, raw_pairs)
-        for message in erreurs:  # they quote the URL's values
-            layout.alerte(message, "warning")
+    if written_for in (None, terr.id):
+        regle = layout.regle_pairs(terr, suggested)
+        initial = layout.parametre_url("pairs", regle, suggested, plusieurs=True, separateur=",",
+                                       maximum=comparaison.MAX_PAIRS)  # fmt: skip
     options = dict(cache.options_pairs(terr.id))
     missing = tuple(i for i in [*initial, *suggested] if i not in options)
     if missing:
@@ -47,12 +53,14 @@ def etat(terr: Territoire) -> tuple[list[str], str]:
         chosen = st.multiselect(
             f"Territoires comparés (jusqu'à {comparaison.MAX_PAIRS}, même niveau : {niveau})",
             list(options), format_func=lambda i: options.get(i, i), key=key,
-            max_selections=comparaison.MAX_PAIRS, placeholder="Ajouter un territoire…",
+            max_selections=comparaison.MAX_PAIRS, placeholder="Ajouter un territoire…", select_all=False,
         )  # fmt: skip
     c2.button("Pairs suggérés", on_click=reset, help="Population et part d'habitants en communes de moins de "
               "2 000 habitants proches, même région d'abord ; pour une ville de 100 000 habitants ou plus et "
               "une métropole, les plus proches en taille dans toute la France.", key="cmp_reset",
               width="stretch")  # fmt: skip
+    if chosen:  # the selector shows the first tags only: every chosen territory is named here
+        st.caption(texte_litteral(typographie(f"Comparé à : {', '.join(options.get(i, i) for i in chosen)}.")))
     indicator = choix_indicateur()
     st.session_state[_TERR_KEY] = terr.id
     st.query_params["pairs"] = ",".join(chosen)
@@ -62,11 +70,10 @@ def etat(terr: Territoire) -> tuple[list[str], str]:
 
 def choix_indicateur() -> str:
     options = list(indicators.INDICATEURS)
-    raw = st.query_params.get("indicateur")
-    if raw and raw not in options:
-        layout.alerte(f"Indicateur inconnu dans l'adresse : « {raw[:60]} ». Indicateur par défaut affiché.", "warning")
-    index = options.index(raw) if raw in options else options.index(INDICATEUR_DEFAUT)
-    return str(st.selectbox("Indicateur", options, index=index, format_func=indicator_label, key="cmp_indicateur"))
+    admis = {i: indicator_label(i) for i in options}
+    choisi = layout.parametre_url("indicateur", admis, INDICATEUR_DEFAUT)
+    return str(st.selectbox("Indicateur", options, index=options.index(choisi), format_func=indicator_label,
+                            key="cmp_indicateur"))  # fmt: skip
 
 
 def phrase(terr: Territoire, table: pd.DataFrame, indicator: str) -> None:
@@ -77,12 +84,18 @@ def phrase(terr: Territoire, table: pd.DataFrame, indicator: str) -> None:
                                       comparaison.rang(ranked, terr.id, indicator))]  # fmt: skip
     national = comparaison.rang(cache.niveau(terr.type), terr.id, indicator)
     textes.append(phrases.phrase_rang_national(indicator, terr.type, terr.nom, terr.code, national, main[indicator]))
-    st.markdown("\n".join(f"- {texte_litteral(t)}" for t in textes if t))
+    st.markdown("\n".join(f"- {texte_litteral(typographie(t))}" for t in textes if t))
 
 
 def tableau(terr: Territoire, table: pd.DataFrame) -> None:
-    st.subheader("Tous les indicateurs côte à côte")
-    st.dataframe(comparaison.tableau_affiche(table), hide_index=True)
+    st.subheader("Tous les indicateurs côte à côte", anchor=ANCRE_TABLEAU)
+    shown, ids = comparaison.tableau_affiche(table), list(table["id"])  # names marked « partiel » (extract)
+    shown["Territoire"] = indicators.noms_marques(
+        shown["Territoire"], ids, cache.named_query("territoires_partiels", ids=ids)
+    )
+    alt = f"{terr.libelle}, ses pairs, sa région et la France"
+    blocs.tableau(shown[["Territoire", *COLONNES_TAUX]], f"Taux : {alt}", "Aucun territoire à comparer.")
+    blocs.tableau(shown[["Territoire", *COLONNES_EFFECTIFS]], f"Effectifs : {alt}", "Aucun territoire à comparer.")
     src = texte_litteral(cache.source())
     st.caption(f"Entre parenthèses : rang parmi les territoires comparés (références exclues). « s » : secret "
                f"statistique. Source : {src} ; population : recensement (COG 2026).")  # fmt: skip
@@ -137,5 +150,7 @@ def carte_nationale(terr: Territoire, selection: list[str], indicator: str) -> N
     note = " Les communes sont situées par leur EPCI." if terr.type == "commune" else ""
     entoures = " territoire étudié entouré en orange, territoires comparés en noir ;" if terr.type != "france" else ""
     src = texte_litteral(cache.source())
+    lien = f" Les chiffres des territoires comparés : [tableau ci-dessous](#{ANCRE_TABLEAU})."
+    alternative = lien if selection else ""
     st.caption(f"{texte_litteral(indicator_label(indicator))} ;{entoures} outre-mer en encarts."
-               f"{note} Contours : découpage administratif 2026. Source : {src}.")  # fmt: skip
+               f"{note} Contours : découpage administratif 2026. Source : {src}.{alternative}")  # fmt: skip

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from esscore import comparaison, indicators, phrases
 from esscore.errors import EssError
-from esscore.geography import FRANCE_ID, TYPE_LABELS, Territoire
+from esscore.fichiers import apercu
+from esscore.geography import FRANCE_ID, TYPE_LABELS, TYPES, Territoire, parse_id
 from esscore.text import texte_litteral
 from esscore.ui import cache
 
@@ -38,15 +44,205 @@ NON_SIMULE_TEXT = (
 
 def demo_banner(terr: Territoire | None = None) -> bool:
     """Say loudly, on every page that shows ESS figures, when they are synthetic. True when the demonstration
-    does not simulate ``terr`` at all (Mayotte): the page then says « nd » and shows no figure rather than zeros."""
+    does not simulate ``terr`` at all (Mayotte): the page then says « nd » and shows no figure rather than zeros.
+    Real data: ``perimetre_banner`` (a partial extract, territories outside it)."""
     if not cache.is_demo():
-        return False
+        return perimetre_banner(terr)
     st.warning(DEMO_TEXT, icon="🧪")
     deps = tuple(d for d in cache.meta().get("demo_sans_donnees", "").split(",") if d)
     if terr is None or not deps or terr.id not in set(cache.named_query("territoires_non_simules", deps=deps)["id"]):
         return False
     st.info(NON_SIMULE_TEXT.format(nom=texte_litteral(terr.nom)), icon="ℹ️")
     return True
+
+
+def perimetre_banner(terr: Territoire | None = None) -> bool:
+    """Say, on every page that shows ESS figures, when the SIRENE data is a partial extract (a sirene.fr export, a
+    geolocated file of one département): the départements it covers, and that the territories reaching beyond them
+    are « partiel ». True when ``terr`` lies wholly outside it: the page then says « nd » instead of showing zeros."""
+    if not cache.has_ess():
+        return False
+    perimetre = indicators.perimetre_depuis(cache.named_query("perimetre_donnees"))
+    if perimetre["complet"]:
+        return False
+    ids = [terr.id] if terr is not None else []
+    etat = indicators.couverture_depuis(cache.named_query("territoires_partiels", ids=ids), ids)
+    texte = PARTIEL_TEXT.format(n=len(perimetre["noms"]), noms=texte_litteral(", ".join(perimetre["noms"])))
+    if terr is not None and etat[terr.id] == indicators.PARTIEL:
+        texte += f" Les chiffres de {texte_litteral(terr.nom)} sont partiels."
+    st.warning(texte, icon="🧩")
+    if terr is None or etat[terr.id] != indicators.HORS_EXTRAIT:
+        return False
+    st.info(HORS_EXTRAIT_TEXT.format(nom=texte_litteral(terr.nom)), icon="ℹ️")
+    return True
+
+
+PARTIEL_TEXT = (
+    "**Extrait partiel de la base Sirene** — les données chargées couvrent {n} département(s) : {noms}. Leurs "
+    "chiffres, ceux de leurs EPCI et de leurs communes sont complets ; ceux des territoires qui en débordent (région, "
+    "France, EPCI à cheval sur un autre département) n'en comptent qu'une partie et sont marqués « partiel », et les "
+    "classements nationaux ne portent que sur la partie couverte."
+)
+HORS_EXTRAIT_TEXT = (
+    "**{nom} : chiffres non disponibles (nd).** Ce territoire est hors de l'extrait Sirene chargé : ses chiffres "
+    "seraient des zéros sans signification. Chargez le fichier de son département (`esscore ingest sirene`)."
+)
+
+
+# ---------------------------------------------------------------------------------- URL parameters
+
+
+@dataclass(frozen=True)
+class Regle:
+    """What an open-ended URL parameter accepts (territory identifiers, amounts, free text).
+
+    ``lire`` turns one value of the address into the value to use, or raises ``EssError`` / ``ValueError``
+    whose message says why it is refused; ``description`` says in French what is accepted (in the notice).
+    """
+
+    lire: Callable[[str], Any]
+    description: str
+
+
+class ValeurCorrigee(ValueError):
+    """Raised by a ``Regle`` for a value used once corrected (a search cut to its maximum length): the page
+    uses ``valeur`` and the notice says how it was corrected (the message)."""
+
+    def __init__(self, valeur: Any, comment: str) -> None:
+        super().__init__(comment)
+        self.valeur = valeur
+
+
+VALEURS_MONTREES = 15  # accepted values listed in a notice; beyond, « … (N valeurs) »
+
+
+def parametre_url(
+    nom: str,
+    valeurs_admises: Collection[str] | Regle,
+    defaut: Any = None,
+    *,
+    plusieurs: bool = False,
+    separateur: str | None = None,
+    maximum: int | None = None,
+    normaliser: Callable[[str], str] | None = None,
+    nature: str = "warning",
+) -> Any:
+    """The value(s) of the URL parameter ``nom`` that ``valeurs_admises`` accepts; a French notice for the rest.
+
+    Why one helper for every parameter of every page: links are sent by e-mail and edited by hand, and a
+    value the page does not understand must be said (naming the parameter and what it accepts), never
+    silently dropped. ``valeurs_admises``: the accepted values (a mapping value → label shows the labels
+    too), or a ``Regle``; ``normaliser`` compares values after it (accents, case) and returns the accepted
+    spelling. Returns ``defaut`` when the parameter is absent or every value is refused. With ``plusieurs``:
+    the accepted values (repeated parameter, each split on ``separateur``), without duplicates, at most
+    ``maximum``; an empty list when the parameter is present but empty.
+    """
+    bruts = [v for v in st.query_params.get_all(nom) if v is not None]
+    if separateur is not None:
+        bruts = [part.strip() for v in bruts for part in v.split(separateur)]
+    bruts = [v for v in bruts if v.strip()]
+    if not plusieurs:
+        bruts = bruts[-1:]  # the value Streamlit (st.query_params.get) and a bound widget read
+    if not bruts:
+        return [] if plusieurs and nom in st.query_params else defaut
+    gardes: list[Any] = []
+    refus: list[tuple[str, str]] = []
+    corriges: list[tuple[str, str]] = []
+    for brut in bruts:
+        try:
+            valeur = _admettre(brut, valeurs_admises, normaliser)
+        except ValeurCorrigee as corr:
+            valeur = corr.valeur
+            corriges.append((brut, str(corr)))
+        except (EssError, ValueError) as err:
+            refus.append((brut, str(err)))
+            continue
+        if valeur not in gardes:
+            gardes.append(valeur)
+    if maximum is not None and len(gardes) > maximum:
+        refus += [(str(v), f"au-delà des {maximum} premières valeurs") for v in gardes[maximum:]]
+        gardes = gardes[:maximum]
+    if refus or corriges:
+        _avis_parametre(nom, refus, corriges, _admises_texte(valeurs_admises), nature)
+    if not gardes:
+        return defaut
+    return gardes if plusieurs else gardes[0]
+
+
+def _admettre(brut: str, admises: Collection[str] | Regle, normaliser: Callable[[str], str] | None) -> Any:
+    """The value to use for one value of the address; ``ValueError`` (empty message) when it is not accepted."""
+    if isinstance(admises, Regle):
+        return admises.lire(brut)
+    if normaliser is None:
+        if brut in admises:
+            return brut
+    else:
+        par_forme = {normaliser(str(v)): v for v in admises}
+        if normaliser(brut) in par_forme:
+            return par_forme[normaliser(brut)]
+    raise ValueError("")
+
+
+def _admises_texte(admises: Collection[str] | Regle) -> str:
+    if isinstance(admises, Regle):
+        return admises.description
+    libelles = admises if isinstance(admises, Mapping) else {}
+    textes = [f"{v} ({libelles[v]})" if libelles.get(v, v) != v else str(v) for v in admises]
+    if len(textes) > VALEURS_MONTREES:
+        return f"{', '.join(textes[:VALEURS_MONTREES])}… ({len(textes)} valeurs)"
+    return ", ".join(textes) if textes else "aucune pour l'instant"
+
+
+def _avis_parametre(
+    nom: str, refus: list[tuple[str, str]], corriges: list[tuple[str, str]], admises: str, nature: str
+) -> None:
+    """« Paramètre « famille » de l'adresse, valeur ignorée : « Bidon ». Valeurs admises : … »."""
+    parties = []
+    for valeurs, etat in ((refus, "ignorée"), (corriges, "corrigée")):
+        if valeurs:
+            s = "s" if len(valeurs) > 1 else ""
+            details = " ; ".join(f"« {apercu(v)} »" + (f" — {r.rstrip('. ')}" if r else "") for v, r in valeurs)
+            parties.append(f"valeur{s} {etat}{s} : {details}")
+    alerte(f"Paramètre « {nom} » de l'adresse, {' ; '.join(parties)}. Valeurs admises : {admises}.", nature)
+
+
+def texte_libre(longueur_max: int) -> Regle:
+    """Free text (a search) of at most ``longueur_max`` characters: a longer one is cut (as Streamlit's text
+    field does with ``max_chars``) and the notice says so."""
+
+    def lire(brut: str) -> str:
+        if len(brut) > longueur_max:
+            raise ValeurCorrigee(brut[:longueur_max], f"{len(brut)} caractères, coupée à {longueur_max}")
+        return brut
+
+    return Regle(lire, f"un texte de {longueur_max} caractères au plus")
+
+
+TERRITOIRE_ADMIS = (
+    f"un identifiant TYPE:CODE, TYPE parmi {', '.join(TYPES)} (ex. commune:79191, epci:200041317, "
+    "departement:79, region:75, france), ou un territoire choisi dans la barre latérale"
+)
+
+
+def regle_pairs(terr: Territoire, suggeres: list[str]) -> Regle:
+    """A peer in the address (``pairs``, Comparaisons and Évolution): a known territory of the same level, not the
+    territory itself (the rules of ``comparaison.parse_pairs``, which the deck and the CLI apply too)."""
+    niveau = TYPE_LABELS[terr.type] if terr.type == "epci" else TYPE_LABELS[terr.type].lower()
+
+    def lire(brut: str) -> str:
+        kind, code = parse_id(brut)  # TerritoireInconnu says what is wrong with the syntax
+        if kind != terr.type:
+            raise ValueError(f"pas du même niveau que le territoire ({niveau})")
+        if f"{kind}:{code}" == terr.id:
+            raise ValueError("c'est le territoire étudié")
+        valides, _ = comparaison.parse_pairs(cache.con(), terr, f"{kind}:{code}", limit=1)
+        if not valides:
+            raise ValueError("territoire inconnu (millésime 2026)")
+        return valides[0]
+
+    exemple = f", ex. {','.join(suggeres[:2])}" if suggeres else ""
+    return Regle(lire, f"jusqu'à {comparaison.MAX_PAIRS} identifiants de territoires de même niveau ({niveau}) "
+                       f"séparés par des virgules{exemple}")  # fmt: skip
 
 
 def current_territoire_id() -> str:
@@ -57,17 +253,33 @@ def current_territoire_id() -> str:
     return str(st.session_state.get("territoire", DEFAULT_TERRITOIRE))
 
 
+def garder_territoire() -> None:
+    """Put the session's territory back into the address of a page opened without one.
+
+    Why: the sidebar's page links carry no parameter, so the territory chosen on one page would vanish from
+    the address (and from Benchmark, which shows it only when the address has one) on the next page.
+    """
+    choisi = st.session_state.get("territoire")
+    if choisi and not st.query_params.get("territoire"):
+        st.query_params["territoire"] = choisi
+
+
+def _territoire_demande() -> Territoire | None:
+    """The territory of the address (None and an error naming the parameter when refused), else the session's."""
+    if st.query_params.get("territoire"):
+        return parametre_url("territoire", Regle(cache.territoire, TERRITOIRE_ADMIS), nature="error")
+    try:
+        return cache.territoire(str(st.session_state.get("territoire", DEFAULT_TERRITOIRE)))
+    except EssError:  # a session's choice the rebuilt database no longer knows
+        return cache.territoire(DEFAULT_TERRITOIRE)
+
+
 def territory_picker(key: str = "picker") -> Territoire | None:
     """Search box + result list in the sidebar; keeps ``?territoire=TYPE:CODE`` in the URL.
 
     Returns None (after showing a French message) when the URL carries an invalid identifier.
     """
-    raw = current_territoire_id()
-    try:
-        terr = cache.territoire(raw)
-    except EssError as err:
-        alerte(f"{err} Choisissez un territoire dans la barre latérale.")
-        terr = None
+    terr = _territoire_demande()
     with st.sidebar:
         st.markdown("**Territoire**")
         if terr is not None:
@@ -96,7 +308,7 @@ def territory_picker(key: str = "picker") -> Territoire | None:
         if st.query_params.get("territoire") != terr.id:
             st.query_params["territoire"] = terr.id
         if terr.alias_de:
-            alerte(f"Le code demandé est {terr.alias_de} ; il est rattaché à {terr.libelle}.", "info")
+            alerte(f"Le code demandé est {phrases.alias_rattache(terr.alias_de, terr.libelle)}.", "info")
     return terr
 
 
@@ -121,4 +333,17 @@ def source_caption(text: str) -> None:
     st.caption(f"Source : {text}")
 
 
-__all__ = ["FRANCE_ID", "alerte", "demo_banner", "territory_picker", "source_caption", "current_territoire_id"]
+__all__ = [
+    "FRANCE_ID",
+    "Regle",
+    "alerte",
+    "current_territoire_id",
+    "demo_banner",
+    "garder_territoire",
+    "parametre_url",
+    "regle_pairs",
+    "source_caption",
+    "territory_picker",
+    "texte_libre",
+    "ValeurCorrigee",
+]

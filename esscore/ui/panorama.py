@@ -24,6 +24,7 @@ from esscore.labels import (
     fmt_unite,
     fmt_value,
     indicator_label,
+    typographie,
 )
 from esscore.text import texte_litteral
 from esscore.ui import blocs, cache
@@ -34,7 +35,7 @@ CARTES = ("etablissements", "etablissements_employeurs", "salaries_estimes", "pa
 # Short card titles (a card is narrow; the full label is in the card's help bubble).
 CARTES_COURTES = {"etablissements": "Établissements ESS", "etablissements_employeurs": "Employeurs ESS",
                   "salaries_estimes": "Salariés estimés", "part_emploi_prive": "Part emploi privé",
-                  "employeurs_pour_1000_hab": "Pour 1 000 hab."}  # fmt: skip
+                  "employeurs_pour_1000_hab": "Employeurs pour 1\u202f000 hab."}  # fmt: skip
 COMPTES = ("etablissements", "etablissements_employeurs", "salaries_estimes")
 INDICATEUR_CARTE = "employeurs_pour_1000_hab"
 FICHIERS_UNITES = {"commune": "communes", "epci": "epci", "departement": "departements"}
@@ -66,6 +67,26 @@ def ecart(indicator: str, valeur: object, reference: object) -> str:
     return f"{sign}{fmt_dec(abs(diff))}"
 
 
+def references_cartes(terr: Territoire, heads: pd.DataFrame) -> pd.DataFrame:
+    """The references under the cards: the larger parents (never the territory itself), not the EPCI of a
+    commune, each area once: a single-département région (La Réunion, Guyane…) is its département, shown once."""
+    refs = comparaison.references_distinctes(heads)
+    if terr.type == "commune":
+        refs = refs[refs["type"] != "epci"]
+    return refs.drop_duplicates(subset=["nom", "population"], keep="last")
+
+
+def ligne_reference(indicator: str, valeur: object, ref: Mapping[str, Any]) -> str:
+    """« Deux-Sèvres : 4,1 (+0,4) » under a card (plain text): the reference's figure and the gap to it; a
+    count only says which share of the reference's total the territory holds."""
+    label = TYPE_LABELS["france"] if ref["type"] == "france" else str(ref["nom"])
+    gap = ecart(indicator, valeur, ref[indicator])
+    if indicator in COMPTES:
+        return f"{label} : {gap}"
+    ref_val = fmt_value(indicator, ref[indicator])
+    return f"{label} : {ref_val}" + (f" ({gap})" if gap not in ("–", ref_val) else "")
+
+
 # ---------------------------------------------------------------- rendering
 
 
@@ -73,23 +94,17 @@ def cartes_chiffres(terr: Territoire) -> None:
     """Five headline cards, each with its gap to the département, the région and France."""
     heads = cache.chiffres(terr)
     main = heads.iloc[0]
-    refs = comparaison.references_distinctes(heads)  # never itself: Paris's département, a DROM's région
-    cols = st.columns(len(CARTES))
+    refs = references_cartes(terr, heads)
+    # Counts on a first row, rates on a second: five cards in one row cut their titles on a 1 280 px screen.
+    cols = [*st.columns(len(COMPTES)), *st.columns(len(CARTES) - len(COMPTES))]
     for col, ind in zip(cols, CARTES, strict=True):
         with col.container(border=True):
             value = main[ind]
             aide = indicator_label(ind) + (f". {SECRET_EXPLICATION}" if value == SECRET else "")
             st.metric(CARTES_COURTES[ind], fmt_value(ind, value), help=aide)
-            lines = []
-            for _, ref in refs.iterrows():
-                if ref["type"] == "epci" and terr.type == "commune":
-                    continue
-                ref_val = fmt_value(ind, ref[ind]) if ind not in COMPTES else ""
-                gap = ecart(ind, value, ref[ind])
-                label = f"{TYPE_LABELS[ref['type']]}" if ref["type"] == "france" else texte_litteral(ref["nom"])
-                lines.append(f"{label} : {ref_val} ({gap})" if ref_val else f"{label} : {gap}")
+            lines = [ligne_reference(ind, value, ref) for _, ref in refs.iterrows()]
             if lines:
-                st.caption("  \n".join(lines))
+                st.caption("  \n".join(texte_litteral(typographie(line)) for line in lines))
     notes = []
     if len(refs):
         notes.append("Sous chaque chiffre : le territoire de référence, avec la part qu'y représente le territoire "
@@ -128,10 +143,10 @@ def synthese(terr: Territoire) -> list[str]:
     textes.append(phrases.phrase_familles(terr.type, terr.nom, terr.code, par_famille))
     if terr.type != "commune":
         textes.append(phrases.phrase_concentration(terr.type, terr.nom, terr.code, cache.concentration(terr)))
-    textes = [t for t in textes if t]
+    textes = list(dict.fromkeys(t for t in textes if t))  # « aucun employeur » says the same for two reasons
     with st.container(border=True):
         st.markdown("**En bref**")
-        st.markdown("\n".join(f"- {texte_litteral(t)}" for t in textes))
+        st.markdown("\n".join(f"- {texte_litteral(typographie(t))}" for t in textes))
         st.caption(f"Phrases générées automatiquement à partir des données. Source : {texte_litteral(cache.source())}.")
     return textes
 
@@ -166,17 +181,33 @@ def publies_affiche(pub: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def publies_tableau(shown: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The published figures as a table narrow enough for the page: the source becomes a note number (the
+    sources are listed once, under the table: a page often cites one document many times) and the note
+    joins the scope."""
+    sources = list(dict.fromkeys(s for s in shown["Source"] if s)) if len(shown) else []
+    numeros = {src: str(i) for i, src in enumerate(sources, start=1)}
+    table = shown[["Indicateur", "Chiffre publié", "Année", "Périmètre", "Estimation ESS Territoires"]].copy()
+    table["Périmètre"] = [f"{p} ({n})" if n else p for p, n in zip(shown["Périmètre"], shown["Note"], strict=True)]
+    table["Source"] = [numeros.get(src, "–") for src in shown["Source"]]
+    return table, sources
+
+
 def chiffres_publies(terr: Territoire) -> None:
     """Panel of published figures (diagnostics, roadmaps), beside our estimate; absent table → nothing."""
     pub = cache.publies_comparables(terr)
     if pub.empty:
         return
     shown = publies_affiche(pub)
+    table, sources = publies_tableau(shown)
     with st.expander(f"Chiffres publiés pour ce territoire ({len(shown)})", expanded=True):
         st.caption("Chiffres tirés de documents publiés (diagnostics, feuilles de route), chacun à côté de notre "
                    "estimation du même périmètre (même famille, même secteur, tout le territoire), ou seul quand "
                    "nous n'en avons pas ; millésimes différents, jamais mélangés.")  # fmt: skip
-        st.dataframe(shown, hide_index=True)
+        blocs.tableau(table, "Chiffres publiés pour ce territoire et estimation ESS Territoires du même périmètre",
+                      "Aucun chiffre publié pour ce territoire.")  # fmt: skip
+        st.markdown("**Sources**  \n" + "  \n".join(f"{i}. {texte_litteral(typographie(src))}"
+                                                    for i, src in enumerate(sources, start=1)))  # fmt: skip
         blocs.telechargements("Télécharger les chiffres publiés", pub, "chiffres_publies", "dl_publies",
                               metadonnees_publies(cache.metadonnees()))  # fmt: skip
 
@@ -203,14 +234,12 @@ def familles(terr: Territoire) -> None:
 def _employeurs_et_salaries(
     terr: Territoire, frame: pd.DataFrame, barres: Callable[..., Any], nom: str, cle: str, nom_employeurs: str = ""
 ) -> None:
-    """Two bar charts side by side: employer establishments, then estimated employees (same breakdown)."""
-    c1, c2 = st.columns(2)
-    with c1:
-        _graphique(barres(frame, "etablissements_employeurs", sous_titre=terr.nom),
-                   blocs.fichier(terr, nom_employeurs or f"{nom}-employeurs"), frame, f"{cle}_emp")  # fmt: skip
-    with c2:
-        _graphique(barres(frame, "salaries_estimes", sous_titre=terr.nom),
-                   blocs.fichier(terr, f"{nom}-salaries"), frame, f"{cle}_sal")  # fmt: skip
+    """Two bar charts, one under the other (side by side, long family names left them no room on a 1 280 px
+    screen: cut titles and axes): employer establishments, then estimated employees (same breakdown)."""
+    _graphique(barres(frame, "etablissements_employeurs", sous_titre=terr.nom),
+               blocs.fichier(terr, nom_employeurs or f"{nom}-employeurs"), frame, f"{cle}_emp")  # fmt: skip
+    _graphique(barres(frame, "salaries_estimes", sous_titre=terr.nom),
+               blocs.fichier(terr, f"{nom}-salaries"), frame, f"{cle}_sal")  # fmt: skip
 
 
 def secteurs_tailles(terr: Territoire) -> None:
@@ -249,8 +278,9 @@ def carte(terr: Territoire) -> None:
              "france": "À l'échelle nationale, la carte et le tableau montrent les départements (outre-mer en "
                        "encarts)."}  # fmt: skip
     st.caption(" ".join(x for x in (notes.get(terr.type, ""), f"Contours : découpage administratif 2026. "
-                                    f"Source : {texte_litteral(cache.source())}.") if x))  # fmt: skip
-    table_unites(terr, level, frame)
+                                    f"Source : {texte_litteral(cache.source())}. Les mêmes chiffres sont dans "
+                                    "le tableau ci-dessous.") if x))  # fmt: skip
+    table_unites(terr, level, frame, indicator)
 
 
 def unites_tableau(frame: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -267,17 +297,42 @@ def unites_tableau(frame: pd.DataFrame, level: str) -> pd.DataFrame:
     part = part.where(part.notna() | (salaries != 0), 0.0)
     out["Salariés estimés"] = salaries.round(0).values
     out["Part de l'emploi privé (%)"] = (part * 100).round(1).values
-    out["Employeurs / 1 000 hab."] = pd.to_numeric(frame["employeurs_pour_1000_hab"]).round(1).values
+    for indicator, colonne in COLONNES_RATIOS.items():
+        if indicator in frame:
+            valeurs = frame[indicator].where(frame[indicator] != SECRET)  # employees per inhabitant may be secret
+            out[colonne] = pd.to_numeric(valeurs, errors="coerce").round(1).values
     return out
 
 
-def table_unites(terr: Territoire, level: str, frame: pd.DataFrame) -> None:
-    """Sortable table of the map's units (numbers stay numeric; secret figures read « s »)."""
+# Column of ``unites_tableau`` holding each indicator (the map's indicator is shown in the short table).
+COLONNES_UNITES = {"etablissements": "Établissements", "etablissements_employeurs": "Employeurs",
+                   "salaries_estimes": "Salariés estimés",
+                   "part_emploi_prive": "Part de l'emploi privé (%)"}  # fmt: skip
+COLONNES_RATIOS = {"employeurs_pour_1000_hab": "Employeurs / 1\u202f000 hab.",
+                   "etablissements_pour_1000_hab": "Établissements / 1\u202f000 hab.",
+                   "salaries_pour_1000_hab": "Salariés / 1\u202f000 hab."}  # fmt: skip
+
+
+def colonnes_courtes(shown: pd.DataFrame, indicator: str) -> list[str]:
+    """The short table's columns: code, name, population, employers, employees and the map's indicator (the
+    map's text alternative: its colours in figures), narrow enough for a 1 280 px screen."""
+    cols = list(shown.columns[:3]) + ["Employeurs", "Salariés estimés"]
+    carte = {**COLONNES_UNITES, **COLONNES_RATIOS}.get(indicator)
+    return cols + ([carte] if carte in shown.columns and carte not in cols else [])
+
+
+def table_unites(terr: Territoire, level: str, frame: pd.DataFrame, indicator: str = INDICATEUR_CARTE) -> None:
+    """Sortable table of the map's units (numbers stay numeric; secret figures read « s »): the map's indicator
+    and the main counts, every indicator in an expander below."""
     shown = unites_tableau(frame, level)
     number = st.column_config.NumberColumn(format="localized")
     config = {c: number for c in shown.columns[2:]}
-    st.dataframe(shown, hide_index=True, height=min(38 + 35 * len(shown), 420), column_config=config,
-                 placeholder=SECRET)  # fmt: skip
+    config[shown.columns[1]] = st.column_config.TextColumn(width=220)
+    courtes = colonnes_courtes(shown, indicator)
+    vide = "Aucune unité à montrer pour ce territoire."
+    blocs.grille(shown[courtes], vide, height=blocs.hauteur(len(shown)), column_config=config, placeholder=SECRET)
+    with st.expander(f"Tous les indicateurs des {phrases.NIVEAUX_PLURIEL[level]}"):
+        blocs.grille(shown, vide, height=blocs.hauteur(len(shown)), column_config=config, placeholder=SECRET)
     secret = frame["secret"].to_numpy()
     conc = cache.concentration(terr)
     texte = phrases.phrase_concentration(terr.type, terr.nom, terr.code, conc) if terr.type != "commune" else ""
@@ -287,16 +342,25 @@ def table_unites(terr: Territoire, level: str, frame: pd.DataFrame) -> None:
                           blocs.fichier(terr, FICHIERS_UNITES[level]), "dl_unites", cache.metadonnees())  # fmt: skip
 
 
+def chiffres_cles(heads: pd.DataFrame, noms: list[str] | None = None) -> pd.DataFrame:
+    """Headline figures with one row per indicator and one column per territory (the territory, then its
+    parents; ``noms``: their displayed names, else ``nom``): five narrow columns fit any screen, where ten
+    indicator columns did not."""
+    out = {"Indicateur": ["Population", *(indicator_label(i) for i in indicators.INDICATEURS)]}
+    for n, (nom, (_, r)) in enumerate(zip(noms or list(heads["nom"]), heads.iterrows(), strict=True)):
+        titre = nom if n == 0 or r["type"] == "france" else f"{TYPE_LABELS[r['type']]} · {nom}"
+        out[titre] = [fmt_int(r["population"]), *(fmt_value(i, r[i]) for i in indicators.INDICATEURS)]
+    return pd.DataFrame(out)
+
+
 def tableau_chiffres(terr: Territoire) -> None:
     """The headline figures of the territory and its parents, as a table (and CSV)."""
     heads = cache.chiffres(terr)
     st.subheader("Chiffres clés et territoires de référence")
-    rows = []
-    for _, r in heads.iterrows():
-        row = {"Territoire": r["nom"], "Niveau": TYPE_LABELS[r["type"]], "Population": fmt_int(r["population"])}
-        row.update({indicator_label(i): fmt_value(i, r[i]) for i in indicators.INDICATEURS})
-        rows.append(row)
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    ids = list(heads["id"])
+    noms = indicators.noms_marques(heads["nom"], ids, cache.named_query("territoires_partiels", ids=ids))  # « partiel »
+    blocs.tableau(chiffres_cles(heads, noms), f"Chiffres clés de {terr.libelle} et de ses territoires de référence",
+                  "Aucun chiffre pour ce territoire.")  # fmt: skip
     st.caption(f"Périmètre statistique de l'ESS (hors administrations, syndicats, cultes et partis). "
                f"« s » : secret statistique. Source : {texte_litteral(cache.source())}.")  # fmt: skip
     blocs.telechargements("Chiffres clés", heads, blocs.fichier(terr, "chiffres-cles"), "dl_chiffres",
