@@ -32,4 +32,7 @@ PAGES = {
     ],
 }
 
+# Not registered, on purpose: pages/feuille-de-route.py, the stand-in that answers /feuille-de-route on the very
+# first request of a fresh server, before any session has reached st.navigation (esscore/ui/bootstrap.py); it
+# switches to this navigation at once, so it never appears in the sidebar (tests/test_browser_premiere_visite.py).
 st.navigation(PAGES).run()

@@ -104,12 +104,17 @@ def query(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFr
         cur.close()
 
 
-def atomic_build(target: Path, builder: Callable[[duckdb.DuckDBPyConnection], None]) -> Path:
-    """Run ``builder`` on a fresh temp database, then swap it into ``target`` atomically.
+def atomic_build(
+    target: Path, builder: Callable[[duckdb.DuckDBPyConnection], object], *, modifier: bool = False
+) -> Path:
+    """Run ``builder`` on a fresh temp database (with ``modifier``: on a copy of ``target``), then swap it into
+    ``target`` atomically: readers see the old file or the new one, never half.
 
     If ``builder`` raises, the temp file is removed and ``target`` is left byte-for-byte intact.
     """
     with fichier_atomique(target) as tmp:
+        if modifier:
+            shutil.copyfile(target, tmp)
         con = duckdb.connect(str(tmp))
         try:
             builder(con)

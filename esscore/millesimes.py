@@ -26,7 +26,6 @@ tables. What each source allows: esscore/ui/textes/methode.md (« Évolution »)
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
@@ -37,9 +36,9 @@ import pandas as pd
 
 from esscore import ess
 from esscore.config import db_path
-from esscore.db import connect, query, sql, verrou_ecriture
+from esscore.db import atomic_build, connect, query, sql, verrou_ecriture
 from esscore.errors import DonneesInvalides, EssError
-from esscore.fichiers import apercu, exiger_fichier, fichier_atomique
+from esscore.fichiers import apercu, exiger_fichier
 from esscore.labels import fmt_date, millesime_sirene
 
 Progress = Callable[[str], None]
@@ -208,7 +207,8 @@ def supprimer(millesime: str, db: str | Path | None = None, progress: Progress =
         if bool(ligne["courant"].iloc[0]):
             raise EssError(f"Le millésime {millesime} est celui des chiffres affichés par l'application : il ne peut "
                            "pas être supprimé. Chargez d'abord un autre stock (esscore ingest sirene).")  # fmt: skip
-        modifier_base(target, lambda c: [c.execute(sql(n), {"millesime": millesime}) for n in _SUPPRESSION])
+        atomic_build(target, lambda c: [c.execute(sql(n), {"millesime": millesime}) for n in _SUPPRESSION],
+                     modifier=True)  # fmt: skip
     return ligne.reset_index(drop=True)
 
 
@@ -218,19 +218,6 @@ _SUPPRESSION = (
     "millesimes_supprimer_demo",
     "millesimes_supprimer_liste",
 )
-
-
-def modifier_base(target: Path, action: Callable[[duckdb.DuckDBPyConnection], object]) -> None:
-    """Apply ``action`` to a copy of the database, then swap the copy in (``fichier_atomique``): readers see the old
-    file or the new one, never half; on error the file is left as it was. Call under the writers' lock."""
-    with fichier_atomique(target) as tmp:
-        shutil.copyfile(target, tmp)
-        con = duckdb.connect(str(tmp))
-        try:
-            action(con)
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
 
 
 # ---------------------------------------------------------------------------------------------- creations, closures
@@ -289,7 +276,7 @@ def charger_historique(chemin: str | Path, db: str | Path | None = None, progres
                     con.execute(sql(nom))
                 compte.update(dict(con.execute(sql("mouvements_datation")).fetchall()))
 
-            modifier_base(target, appliquer)
+            atomic_build(target, appliquer, modifier=True)
     return compte
 
 
