@@ -21,7 +21,7 @@ from esscore.db import atomic_build, verrou_ecriture
 from esscore.errors import EssError, Interruption
 from esscore.fichiers import ecrire_atomique
 from esscore.indicateurs_lies import apres_construction
-from esscore.labels import millesime_sirene
+from esscore.labels import fmt_dec, millesime_sirene
 from esscore.sources import registry
 from esscore.text import normalize
 
@@ -373,7 +373,8 @@ def _build(
     t0 = time.perf_counter()
     atomic_build(target, builder)
     timings["total"] = round(time.perf_counter() - t0, 2)
-    progress(f"Base construite : {target} ({target.stat().st_size / 1e6:.1f} Mo) en {timings['total']} s")
+    taille = fmt_dec(target.stat().st_size / 1e6)
+    progress(f"Base construite : {target} ({taille} Mo) en {fmt_dec(timings['total'])} s")
     return timings
 
 

@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from esscore import config, indicators, labels
 from esscore.db import connect_snapshot, query
 from esscore.errors import EssError
+from esscore.evolution import INDICATEURS_EVOLUTION, series
 from esscore.roadmap import iter_indicateurs_lies, valider_mesure
 from esscore.store import RoadmapStore
 
@@ -90,9 +92,16 @@ def _valeur(ligne: Mapping[str, Any] | None, donnee: str) -> tuple[float | int |
     return (None, MOTIF_ABSENT) if nombre is None else (nombre, None)
 
 
-def lectures(doc: Mapping[str, Any], chiffres: Mapping[str, Mapping[str, Any]], m: Millesime) -> list[dict[str, Any]]:
+def lectures(
+    doc: Mapping[str, Any],
+    chiffres: Mapping[str, Mapping[str, Any]],
+    m: Millesime,
+    anciens: pd.DataFrame | None = None,
+) -> list[dict[str, Any]]:
     """The readings of ``doc``'s bound indicators (``RoadmapStore.enregistrer_lectures``), from ``chiffres``: the
-    territory's row of ``indicators.indicateurs`` by territory id."""
+    territory's row of ``indicators.indicateurs`` by territory id; then, for a figure with a series, one reading
+    per earlier vintage kept in the base (``anciens``: ``evolution.series`` of the territories), marked
+    ``historique`` (a dated value only: the indicator's ``lecture`` stays the current vintage's)."""
     territoire = doc.get("territoire")
     out = []
     for act, ind in iter_indicateurs_lies(doc):
@@ -100,10 +109,33 @@ def lectures(doc: Mapping[str, Any], chiffres: Mapping[str, Mapping[str, Any]], 
             valeur, motif = _valeur(chiffres.get(str(territoire)), str(ind["donnee"]))
         else:
             valeur, motif = None, MOTIF_SANS_TERRITOIRE
-        if valeur is not None:  # the roadmap's own rules for a value (finite, bounded; 3.0 stored as 3)
-            valeur = valider_mesure(m.date, valeur, f"indicateur {ind['code']}")[1]
-        out.append({"action": act["code"], "indicateur": ind["code"], "donnee": ind["donnee"], "valeur": valeur,
-                    "lecture": m.lecture(motif)})  # fmt: skip
+        commun = {"action": act["code"], "indicateur": ind["code"], "donnee": ind["donnee"]}
+        if territoire and anciens is not None:
+            out += _lectures_anciennes(commun, anciens[anciens["id"] == str(territoire)], m)
+        out.append({**commun, "valeur": _mesure(m.date, valeur, str(ind["code"])), "lecture": m.lecture(motif)})
+    return out
+
+
+def _mesure(date: str, valeur: float | int | None, code: str) -> float | int | None:
+    """The roadmap's own rules for a value (finite, bounded; 3.0 stored as 3)."""
+    return None if valeur is None else valider_mesure(date, valeur, f"indicateur {code}")[1]
+
+
+def _lectures_anciennes(commun: dict[str, Any], serie: pd.DataFrame, m: Millesime) -> list[dict[str, Any]]:
+    """One ``historique`` reading per earlier vintage of the territory's series (``evolution.series`` rows), for
+    a figure the vintages keep (``evolution.INDICATEURS_EVOLUTION``); oldest first."""
+    donnee = str(commun["donnee"])
+    if donnee not in INDICATEURS_EVOLUTION:
+        return []
+    out = []
+    for ligne in serie.to_dict("records"):
+        date = str(ligne["millesime"])[:10]
+        if date >= m.date:
+            continue
+        valeur, motif = _valeur(ligne, donnee)
+        ancien = Millesime(date, labels.millesime_sirene(date, ligne.get("annee_effectifs")), bool(ligne["demo"]))
+        out.append({**commun, "valeur": _mesure(date, valeur, str(commun["indicateur"])),
+                    "lecture": ancien.lecture(motif), "historique": True})  # fmt: skip
     return out
 
 
@@ -119,11 +151,12 @@ def rafraichir(con: duckdb.DuckDBPyConnection, store: RoadmapStore, feuilles: It
     territoires = sorted({str(d["territoire"]) for d in docs if d.get("territoire")})
     frame = indicators.indicateurs(con, territoires, PERIMETRE) if territoires else None
     chiffres = {} if frame is None else {r["id"]: r for r in frame.to_dict("records")}
+    anciens = series(con, territoires, PERIMETRE)  # the vintages kept: one query for every roadmap
     for doc in docs:
-        lus = lectures(doc, chiffres, m)
+        lus = lectures(doc, chiffres, m, anciens)
         rapport.changements += [f"{doc['id']} · {c}" for c in store.enregistrer_lectures(str(doc["id"]), lus)]
         rapport.sans_valeur += [f"{doc['id']} · {lu['action']} · {lu['indicateur']} : {lu['lecture']['motif']}"
-                                for lu in lus if lu["valeur"] is None]  # fmt: skip
+                                for lu in lus if lu["valeur"] is None and not lu.get("historique")]  # fmt: skip
     return rapport
 
 

@@ -181,6 +181,8 @@ def _appliquer_lecture(doc: dict[str, Any], lu: dict[str, Any]) -> tuple[str, st
             valeurs.append({"date": date, "valeur": lu["valeur"]})
             valeurs.sort(key=lambda v: str(v.get("date")))
         ligne = (str(lu["action"]), f"indicateur {lu['indicateur']} ({date})", avant, lu["valeur"])
+    if lu.get("historique"):  # an earlier vintage: its dated value only, the reading stays the current one's
+        return ligne
     if ind.get("lecture") != lecture:
         ancienne = ind.get("lecture") or {}
         ind["lecture"] = lecture
@@ -535,7 +537,8 @@ class RoadmapStore:
         Each reading: ``action``, ``indicateur``, ``donnee`` (the binding it was computed for: a reading for an
         indicator re-bound since is skipped), ``lecture`` (millésime, date, demonstration, motif) and ``valeur``
         (None when the base gives no figure, e.g. statistical secrecy: nothing is recorded, ``motif`` says why,
-        and a value left at that date by an earlier build of the same vintage is removed). Author: « données ».
+        and a value left at that date by an earlier build of the same vintage is removed); ``historique``: an
+        earlier vintage's reading, which sets the value at its date only. Author: « données ».
         """
         with self._ecriture() as con:
             doc, version = self._doc(con, feuille_id)

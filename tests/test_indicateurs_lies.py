@@ -10,8 +10,8 @@ import duckdb
 import pandas as pd
 import pytest
 
+from esscore import evolution, indicators, labels
 from esscore import indicateurs_lies as L
-from esscore import indicators, labels
 from esscore.avancement import indicators_frame
 from esscore.errors import DonneesInvalides
 from esscore.roadmap import find_action, validate_roadmap
@@ -120,6 +120,26 @@ def test_another_vintage_asks_for_a_new_reading_and_keeps_the_history(con, store
     assert valeurs == [{"date": "2025-11-30", "valeur": 122}, {"date": "2026-05-31", "valeur": 130}]
     assert L.millesime({"ess": "aucune"}) is None and L.millesime({"ess": "demo"}) is None
     assert not L.a_rafraichir(store.get("liee"), None)  # a base without ESS figures asks for nothing
+
+
+def test_earlier_vintages_give_the_series_of_a_bound_indicator(db_millesimes: Path, store: RoadmapStore) -> None:
+    """Issue 19: an indicator bound to a figure with a series gets one dated value per vintage kept in the base,
+    each the figure the Évolution page shows for it; its reading stays the current vintage's."""
+    store.import_roadmap(feuille(NIORT, donnees=("etablissements", "salaries_pour_1000_hab")), "Service ESS")
+    with duckdb.connect(str(db_millesimes), read_only=True) as con:
+        rapport = L.rafraichir(con, store)
+        serie = evolution.serie(con, NIORT, "etablissements")
+        m = L.millesime_base(con)
+    assert m is not None and len(serie) == 2
+    paires = zip(serie["millesime"], serie["valeur"], strict=True)
+    attendu = [{"date": str(d)[:10], "valeur": int(v)} for d, v in paires]
+    assert attendu[0]["date"] == "2024-11-30" and attendu[0]["valeur"] != attendu[1]["valeur"]
+    assert indicateur(store, "liee", "D1")["valeurs"] == attendu
+    assert indicateur(store, "liee", "D1")["lecture"]["date"] == m.date == "2025-11-30"
+    assert [v["date"] for v in indicateur(store, "liee", "D2")["valeurs"]] == ["2025-11-30"]  # no series: current only
+    assert len(rapport.changements) == 3  # two dated values of D1, one of D2
+    with duckdb.connect(str(db_millesimes), read_only=True) as con:
+        assert L.rafraichir(con, store).changements == []  # idempotent, history included
 
 
 def test_a_reading_for_an_indicator_rebound_since_is_skipped(con, store: RoadmapStore) -> None:
