@@ -24,6 +24,11 @@ SELECT CASE cle
          WHEN 'cooperatives_deja_classees' THEN 'Liste de coopératives : déjà dans leur famille'
          WHEN 'cooperatives_publiques_ignorees' THEN 'Liste de coopératives : organismes publics ignorés'
          WHEN 'cooperatives_introuvables' THEN 'Liste de coopératives : SIREN absents du fichier'
+         WHEN 'disposition' THEN 'Fichiers lus'
+         WHEN 'perimetre_complet' THEN 'Stock national complet'
+         WHEN 'departements_couverts' THEN 'Départements couverts par le fichier'
+         WHEN 'positions_wgs84_du_fichier' THEN 'Positions lues en longitude et latitude (fichiers géolocalisés)'
+         WHEN 'employeurs_prives_hors_ess' THEN 'Établissements employeurs privés hors ESS'
          WHEN 'date_stock' THEN 'Date du stock (dernier traitement)'
          WHEN 'duree_s' THEN 'Durée (s)'
          ELSE cle END AS "Élément",

@@ -24,6 +24,7 @@ import streamlit as st
 from esscore import comparaison
 from esscore.errors import EssError
 from esscore.geography import Territoire
+from esscore.labels import accord, compte
 from esscore.text import texte_litteral
 from esscore.ui import cache, layout
 
@@ -155,11 +156,13 @@ def _bloc(territoire_id: str, pairs: cache.Pairs, key: str) -> None:
     """The block's widgets; a fragment, so that a click reruns the block, not the page's maps and charts."""
     terr = cache.territoire(territoire_id)
     n_pairs = len(pairs) if pairs is not None else len(cache.pairs(terr))
-    qui = "choisis sur la page Comparaisons" if pairs is not None else "suggérés (page Comparaisons pour en changer)"
+    qui = (f"{accord(n_pairs, 'choisi')} sur la page Comparaisons" if pairs is not None
+           else f"{accord(n_pairs, 'suggéré')} (page Comparaisons pour en changer)")  # fmt: skip
     with st.container(border=True):
         st.markdown("**Diaporama COPIL**")
+        avec_qui = f" comparé à {compte(n_pairs, 'territoire')} {qui}" if n_pairs else ""  # France: no peers
         st.caption(
-            f"{texte_litteral(terr.libelle)} comparé à {n_pairs} territoire{'s' if n_pairs > 1 else ''} {qui} : "
+            f"{texte_litteral(terr.libelle)}{avec_qui} : "
             "chiffres clés, familles, secteurs, carte, tableau, chiffres publiés, et la feuille de route "
             "enregistrée si le territoire en a une. PowerPoint modifiable (graphiques natifs, phrases et sources "
             "dans les notes) et PDF au texte sélectionnable, préparés au clic (quelques secondes)."
