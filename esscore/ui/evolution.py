@@ -74,7 +74,7 @@ def _choix_pairs(terr: Territoire, initiaux: list[str], suggeres: list[str]) -> 
     choisis = st.multiselect(
         f"Territoires comparés (jusqu'à {comparaison.MAX_PAIRS}, même niveau : {niveau})", list(options),
         format_func=lambda i: options.get(i, i), key=cle, max_selections=comparaison.MAX_PAIRS,
-        placeholder="Ajouter un territoire…",
+        placeholder="Ajouter un territoire…", select_all=False,
     )  # fmt: skip
     return list(choisis)
 

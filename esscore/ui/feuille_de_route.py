@@ -624,14 +624,14 @@ def resume(actions: pd.DataFrame, avancement: pd.DataFrame) -> None:
 def table_actions(actions: pd.DataFrame) -> pd.DataFrame:
     """The action table with its filters (axis, state, lever, pilot, free text); returns the filtered rows."""
     c1, c2, c3, c4 = st.columns(4)
-    axes = c1.multiselect("Axe", list(dict.fromkeys(actions["axe_code"])), key="fdr_f_axe", placeholder="Tous")
-    etats = c2.multiselect("État", list(roadmap.ETATS), key="fdr_f_etat", placeholder="Tous")
-    leviers = c3.multiselect(
-        "Levier", sorted(actions["levier"].dropna().unique()), key="fdr_f_levier", placeholder="Tous"
-    )
-    pilotes = c4.multiselect(
-        "Pilote", sorted(actions["pilote"].dropna().unique()), key="fdr_f_pilote", placeholder="Tous"
-    )
+    # select_all=False: no English « Select all » entry (an empty filter already means every action)
+    axes = c1.multiselect("Axe", list(dict.fromkeys(actions["axe_code"])), key="fdr_f_axe", placeholder="Tous",
+                          select_all=False)  # fmt: skip
+    etats = c2.multiselect("État", list(roadmap.ETATS), key="fdr_f_etat", placeholder="Tous", select_all=False)
+    leviers = c3.multiselect("Levier", sorted(actions["levier"].dropna().unique()), key="fdr_f_levier",
+                             placeholder="Tous", select_all=False)  # fmt: skip
+    pilotes = c4.multiselect("Pilote", sorted(actions["pilote"].dropna().unique()), key="fdr_f_pilote",
+                             placeholder="Tous", select_all=False)  # fmt: skip
     texte = st.text_input("Rechercher dans les intitulés et descriptions", key="fdr_f_texte", max_chars=80)
     masque = pd.Series(True, index=actions.index)
     if axes:
