@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import textwrap
 from typing import Any
 
 import pandas as pd
@@ -92,6 +93,23 @@ def texte_graphique(texte: object) -> str:
     propre = sans_controles(str(texte), remplacement=" ")
     propre = "".join(c for c in propre if c not in "\ufffe\uffff" and not "\ud800" <= c <= "\udfff")
     return " ".join(propre.split())
+
+
+# An axis whose labels were made by ``libelle_sur_lignes``: each « \n » starts a new line (the expression reads the
+# data, never embeds it), so a long name is wrapped on a few lines instead of cut at the first.
+AXE_SUR_LIGNES: dict[str, Any] = {"labelExpr": "split(datum.label, '\\n')", "labelLimit": 0}
+
+
+def libelle_sur_lignes(texte: object, largeur: int = 36, lignes: int = 3) -> str:
+    """``texte_graphique``'s text wrapped on at most ``lignes`` lines of ``largeur`` characters (the last one ends
+    with « … » when the text is longer), for an axis drawn with ``AXE_SUR_LIGNES``."""
+    morceaux = textwrap.wrap(texte_graphique(texte), largeur) or [""]
+    if len(morceaux) > lignes:
+        morceaux = [
+            *morceaux[: lignes - 1],
+            textwrap.shorten(" ".join(morceaux[lignes - 1 :]), largeur, placeholder=" …"),
+        ]
+    return "\n".join(morceaux)
 
 
 def tri_selon(champ: str = "rang") -> dict:

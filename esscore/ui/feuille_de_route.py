@@ -24,7 +24,7 @@ import streamlit as st
 
 from esscore import benchmark, indicateurs_lies, roadmap
 from esscore.avancement import timeline_frame
-from esscore.charts import texte_graphique, tri_selon
+from esscore.charts import AXE_SUR_LIGNES, libelle_sur_lignes, texte_graphique, tri_selon
 from esscore.copil import COULEURS_ETATS
 from esscore.errors import ConflitEdition, EssError
 from esscore.exports import Metadonnees
@@ -516,15 +516,13 @@ def graphique_avancement(avancement: pd.DataFrame) -> alt.Chart:
     )
     long = long[long["n"] > 0].copy()
     long["ordre"] = long["etat"].map({e: i for i, e in enumerate(roadmap.ETATS)})
-    long["libelle"] = [
-        texte_graphique(f"{a} · {str(t)[:45]}") for a, t in zip(long["axe"], long["axe_titre"], strict=True)
-    ]
+    long["libelle"] = [libelle_sur_lignes(f"{a} · {t}") for a, t in zip(long["axe"], long["axe_titre"], strict=True)]
     long["rang"] = long["axe"].map({a: i for i, a in enumerate(dict.fromkeys(avancement["axe"]))})
     return (
         alt.Chart(long)
         .mark_bar()
         .encode(
-            y=alt.Y("libelle:N", title=None, sort=tri_selon("rang"), axis=alt.Axis(labelLimit=360)),
+            y=alt.Y("libelle:N", title=None, sort=tri_selon("rang"), axis=alt.Axis(**AXE_SUR_LIGNES)),
             x=alt.X("sum(n):Q", title="Nombre d'actions", axis=alt.Axis(tickMinStep=1, format="d")),
             color=alt.Color("etat:N", title="État", scale=_echelle_etats()),
             order=alt.Order("ordre:Q"),
