@@ -22,7 +22,7 @@ from esscore import config
 from esscore.db import query
 from esscore.errors import DonneesInvalides, EssError
 from esscore.roadmap import iter_actions
-from esscore.sources import citation, identifiant
+from esscore.sources import citation, identifiant, ligne_locale
 
 LIST_COLUMNS: tuple[str, ...] = ("leviers", "thematiques", "partenaires")
 TABLE_COLUMNS: tuple[str, ...] = ("ordre", *bm.FRAME_COLUMNS, "origine")
@@ -37,6 +37,13 @@ NIVEAUX_COMPARABLES: dict[str, tuple[str, ...]] = {
 }
 RAPPORT_TAILLE_MIN = 0.33
 RAPPORT_TAILLE_MAX = 3.0
+# The fixed part of the benchmark's row in the ``sources`` table (``sources.ligne_locale`` adds the rest).
+PROVENANCE = {
+    "id": "benchmark",
+    "titre": "Benchmark des politiques ESS d'autres collectivités et boîte à outils « Pays et ESS »",
+    "licence": "Licence Ouverte / Etalab 2.0 (fiches rédigées par le projet à partir de documents publics)",
+    "note": "Textes reformulés ; chiffres repris des documents sources, cités fiche par fiche.",
+}
 
 
 def ajouts_path() -> Path:
@@ -59,13 +66,6 @@ def lire_entrees(catalogue: Path | None = None, ajouts: Path | None = None) -> t
         ) from None
     merged, _, _ = bm.merge_entries(base, extra)
     return merged, {entry["id"] for entry in extra}
-
-
-def _relatif(chemin: Path) -> str:
-    try:
-        return str(chemin.resolve().relative_to(config.ROOT.resolve()))
-    except ValueError:
-        return str(chemin)
 
 
 def _millesime(entries: Sequence[Mapping[str, Any]]) -> str:
@@ -110,22 +110,14 @@ def load_into_db(con: duckdb.DuckDBPyConnection, remplacements: dict[Path, Path]
     fichiers = [bm.default_catalogue_path(), bm.default_boite_a_outils_path()]
     if ajouts.exists():
         fichiers.append(ajouts_path())
-    return {
-        "id": "benchmark",
-        "titre": "Benchmark des politiques ESS d'autres collectivités et boîte à outils « Pays et ESS »",
-        "producteur": "ESS Territoires d'après les documents publics du registre des sources"
+    return ligne_locale(
+        PROVENANCE,
+        producteur="ESS Territoires d'après les documents publics du registre des sources"
         + (f" ; {len(ajoutes)} fiche(s) ajoutée(s) localement" if ajoutes else ""),
-        "url": None,
-        "licence": "Licence Ouverte / Etalab 2.0 (fiches rédigées par le projet à partir de documents publics)",
-        "millesime": _millesime(entries),
-        "fichiers": ", ".join(_relatif(p) for p in fichiers),
-        "lignes": len(frame),
-        "demo": False,
-        "note": "Textes reformulés ; chiffres repris des documents sources, cités fiche par fiche.",
-    }
-
-
-# ------------------------------------------------------------------------------------------ reading back
+        millesime=_millesime(entries),
+        fichiers=fichiers,
+        lignes=len(frame),
+    )
 
 
 def _as_list(value: object) -> list[Any]:
@@ -175,26 +167,15 @@ def entree_depuis_ligne(row: Mapping[str, Any]) -> dict[str, Any]:
     if _clean(row.get("montants_autre")):
         montants[bm.MONTANT_AUTRE] = row["montants_autre"]
     contact = {k: _clean(row.get(f"contact_{k}")) for k in bm.CONTACT_KEYS}
-    entry = {
+    # text fields are their column as is; list fields, their list; the nested ones are rebuilt below
+    entry = {key: _clean(row.get(key)) for key in bm.ENTRY_KEYS}
+    entry |= {key: _as_list(row.get(key)) for key in bm.LIST_FIELDS}
+    entry |= {
         "id": row["id"],
-        "collectivite": {
-            "nom": _clean(row.get("collectivite_nom")),
-            "type": _clean(row.get("collectivite_type")),
-            "niveau": _clean(row.get("collectivite_niveau")),
-            "code": _clean(row.get("collectivite_code")),
-            "region": _clean(row.get("region")),
-        },
-        "titre": _clean(row.get("titre")),
-        "leviers": _as_list(row.get("leviers")),
-        "description": _clean(row.get("description")),
-        "annees": [int(y) for y in _as_list(row.get("annees"))],
+        # flat columns collectivite_nom, collectivite_type…, but « region » alone
+        "collectivite": {k: _clean(row.get(k if k == "region" else f"collectivite_{k}")) for k in bm.COLLECTIVITE_KEYS},
+        "annees": [int(y) for y in entry["annees"]],
         "montants": montants,
-        "thematiques": _as_list(row.get("thematiques")),
-        "public_cible": _clean(row.get("public_cible")),
-        "eligibilite": _clean(row.get("eligibilite")),
-        "partenaires": _as_list(row.get("partenaires")),
-        "resultats": _clean(row.get("resultats")),
-        "gouvernance": _clean(row.get("gouvernance")),
         "source": {k: _clean(row.get(f"source_{k}")) for k in bm.SOURCE_KEYS},
         "contact": contact if any(contact.values()) else None,
     }

@@ -6,10 +6,10 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from esscore.commands import register_all
+from esscore.commands import commande, options, register_all
 from esscore.errors import EssError
 from esscore.fichiers import apercu
 from esscore.text import pour_terminal
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 # Handlers import pandas, duckdb and the build inside the function (cold start, measured): « esscore --help » and a
 # refused « esscore import roadmap » run in 17 MB / 0.07 s instead of 132 MB / 0.57 s.
 
-Handler = Callable[[argparse.Namespace], int]
 ESPACE_FINE = "\u202f"  # labels.ESPACE_FINE, not imported from there: esscore.labels loads pandas (+0.4 s)
 
 # argparse's own messages (Python 3.11 to 3.13), in French: its help and errors reach users too. Patterns are tried
@@ -254,56 +253,45 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="afficher la trace complète en cas d'erreur")
     sub = p.add_subparsers(dest="command", required=True)
 
-    b = sub.add_parser("build", help="construire la base DuckDB depuis data/")
-    b.add_argument("--db", help="chemin de la base (défaut : $ESS_DB ou data/ess.duckdb)")
+    b = commande(sub, "build", "construire la base DuckDB depuis data/", cmd_build)
+    options(b, db=True)
     b.add_argument(
         "--si-necessaire",
         action="store_true",
         help="ne construire que si la base manque ou vient d'une version antérieure (démarrage d'un service)",
     )
-    b.set_defaults(func=cmd_build)
 
-    t = sub.add_parser("territoire", help="décrire un territoire TYPE:CODE")
+    t = commande(sub, "territoire", "décrire un territoire TYPE:CODE", cmd_territoire)
     t.add_argument("territoire", help="par ex. epci:200041317, commune:79191, departement:79, region:75, france")
-    t.add_argument("--format", choices=["json", "table"], default="table")
-    t.add_argument("--db")
+    options(t, formats=("json", "table"), db=True, aide_db=None)
     t.add_argument("--limit", type=int, default=50, help="communes affichées en mode table")
-    t.set_defaults(func=cmd_territoire)
 
     ing = sub.add_parser("ingest", help="charger une source de données")
     ing_sub = ing.add_subparsers(dest="source", required=True)
-    si = ing_sub.add_parser("sirene", help="fichiers SIRENE : stock (parquet, CSV, CSV zippé), export sirene.fr, "
-                            "fichier géolocalisé par département")  # fmt: skip
+    si = commande(ing_sub, "sirene", "fichiers SIRENE : stock (parquet, CSV, CSV zippé), export sirene.fr, "
+                  "fichier géolocalisé par département", cmd_ingest_sirene)  # fmt: skip
     si.add_argument("--etablissements", help="StockEtablissement_utf8.(parquet|csv|zip), ou un fichier géolocalisé "
                     "par département (geo_siret_79.csv.gz : longitude et latitude lues telles quelles)")  # fmt: skip
     si.add_argument("--unites-legales", help="StockUniteLegale_utf8.(parquet|csv|zip)")
     si.add_argument("--fichier-sirene-fr", metavar="FICHIER", help="export « fichier personnalisé » de sirene.fr "
                     "(établissements et unités légales en un CSV), à la place des deux fichiers stock")  # fmt: skip
-    si.add_argument("--db")
-    si.add_argument("--perimetre", choices=["statistique", "legal"], default="statistique")
-    si.add_argument(
-        "--cooperatives",
-        metavar="FICHIER",
-        help="CSV siren[,famille] : unités légales à classer dans une famille (SCOP ou SCIC en SAS, SARL…)",
-    )
-    si.set_defaults(func=cmd_ingest_sirene)
+    options(si, db=True, aide_db=None)
+    options(si, perimetre=True)  # after --db, where « esscore ingest sirene --help » has always listed it
+    si.add_argument("--cooperatives", metavar="FICHIER", help="CSV siren[,famille] : unités légales à classer dans "
+                    "une famille (SCOP ou SCIC en SAS, SARL…)")  # fmt: skip
 
-    pa = sub.add_parser("panorama", help="indicateurs ESS d'un territoire")
+    pa = commande(sub, "panorama", "indicateurs ESS d'un territoire", cmd_panorama)
     pa.add_argument("--territoire", required=True)
-    pa.add_argument("--perimetre", choices=["statistique", "legal"], default="statistique")
-    pa.add_argument("--format", choices=["json", "table"], default="table")
-    pa.add_argument("--db")
-    pa.set_defaults(func=cmd_panorama)
+    options(pa, perimetre=True, formats=("json", "table"), db=True, aide_db=None)
 
-    et = sub.add_parser("etablissements", help="liste des établissements ESS d'un territoire")
+    et = commande(sub, "etablissements", "liste des établissements ESS d'un territoire", cmd_etablissements)
     et.add_argument("--territoire", required=True)
     et.add_argument("--famille", help="Associations, Coopératives, Mutuelles, Fondations, …")
-    et.add_argument("--perimetre", choices=["statistique", "legal"], default="statistique")
+    options(et, perimetre=True)
     et.add_argument("--format", choices=["csv", "geojson", "xlsx"], default="csv",
                     help="csv : pour Excel en français (« ; », virgule décimale) ; xlsx : exige --sortie")  # fmt: skip
     et.add_argument("--sortie", metavar="FICHIER", help="écrire dans ce fichier plutôt que sur la sortie standard")
-    et.add_argument("--db")
-    et.set_defaults(func=cmd_etablissements)
+    options(et, db=True, aide_db=None)
 
     imp = sub.add_parser("import", help="importer un fichier (benchmark, initiatives, feuille de route)")
     import_sub = imp.add_subparsers(dest="kind", required=True)

@@ -19,11 +19,20 @@ import pandas as pd
 from esscore import config
 from esscore import initiatives as ini
 from esscore.errors import DonneesInvalides
+from esscore.sources import ligne_locale
 
 # A data file → the pending file to read instead (same alias as ``esscore.build.Remplacements``).
 Remplacements = dict[Path, Path]
 
 COLONNES_TABLE = ini.COLONNES_TABLE
+# The fixed part of the initiatives' row in the ``sources`` table (``sources.ligne_locale`` adds the rest).
+PROVENANCE = {
+    "id": "initiatives",
+    "titre": "Initiatives de l'ESS (liste de départ et imports)",
+    "licence": "Licence Ouverte / Etalab 2.0 (liste de départ) ; imports : licence de chaque source",
+    "note": "Couche « initiatives » de la carte, jamais ajoutée aux comptages SIRENE ; "
+    "positions au centre de la commune quand l'adresse n'est pas géocodée.",
+}
 _DDL = """
 CREATE OR REPLACE TABLE initiatives (
     id VARCHAR PRIMARY KEY, nom VARCHAR NOT NULL, description VARCHAR, statut VARCHAR, famille VARCHAR,
@@ -111,35 +120,21 @@ def load_into_db(con: duckdb.DuckDBPyConnection, remplacements: Remplacements | 
     remplacements = remplacements or {}
     imports = fichiers_imports(remplacements=remplacements)
     lus = [remplacements.get(p, p) for p in imports]
-    racine = Path(config.DATA_DIR).parent
-    noms = [_relatif(config.INITIATIVES_SEED, racine), *(_relatif(p, racine) for p in imports)]
-    return {
-        "id": "initiatives",
-        "titre": "Initiatives de l'ESS (liste de départ et imports)",
-        "producteur": "ESS Territoires, d'après les documents sources du projet"
+    return ligne_locale(
+        PROVENANCE,
+        producteur="ESS Territoires, d'après les documents sources du projet"
         + (f" ; {len(imports)} fichier(s) importé(s)" if imports else ""),
-        "url": None,
-        "licence": "Licence Ouverte / Etalab 2.0 (liste de départ) ; imports : licence de chaque source",
-        "millesime": "liste de départ 2026"
+        millesime="liste de départ 2026"
         + (f" ; imports du {_date_fichier(max(lus, key=lambda p: p.stat().st_mtime))}" if imports else ""),
-        "date_acces": dt.date.today().isoformat(),
-        "fichiers": ", ".join(noms),
-        "lignes": len(table),
-        "demo": False,
-        "note": "Couche « initiatives » de la carte, jamais ajoutée aux comptages SIRENE ; "
-        "positions au centre de la commune quand l'adresse n'est pas géocodée.",
-    }
+        fichiers=[config.INITIATIVES_SEED, *imports],
+        lignes=len(table),
+        racine=Path(config.DATA_DIR).parent,
+        date_acces=dt.date.today().isoformat(),
+    )
 
 
 def _date_fichier(chemin: Path) -> str:
     return dt.date.fromtimestamp(chemin.stat().st_mtime).isoformat()
-
-
-def _relatif(chemin: Path, racine: Path) -> str:
-    try:
-        return str(chemin.resolve().relative_to(racine.resolve()))
-    except ValueError:
-        return str(chemin)
 
 
 def csv_import(frame: pd.DataFrame) -> bytes:

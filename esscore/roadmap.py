@@ -636,12 +636,30 @@ def _valider_lecture(raw: Any, ou: str, erreurs: list[str]) -> dict[str, Any] | 
     }
 
 
-def _valider_indicateur(raw: Any, ou_action: str, erreurs: list[str]) -> dict[str, Any] | None:
+def _element(
+    raw: Any, ou: str, nature: str, attendu: str, erreurs: list[str], ou_code: str | None = None
+) -> tuple[Mapping[str, Any], str | None] | None:
+    """An element of a list (axis, operational axis, action, indicator): an object with a required ``code``.
+
+    Returns the object and its code (None when missing, error recorded), or None when it is not an object. The
+    code is reported at ``ou_code`` (default « <ou>, <nature> »); ``_nom`` then names the element in messages.
+    """
     if not isinstance(raw, dict):
-        erreurs.append(f"{ou_action} : chaque indicateur doit être un objet (code, libelle, unite…).")
+        erreurs.append(f"{ou} : chaque {nature} doit être un objet ({attendu}).")
         return None
-    code = _texte(raw.get("code"), f"{ou_action}, indicateur", "code", erreurs, requis=True)
-    ou = f"{ou_action}, indicateur {apercu(code or '?', 40)}"
+    return raw, _texte(raw.get("code"), ou_code or f"{ou}, {nature}", "code", erreurs, requis=True)
+
+
+def _nom(nature: str, code: str | None) -> str:
+    """An element as messages name it: « action A1.2 », « axe ? » when its code is missing."""
+    return f"{nature} {apercu(code or '?', 40)}"
+
+
+def _valider_indicateur(raw: Any, ou_action: str, erreurs: list[str]) -> dict[str, Any] | None:
+    if (lu := _element(raw, ou_action, "indicateur", "code, libelle, unite…", erreurs)) is None:
+        return None
+    raw, code = lu
+    ou = f"{ou_action}, {_nom('indicateur', code)}"
     _champs_inconnus(raw, _CHAMPS_INDICATEUR, ou, erreurs)
     indicateur = {
         "code": code,
@@ -684,11 +702,10 @@ def _valider_partenaires(raw: Any, ou: str, erreurs: list[str]) -> list[str]:
 
 
 def _valider_action(raw: Any, ou_op: str, erreurs: list[str]) -> dict[str, Any] | None:
-    if not isinstance(raw, dict):
-        erreurs.append(f"{ou_op} : chaque action doit être un objet (code, titre, statut…).")
+    if (lu := _element(raw, ou_op, "action", "code, titre, statut…", erreurs)) is None:
         return None
-    code = _texte(raw.get("code"), f"{ou_op}, action", "code", erreurs, requis=True)
-    ou = f"action {apercu(code or '?', 40)}"
+    raw, code = lu
+    ou = _nom("action", code)
     if code is not None and not _RE_CODE.match(code):
         erreurs.append(f"{ou} : code invalide (lettres, chiffres, « . », « - », 32 caractères max).")
     _champs_inconnus(raw, _CHAMPS_ACTION, ou, erreurs)
@@ -696,23 +713,20 @@ def _valider_action(raw: Any, ou_op: str, erreurs: list[str]) -> dict[str, Any] 
     fin = _date(raw.get("fin"), ou, "fin", erreurs)
     if debut and fin and fin < debut:
         erreurs.append(f"{ou} : champ « fin » ({fin}) antérieur au début ({debut}) ; corrigez l'une des dates.")
-    return {
-        "code": code,
-        "titre": _texte(raw.get("titre"), ou, "titre", erreurs, requis=True),
-        "description": _texte(raw.get("description"), ou, "description", erreurs),
-        "pilote": _texte(raw.get("pilote"), ou, "pilote", erreurs),
-        "elu_referent": _texte(raw.get("elu_referent"), ou, "elu_referent", erreurs),
+    # fields read in the order of an action's keys, which is the order of the errors listed; optional texts by loops
+    action = {"code": code, "titre": _texte(raw.get("titre"), ou, "titre", erreurs, requis=True)}
+    action |= {k: _texte(raw.get(k), ou, k, erreurs) for k in ("description", "pilote", "elu_referent")}
+    action |= {
         "partenaires": _valider_partenaires(raw.get("partenaires"), ou, erreurs),
         "levier": _levier(raw.get("levier"), ou, erreurs),
         "budget_eur": _nombre(raw.get("budget_eur"), ou, "budget_eur", erreurs, positif=True),
         "debut": debut,
         "fin": fin,
         "statut": _statut(raw.get("statut"), ou, erreurs),
-        "public": _texte(raw.get("public"), ou, "public", erreurs),
-        "objectifs": _texte(raw.get("objectifs"), ou, "objectifs", erreurs),
-        "moyens": _texte(raw.get("moyens"), ou, "moyens", erreurs),
-        "indicateurs": _valider_indicateurs(raw.get("indicateurs"), ou, erreurs),
     }
+    action |= {k: _texte(raw.get(k), ou, k, erreurs) for k in ("public", "objectifs", "moyens")}
+    action["indicateurs"] = _valider_indicateurs(raw.get("indicateurs"), ou, erreurs)
+    return action
 
 
 def _valider_periode(raw: Any, erreurs: list[str]) -> dict[str, str | None]:
@@ -768,11 +782,10 @@ class _Codes:
 
 
 def _valider_axe_op(raw: Any, ou_axe: str, codes: _Codes, erreurs: list[str]) -> dict[str, Any] | None:
-    if not isinstance(raw, dict):
-        erreurs.append(f"{ou_axe} : chaque axe opérationnel doit être un objet (code, titre, actions).")
+    if (lu := _element(raw, ou_axe, "axe opérationnel", "code, titre, actions", erreurs)) is None:
         return None
-    ocode = _texte(raw.get("code"), f"{ou_axe}, axe opérationnel", "code", erreurs, requis=True)
-    ou_op = f"axe opérationnel {apercu(ocode or '?', 40)}"
+    raw, ocode = lu
+    ou_op = _nom("axe opérationnel", ocode)
     _champs_inconnus(raw, _CHAMPS_AXE_OP, ou_op, erreurs)
     codes.unique(ocode, "axe opérationnel")
     acts: list[dict[str, Any]] = []
@@ -785,11 +798,10 @@ def _valider_axe_op(raw: Any, ou_axe: str, codes: _Codes, erreurs: list[str]) ->
 
 
 def _valider_axe(raw: Any, codes: _Codes, erreurs: list[str]) -> dict[str, Any] | None:
-    if not isinstance(raw, dict):
-        erreurs.append("feuille de route : chaque axe doit être un objet (code, titre, axes_operationnels).")
+    if (lu := _element(raw, "feuille de route", "axe", "code, titre, axes_operationnels", erreurs, "axe")) is None:
         return None
-    acode = _texte(raw.get("code"), "axe", "code", erreurs, requis=True)
-    ou_axe = f"axe {apercu(acode or '?', 40)}"
+    raw, acode = lu
+    ou_axe = _nom("axe", acode)
     _champs_inconnus(raw, _CHAMPS_AXE, ou_axe, erreurs)
     codes.unique(acode, "axe")
     ops_raw = _liste(raw.get("axes_operationnels"), ou_axe, "axes_operationnels", erreurs)

@@ -7,7 +7,7 @@ import functools
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +38,32 @@ def registry(path: Path | None = None) -> pd.DataFrame:
         row["lignes"] = None
         rows.append(row)
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def ligne_locale(
+    fixe: Mapping[str, str],
+    *,
+    producteur: str,
+    millesime: str,
+    fichiers: Sequence[Path],
+    lignes: int,
+    racine: Path | None = None,
+    date_acces: str | None = None,
+) -> dict[str, Any]:
+    """The ``sources`` row of a catalogue the project builds from files of the repository (benchmark,
+    initiatives): ``fixe`` gives its id, titre, licence and note; no address, never demonstration data;
+    ``fichiers`` written relative to ``racine`` (default: the repository root) when they are inside it."""
+    racine = (racine or config.ROOT).resolve()
+    noms = []
+    for chemin in fichiers:
+        try:
+            noms.append(str(chemin.resolve().relative_to(racine)))
+        except ValueError:  # outside the repository (ESS_DATA_DIR elsewhere): the path as given
+            noms.append(str(chemin))
+    ligne = {**fixe, "producteur": producteur, "url": None, "millesime": millesime, "fichiers": ", ".join(noms)}
+    if date_acces:
+        ligne["date_acces"] = date_acces
+    return ligne | {"lignes": lignes, "demo": False}
 
 
 # ------------------------------------------------------------------------------------------------ citing

@@ -2,20 +2,25 @@
 ``roadmap``.
 
 ``register_all`` adds every parser, in the order of ``esscore --help``; each ``register_<command>`` only touches
-argparse. Handlers live in ``esscore.commands.<module>`` (they return an exit code and raise ``EssError`` for
-user errors, printed in French by ``esscore.cli``) and are bound through the ``_<module>()`` loaders below,
-which import them only when their command runs: this module imports nothing heavier than argparse.
+argparse. ``commande`` creates a sub-command bound to its handler and ``options`` adds the shared options
+(``--perimetre``, ``--format``, ``--db``, ``--store``), for these commands and those of ``esscore.cli``.
+Handlers live in ``esscore.commands.<module>`` (they return an exit code and raise ``EssError`` for user errors,
+printed in French by ``esscore.cli``) and are bound through the ``_<module>()`` loaders below, which import them
+only when their command runs: this module imports nothing heavier than argparse.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Sequence
 from types import ModuleType
 
 from esscore.leviers import LEVIERS, TYPES_COLLECTIVITE
 from esscore.roadmap import SANS_FEUILLE
 
 Sous = argparse._SubParsersAction
+Handler = Callable[[argparse.Namespace], int]
+AIDE_DB = "chemin de la base (défaut : $ESS_DB ou data/ess.duckdb)"
 AIDE_STORE = (
     "magasin d'édition : fichier SQLite ou URL postgresql://utilisateur@serveur:5432/base "
     "(défaut : $ESS_STORE ou data/edition.sqlite)"
@@ -63,6 +68,34 @@ def _roadmap() -> ModuleType:
 # ------------------------------------------------------------------------------------------ parsers
 
 
+def commande(sous: Sous, nom: str, aide: str, func: Handler, description: str | None = None) -> argparse.ArgumentParser:
+    """A sub-command ``nom`` run by ``func``: the one place where a parser is created and bound to its handler."""
+    p = sous.add_parser(nom, help=aide, description=description)
+    p.set_defaults(func=func)
+    return p
+
+
+def options(
+    p: argparse.ArgumentParser,
+    *,
+    perimetre: bool = False,
+    formats: Sequence[str] = (),
+    db: bool = False,
+    aide_db: str | None = AIDE_DB,
+    store: bool = False,
+) -> None:
+    """The options shared by the commands, always spelled the same way and added in this order: ``--perimetre``,
+    ``--format`` (choices ``formats``, default ``table``), ``--db`` (help ``aide_db``), ``--store``."""
+    if perimetre:
+        p.add_argument("--perimetre", choices=["statistique", "legal"], default="statistique")
+    if formats:
+        p.add_argument("--format", choices=list(formats), default="table")
+    if db:
+        p.add_argument("--db", help=aide_db)
+    if store:
+        p.add_argument("--store", help=AIDE_STORE)
+
+
 def register_all(sub: Sous, import_sub: Sous) -> None:
     """``sub``: the top-level sub-parser set (``esscore <cmd>``); ``import_sub``: ``esscore import <kind>``."""
     register_benchmark(sub, import_sub)
@@ -73,22 +106,25 @@ def register_all(sub: Sous, import_sub: Sous) -> None:
 
 
 def register_benchmark(sub: Sous, import_sub: Sous) -> None:
-    p = import_sub.add_parser(
+    p = commande(
+        import_sub,
         "benchmark",
-        help="ajouter ou mettre à jour des fiches du benchmark (YAML ou CSV)",
-        description="Contrôle chaque fiche (levier, source, montants…), l'enregistre dans "
-        "data/benchmark/ajouts.yaml puis reconstruit la base. Au moindre champ invalide, rien n'est importé. "
-        "Une fiche dont l'id existe déjà remplace l'ancienne. Format : data/benchmark/README.md.",
+        "ajouter ou mettre à jour des fiches du benchmark (YAML ou CSV)",
+        lambda args: _benchmark().cmd_import_benchmark(args),
+        "Contrôle chaque fiche (levier, source, montants…), l'enregistre dans data/benchmark/ajouts.yaml puis "
+        "reconstruit la base. Au moindre champ invalide, rien n'est importé. Une fiche dont l'id existe déjà "
+        "remplace l'ancienne. Format : data/benchmark/README.md.",
     )
     p.add_argument("fichier", help="fichier .yaml, .yml ou .csv (UTF-8)")
-    p.add_argument("--db", help="chemin de la base (défaut : $ESS_DB ou data/ess.duckdb)")
-    p.set_defaults(func=lambda args: _benchmark().cmd_import_benchmark(args))
+    options(p, db=True)
 
-    b = sub.add_parser(
+    b = commande(
+        sub,
         "benchmark",
-        help="lister les politiques ESS d'autres collectivités (filtres, recherche)",
-        description="Liste les fiches du benchmark chargées dans la base. Les critères différents se "
-        "cumulent ; les valeurs d'un même critère sont des alternatives.",
+        "lister les politiques ESS d'autres collectivités (filtres, recherche)",
+        lambda args: _benchmark().cmd_benchmark(args),
+        "Liste les fiches du benchmark chargées dans la base. Les critères différents se cumulent ; les valeurs "
+        "d'un même critère sont des alternatives.",
     )
     b.add_argument("--levier", action="append", help=f"levier ({' ; '.join(LEVIERS)}) ; répétable")
     b.add_argument("--type", action="append", choices=TYPES_COLLECTIVITE, help="type de collectivité ; répétable")
@@ -98,18 +134,18 @@ def register_benchmark(sub: Sous, import_sub: Sous) -> None:
     b.add_argument("--min", type=float, dest="montant_min", help="montant principal minimum (€)")
     b.add_argument("--max", type=float, dest="montant_max", help="montant principal maximum (€)")
     b.add_argument("--texte", help="recherche plein texte, sans accents ni majuscules")
-    b.add_argument("--format", choices=["json", "table"], default="table")
-    b.add_argument("--db", help="chemin de la base (défaut : $ESS_DB ou data/ess.duckdb)")
-    b.set_defaults(func=lambda args: _benchmark().cmd_benchmark(args))
+    options(b, formats=("json", "table"), db=True)
 
 
 def register_export(sub: Sous) -> None:
     ex = sub.add_parser("export", help="exporter un document (diaporama COPIL…)")
     export_sub = ex.add_subparsers(dest="export_kind", required=True)
-    p = export_sub.add_parser(
+    p = commande(
+        export_sub,
         "copil",
-        help="diaporama COPIL (PowerPoint 16:9) d'un territoire et de sa feuille de route",
-        description="Chiffres clés comparés aux pairs, familles et secteurs, carte des communes, tableau de "
+        "diaporama COPIL (PowerPoint 16:9) d'un territoire et de sa feuille de route",
+        lambda args: _copil().cmd_export_copil(args),
+        "Chiffres clés comparés aux pairs, familles et secteurs, carte des communes, tableau de "
         "comparaison, avancement de la feuille de route et actions en retard, fiches d'autres collectivités, "
         "sources ; graphiques PowerPoint natifs, phrases et sources de chaque diapositive dans ses notes. Sans "
         "--feuille-de-route, la feuille du magasin rattachée au territoire est utilisée ; sans --pairs, les "
@@ -134,18 +170,17 @@ def register_export(sub: Sous) -> None:
     p.add_argument("--out", required=True, help="fichier .pptx à écrire")
     p.add_argument("--pdf", help="écrire aussi un PDF (texte sélectionnable) à ce chemin")
     p.add_argument("--date", help="date de situation AAAA-MM-JJ (défaut : aujourd'hui) ; fixe les retards")
-    p.add_argument("--db", help="base statistique (défaut : $ESS_DB ou data/ess.duckdb)")
-    p.add_argument("--store", help=AIDE_STORE)
-    p.set_defaults(func=lambda args: _copil().cmd_export_copil(args))
+    options(p, db=True, aide_db="base statistique (défaut : $ESS_DB ou data/ess.duckdb)", store=True)
 
 
 def register_initiatives(import_sub: Sous) -> None:
-    p = import_sub.add_parser(
+    p = commande(
+        import_sub,
         "initiatives",
-        help="importer des initiatives (CSV, GeoJSON ou export GoGoCarto/Carteco)",
-        description="Contrôle le fichier (nom, position, commune), l'enregistre sous "
-        "data/initiatives/imports/ puis reconstruit la base. Au moindre enregistrement invalide, rien "
-        "n'est importé, sauf avec --garder-valides.",
+        "importer des initiatives (CSV, GeoJSON ou export GoGoCarto/Carteco)",
+        lambda args: _initiatives().cmd_import_initiatives(args),
+        "Contrôle le fichier (nom, position, commune), l'enregistre sous data/initiatives/imports/ puis "
+        "reconstruit la base. Au moindre enregistrement invalide, rien n'est importé, sauf avec --garder-valides.",
     )
     p.add_argument("fichier", help="fichier .csv, .geojson ou .json (export /api/elements.json?ontology=gogofull)")
     p.add_argument(
@@ -154,28 +189,29 @@ def register_initiatives(import_sub: Sous) -> None:
         help="importer les enregistrements valides et ignorer les autres (listés en avertissement)",
     )
     p.add_argument("--nom", help="nom du fichier enregistré (défaut : nom du fichier importé)")
-    p.add_argument("--db", help="chemin de la base (défaut : $ESS_DB ou data/ess.duckdb)")
-    p.set_defaults(func=lambda args: _initiatives().cmd_import_initiatives(args))
+    options(p, db=True)
 
 
 def register_millesimes(sub: Sous) -> None:
     """``esscore millesimes`` (vintages kept) and ``esscore mouvements`` (creations and closures), issue 19."""
-    m = sub.add_parser(
+    m = commande(
+        sub,
         "millesimes",
-        help="millésimes Sirene gardés dans la base (séries de la page Évolution) : liste, suppression",
-        description="Chaque stock Sirene chargé (esscore ingest sirene) est gardé comme millésime : sa date, l'année "
+        "millésimes Sirene gardés dans la base (séries de la page Évolution) : liste, suppression",
+        lambda args: _millesimes().cmd_millesimes(args),
+        "Chaque stock Sirene chargé (esscore ingest sirene) est gardé comme millésime : sa date, l'année "
         "de ses effectifs et les chiffres de chaque territoire (pas ses établissements). Une reconstruction de la "
         "base les conserve. Les millésimes de démonstration sont refaits par chaque construction de démonstration.",
     )
     m.add_argument("--supprimer", metavar="DATE", help="supprimer le millésime du stock à cette date (AAAA-MM-JJ)")
-    m.add_argument("--format", choices=["table", "json"], default="table")
-    m.add_argument("--db", help="chemin de la base (défaut : $ESS_DB ou data/ess.duckdb)")
-    m.set_defaults(func=lambda args: _millesimes().cmd_millesimes(args))
+    options(m, formats=("table", "json"), db=True)
 
-    mv = sub.add_parser(
+    mv = commande(
+        sub,
         "mouvements",
-        help="créations et fermetures d'établissements de l'ESS d'un territoire, par an",
-        description="Créations : année de création de chaque établissement de l'ESS du stock (ouvert ou fermé). "
+        "créations et fermetures d'établissements de l'ESS d'un territoire, par an",
+        lambda args: _millesimes().cmd_mouvements(args),
+        "Créations : année de création de chaque établissement de l'ESS du stock (ouvert ou fermé). "
         "Fermetures : établissements fermés du stock, datés par le début de leur dernière période, ou exactement "
         "par le fichier StockEtablissementHistorique (--historique), chargé une fois dans la base.",
     )
@@ -186,72 +222,79 @@ def register_millesimes(sub: Sous) -> None:
         help="StockEtablissementHistorique_utf8 (parquet, CSV ou CSV zippé) : dates de fermeture exactes",
     )
     mv.add_argument("--annees", type=int, default=15, help="nombre d'années affichées (défaut : 15)")
-    mv.add_argument("--perimetre", choices=["statistique", "legal"], default="statistique")
-    mv.add_argument("--format", choices=["table", "json", "csv"], default="table")
-    mv.add_argument("--db", help="chemin de la base (défaut : $ESS_DB ou data/ess.duckdb)")
-    mv.set_defaults(func=lambda args: _millesimes().cmd_mouvements(args))
+    options(mv, perimetre=True, formats=("table", "json", "csv"), db=True)
 
 
 def register_roadmap(sub: Sous, import_sub: Sous) -> None:
-    imp = import_sub.add_parser(
+    imp = commande(
+        import_sub,
         "roadmap",
-        help="importer une feuille de route (YAML ou CSV) dans le magasin d'édition",
-        description="Valide le fichier (toutes les erreurs sont listées, rien n'est importé en cas d'erreur), "
+        "importer une feuille de route (YAML ou CSV) dans le magasin d'édition",
+        lambda args: _roadmap().cmd_import_roadmap(args),
+        "Valide le fichier (toutes les erreurs sont listées, rien n'est importé en cas d'erreur), "
         "puis l'enregistre dans le magasin d'édition ($ESS_STORE : fichier SQLite, par défaut "
         "data/edition.sqlite, ou URL postgresql://…). Une feuille "
         "de même identifiant est remplacée ; l'import est inscrit au journal des modifications.",
     )
     imp.add_argument("fichier", help="fichier .yaml, .yml ou .csv (format : data/feuilles_de_route/README.md)")
     imp.add_argument("--auteur", help="nom ou service inscrit au journal (défaut : utilisateur du système)")
-    imp.add_argument("--store", help=AIDE_STORE)
-    imp.add_argument(
-        "--db",
-        help="base statistique où vérifier que le territoire existe (défaut : $ESS_DB ou data/ess.duckdb ; "
+    options(imp, store=True)  # before --db, as « esscore import roadmap --help » has always listed them
+    options(
+        imp,
+        db=True,
+        aide_db="base statistique où vérifier que le territoire existe (défaut : $ESS_DB ou data/ess.duckdb ; "
         "sans base, seule la forme type:code est vérifiée)",
     )
-    imp.set_defaults(func=lambda args: _roadmap().cmd_import_roadmap(args))
-
     rm = sub.add_parser("roadmap", help="feuilles de route du magasin d'édition : liste, journal, sauvegarde")
-    rm_sub = rm.add_subparsers(dest="action", required=True)
-    ls = rm_sub.add_parser("list", help="lister les feuilles de route enregistrées")
-    ls.add_argument("--format", choices=["table", "json"], default="table")
-    ls.add_argument("--store", help=AIDE_STORE)
-    ls.set_defaults(func=lambda args: _roadmap().cmd_list(args))
+    _register_magasin(rm.add_subparsers(dest="action", required=True))
 
-    jr = rm_sub.add_parser("journal", help="afficher le journal des modifications (plus récentes d'abord)")
+
+def _register_magasin(rm_sub: Sous) -> None:
+    """``esscore roadmap list|journal|backup|restore|mot-de-passe``."""
+    ls = commande(rm_sub, "list", "lister les feuilles de route enregistrées", lambda args: _roadmap().cmd_list(args))
+    options(ls, formats=("table", "json"), store=True)
+
+    jr = commande(
+        rm_sub,
+        "journal",
+        "afficher le journal des modifications (plus récentes d'abord)",
+        lambda args: _roadmap().cmd_journal(args),
+    )
     jr.add_argument("feuille", nargs="?", help="identifiant d'une feuille de route (défaut : toutes)")
     jr.add_argument("--limit", type=int, default=50)
-    jr.add_argument("--format", choices=["table", "json", "csv"], default="table")
-    jr.add_argument("--store", help=AIDE_STORE)
-    jr.set_defaults(func=lambda args: _roadmap().cmd_journal(args))
+    options(jr, formats=("table", "json", "csv"), store=True)
 
-    bk = rm_sub.add_parser(
+    bk = commande(
+        rm_sub,
         "backup",
-        help="sauvegarde cohérente du magasin (même pendant que l'application écrit)",
-        description="Copie le magasin vers DEST, un fichier SQLite autonome écrit sous un nom temporaire puis "
+        "sauvegarde cohérente du magasin (même pendant que l'application écrit)",
+        lambda args: _roadmap().cmd_backup(args),
+        "Copie le magasin vers DEST, un fichier SQLite autonome écrit sous un nom temporaire puis "
         "renommé : sauvegarde en ligne de SQLite pour un magasin SQLite ; export logique (toutes les lignes, lues "
         "dans un même instantané) pour un magasin PostgreSQL, sans pg_dump. Le fichier s'ouvre tel quel "
         "(ESS_STORE=DEST) ou se recharge dans un magasin vide (esscore roadmap restore).",
     )
     bk.add_argument("dest", help="fichier de sauvegarde, par ex. sauvegardes/edition-2026-11-23.sqlite")
-    bk.add_argument("--store", help=AIDE_STORE)
-    bk.set_defaults(func=lambda args: _roadmap().cmd_backup(args))
+    options(bk, store=True)
 
-    rs = rm_sub.add_parser(
+    rs = commande(
+        rm_sub,
         "restore",
-        help="recopier une sauvegarde (ou un autre magasin) dans un magasin vide, par ex. SQLite → PostgreSQL",
-        description="Copie toutes les feuilles de route et tout le journal de SOURCE (fichier de sauvegarde ou "
+        "recopier une sauvegarde (ou un autre magasin) dans un magasin vide, par ex. SQLite → PostgreSQL",
+        lambda args: _roadmap().cmd_restore(args),
+        "Copie toutes les feuilles de route et tout le journal de SOURCE (fichier de sauvegarde ou "
         "magasin SQLite, ou URL postgresql://…) dans le magasin d'édition, qui doit être vide : versions, dates "
         "et numéros du journal conservés, en une transaction (rien n'est copié en cas d'erreur).",
     )
     rs.add_argument("source", help="sauvegarde (esscore roadmap backup) ou magasin à recopier")
-    rs.add_argument("--store", help=AIDE_STORE)
-    rs.set_defaults(func=lambda args: _roadmap().cmd_restore(args))
+    options(rs, store=True)
 
-    mp = rm_sub.add_parser(
+    mp = commande(
+        rm_sub,
         "mot-de-passe",
-        help="empreinte (scrypt salé) du mot de passe d'édition, à coller dans .streamlit/secrets.toml",
-        description="Demande le mot de passe d'édition deux fois (rien ne s'affiche à la frappe) et imprime la "
+        "empreinte (scrypt salé) du mot de passe d'édition, à coller dans .streamlit/secrets.toml",
+        lambda args: _roadmap().cmd_mot_de_passe(args),
+        "Demande le mot de passe d'édition deux fois (rien ne s'affiche à la frappe) et imprime la "
         'ligne « mot_de_passe_empreinte = "scrypt$…" » à coller dans la section [edition] de '
         ".streamlit/secrets.toml, à la place d'une éventuelle ligne mot_de_passe_sha256. Le mot de passe "
         "lui-même n'est écrit nulle part.",
@@ -261,4 +304,3 @@ def register_roadmap(sub: Sous, import_sub: Sous) -> None:
         action="store_true",
         help="lire le mot de passe sur l'entrée standard (première ligne) au lieu de le demander",
     )
-    mp.set_defaults(func=lambda args: _roadmap().cmd_mot_de_passe(args))
