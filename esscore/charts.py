@@ -128,7 +128,23 @@ def _numeric(values: pd.Series) -> pd.Series:
 
 
 def _labels(indicator: str, values: pd.Series) -> list[str]:
-    return [fmt_value(indicator, v) if not _missing(v) else "–" for v in values]
+    """``fmt_value`` of each value (« – » when missing), each distinct value formatted once: a level's scatter
+    labels 35 000 communes, many sharing a figure (babel takes ~20 µs a number)."""
+    faits: dict[object, str] = {}
+    out = []
+    for v in values:
+        try:
+            texte = faits.get(v)
+        except TypeError:  # an unhashable value: formatted as it comes
+            texte = None
+        if texte is None:
+            texte = fmt_value(indicator, v) if not _missing(v) else "–"
+            try:
+                faits[v] = texte
+            except TypeError:
+                pass
+        out.append(texte)
+    return out
 
 
 def _missing(value: object) -> bool:

@@ -8,6 +8,7 @@ benchmarks and the tests (the pages add caching only).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import duckdb
@@ -18,7 +19,7 @@ from esscore import ess
 from esscore.db import query
 from esscore.errors import TerritoireInconnu
 from esscore.geography import FRANCE_ID, TYPE_LABELS, Territoire, parse_id
-from esscore.indicators import INDICATEURS, SECRET, apply_secret, familles_pour_1000, indicateurs
+from esscore.indicators import COMPLET, INDICATEURS, SECRET, apply_secret, couverture, familles_pour_1000, indicateurs
 from esscore.labels import fmt_value
 from esscore.phrases import rang_ordinal
 
@@ -181,21 +182,39 @@ def rang(frame: pd.DataFrame, territoire_id: str, indicator: str) -> Rang | None
         frame = frame.drop_duplicates("id")
     values = _valeurs(frame, indicator)
     mine = values[frame["id"] == territoire_id]
-    ranked = values.dropna()
-    if mine.empty or pd.isna(mine.iloc[0]) or len(ranked) < 2 or ranked.nunique() == 1:
+    return _rang(values.dropna().tolist(), None if mine.empty else mine.iloc[0], len(frame))
+
+
+def _rang(ranked: list[float], moi: object, ensemble: int) -> Rang | None:
+    """``rang`` once the values are read: ``ranked`` the figures ranked (none missing), ``moi`` the territory's
+    (None or NaN: not ranked), ``ensemble`` the territories counted. Plain Python: ``avec_rangs`` calls it for
+    every row and indicator of a table (pandas took 1 ms a call)."""
+    if moi is None or pd.isna(moi) or len(ranked) < 2 or len(set(ranked)) == 1:  # type: ignore[arg-type]
         return None
-    moi = float(mine.iloc[0])
-    ex_aequo = int((ranked == moi).sum()) > 1
+    moi = float(moi)  # type: ignore[arg-type]
+    ex_aequo = sum(1 for v in ranked if v == moi) > 1
     if moi == 0 and ex_aequo:
         return None
-    return Rang(int((ranked > moi).sum()) + 1, len(ranked), ex_aequo, len(frame))
+    return Rang(sum(1 for v in ranked if v > moi) + 1, len(ranked), ex_aequo, ensemble)
+
+
+def couverts(frame: pd.DataFrame, etats: Mapping[str, str]) -> pd.DataFrame:
+    """The rows a rank may count when a partial SIRENE extract is loaded: the territories it covers wholly
+    (``etats``: ``indicators.couverture``; a territory absent is complete). A région or an EPCI reaching beyond the
+    extract counts only part of its ESS, one outside it only zeros: ranked, they would lift the territory for
+    nothing (« rang parmi les territoires couverts »). The frame unchanged for a national stock."""
+    return frame[[etats.get(i, COMPLET) == COMPLET for i in frame["id"]]]
 
 
 def avec_rangs(frame: pd.DataFrame, indicators: list[str] | None = None) -> pd.DataFrame:
     """Adds ``rang_<indicator>`` (the ``Rang`` of each row, or None) for every indicator."""
     out = frame.copy()
+    uniques = out if out["id"].is_unique else out.drop_duplicates("id")  # as ``rang`` counts them
     for ind in indicators or list(INDICATEURS):
-        out[f"rang_{ind}"] = [rang(out, i, ind) for i in out["id"]]
+        values = _valeurs(uniques, ind)
+        par_id = dict(zip(uniques["id"], values, strict=True))
+        ranked = values.dropna().tolist()
+        out[f"rang_{ind}"] = [_rang(ranked, par_id.get(i), len(uniques)) for i in out["id"]]
     return out
 
 
@@ -209,7 +228,10 @@ def tableau(
     """
     refs = references(territoire)
     ids = [territoire.id, *pairs]
-    frame = avec_rangs(indicateurs(con, ids, perimetre))  # ranked among the territory and its peers only
+    frame = indicateurs(con, ids, perimetre)
+    # ranked among the territory and its peers only: those a partial extract covers wholly (all for a national stock)
+    classes = avec_rangs(couverts(frame, couverture(con, ids)))
+    frame = frame.merge(classes[["id", *(c for c in classes if c.startswith("rang_"))]], on="id", how="left")
     frame["role"] = ["territoire" if i == territoire.id else "pair" for i in frame["id"]]
     if refs:
         ref_frame = indicateurs(con, [r["id"] for r in refs], perimetre)
@@ -252,6 +274,13 @@ def _num(value: object) -> bool:
 def niveau(con: duckdb.DuckDBPyConnection, type_: str, perimetre: str = "statistique") -> pd.DataFrame:
     """Every territory of a level with its indicators (``indicateurs_niveau``), secrecy applied."""
     return apply_secret(query(con, "indicateurs_niveau", type=type_, perimetre=perimetre))
+
+
+def niveau_classe(con: duckdb.DuckDBPyConnection, type_: str, niveau_frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The territories of a level a rank counts (« Parmi les 1 254 EPCI… », the rank among peers): all of them, or
+    with a partial SIRENE extract those it covers wholly (``couverts``). ``niveau_frame``: ``niveau`` already read."""
+    frame = niveau(con, type_) if niveau_frame is None else niveau_frame
+    return couverts(frame, couverture(con, list(frame["id"])))
 
 
 def points_nuage(niveau_frame: pd.DataFrame, territoire: Territoire, selection: list[str]) -> pd.DataFrame:

@@ -28,7 +28,7 @@ from esscore.phrases import rang_ordinal
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Keys of ``source_info`` with a column of their own, or already said by them (``citation``: source and
 # millésime in one text).
-_DEJA_DITS = ("source", "millesime", "demo", "citation")
+_DEJA_DITS = ("source", "millesime", "demo", "citation", "perimetre_donnees")
 
 # ---------------------------------------------------------------------------------------------- metadata
 
@@ -38,6 +38,8 @@ class Metadonnees:
     """What an export says about its figures: where from, which vintage, demonstration or not, perimeter.
 
     ``complements``: further keys of ``indicators.source_info`` (e.g. the headcount year), exported as given.
+    ``perimetre_donnees``: with a partial SIRENE extract, which départements it covers (``indicators.texte_perimetre``;
+    None for a national stock): the figures of the territories beyond them are partial or meaningless.
     """
 
     source: str | None = None
@@ -45,14 +47,15 @@ class Metadonnees:
     demo: bool = False
     perimetre: str | None = None
     complements: tuple[tuple[str, object], ...] = ()
+    perimetre_donnees: str | None = None
 
     @classmethod
     def de_la_base(cls, info: Mapping[str, object], perimetre: str | None = None) -> Metadonnees:
         """From ``indicators.source_info(con)`` (keys ``source``, ``millesime``, ``demo`` and any other)."""
         autres = tuple((k, v) for k, v in info.items() if k not in _DEJA_DITS and _rempli(v))
-        source, millesime = info.get("source"), info.get("millesime")
+        source, millesime, donnees = info.get("source"), info.get("millesime"), info.get("perimetre_donnees")
         return cls(None if source is None else str(source), None if millesime is None else str(millesime),
-                   bool(info.get("demo")), perimetre, autres)  # fmt: skip
+                   bool(info.get("demo")), perimetre, autres, str(donnees) if donnees else None)  # fmt: skip
 
 
 def metadonnees_publies(base: Metadonnees) -> Metadonnees:
@@ -63,6 +66,7 @@ def metadonnees_publies(base: Metadonnees) -> Metadonnees:
 
 
 PERIMETRES = {"statistique": "statistique", "legal": "légal"}
+COLONNE_PERIMETRE_DONNEES = "Périmètre des données"
 COLONNE_SECRET = "Secret statistique"
 COLONNE_DEMO = "Démonstration"
 REGLE_SECRET = (
@@ -87,6 +91,7 @@ def metadonnees_colonnes(meta: Metadonnees) -> dict[str, object]:
     colonnes: dict[str, object] = {"Source": meta.source, "Millésime": meta.millesime}
     colonnes.update({entete(k): v for k, v in meta.complements})
     colonnes["Périmètre de l'ESS"] = PERIMETRES.get(meta.perimetre or "", meta.perimetre)
+    colonnes[COLONNE_PERIMETRE_DONNEES] = meta.perimetre_donnees  # a partial extract only
     colonnes = {k: v for k, v in colonnes.items() if _rempli(v)}
     colonnes[COLONNE_DEMO] = _oui_non(meta.demo)
     return colonnes
@@ -99,6 +104,7 @@ def metadonnees_json(meta: Metadonnees, date_export: datetime | None = None) -> 
         "millesime": meta.millesime,
         **dict(meta.complements),
         "perimetre": meta.perimetre,
+        **({"perimetre_donnees": meta.perimetre_donnees} if meta.perimetre_donnees else {}),
         "demonstration": meta.demo,
         "date_export": (date_export or datetime.now().astimezone()).isoformat(timespec="seconds"),
     }
@@ -365,6 +371,8 @@ def lignes_sources(
     lignes += [(entete(k), str(v)) for k, v in meta.complements]
     if meta.perimetre:
         lignes.append(("Périmètre de l'ESS", PERIMETRES.get(meta.perimetre, meta.perimetre)))
+    if meta.perimetre_donnees:
+        lignes.append((COLONNE_PERIMETRE_DONNEES, meta.perimetre_donnees))
     demo = "oui : chiffres fictifs (jeu de démonstration), à ne pas citer" if meta.demo else "non"
     regle = REGLE_SECRET if secret else "Sans objet : ce tableau ne contient pas d'effectifs soumis au secret."
     return [*lignes, ("Données de démonstration", demo), ("Secret statistique", regle),

@@ -73,18 +73,31 @@ def indicateurs(con: duckdb.DuckDBPyConnection, ids: list[str], perimetre: str =
     return apply_secret(frame)
 
 
+def cellules_repartition(con: duckdb.DuckDBPyConnection, territoire_id: str | list[str]) -> pd.DataFrame:
+    """The three breakdowns of a territory (or of several, rows keyed by ``id``: the decision is taken group by
+    group, the same for one or many) in both perimeters, secrecy decided (``esscore.secret.repartitions``): what
+    ``repartition`` slices, computed once when a page shows the three axes."""
+    ids = [territoire_id] if isinstance(territoire_id, str) else list(territoire_id)
+    return repartitions(query(con, "repartitions", ids=ids), query(con, "secret_totaux", ids=ids))
+
+
 def repartition(
-    con: duckdb.DuckDBPyConnection, territoire_id: str, axe: str, perimetre: str = "statistique"
+    con: duckdb.DuckDBPyConnection,
+    territoire_id: str,
+    axe: str,
+    perimetre: str = "statistique",
+    cellules: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Breakdown by ``famille``, ``secteur`` or ``taille`` (with secrecy, and the ESS share by sector).
 
     Secrecy is decided on the territory's three tables in both perimeters (``esscore.secret.repartitions``, the
     code the build runs on every territory at once); a hidden size class hides its counts too (``COMPTES``).
+    ``cellules``: ``cellules_repartition`` of the territory when the caller already has it.
     """
     if axe not in ("famille", "secteur", "taille"):
         raise ValueError(axe)
-    ids = [territoire_id]
-    cellules = repartitions(query(con, "repartitions", ids=ids), query(con, "secret_totaux", ids=ids))
+    if cellules is None:
+        cellules = cellules_repartition(con, territoire_id)
     frame = cellules[cellules["axe"].eq(axe) & cellules["perimetre"].eq(perimetre)].rename(columns={"categorie": axe})
     frame = frame[[axe, "etablissements", "etablissements_employeurs", "salaries_estimes", "max_salaries", "secret",
                    "secret_motif"]]  # fmt: skip
@@ -175,6 +188,15 @@ def perimetre_depuis(frame: pd.DataFrame) -> dict:
     return {"complet": False, "departements_couverts": list(couverts["code"]), "noms": noms}
 
 
+def texte_perimetre(perimetre: dict) -> str | None:
+    """What every export and the deck say of a partial extract (``perimetre_donnees``), None when it is complete:
+    « extrait Sirene des départements Deux-Sèvres (79) ; … »."""
+    if perimetre["complet"]:
+        return None
+    return (f"extrait Sirene des départements {', '.join(perimetre['noms'])} ; chiffres des territoires qui en "
+            "débordent (région, France…) partiels, de ceux hors de l'extrait non significatifs")  # fmt: skip
+
+
 def nom_marque(nom: str, etat: str) -> str:
     """A territory's name as shown beside figures the data cannot give in full: « France — partiel »."""
     return nom if etat == COMPLET else f"{nom} — {etat}"
@@ -210,13 +232,16 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
 
 def source_info(con: duckdb.DuckDBPyConnection) -> dict:
     """Source of the ESS establishments loaded (demo or real SIRENE): ``source`` cites it without its date
-    (« titre — producteur — adresse »), ``citation`` with it, ``millesime`` is the vintage alone."""
+    (« titre — producteur — adresse »), ``citation`` with it, ``millesime`` is the vintage alone; with a partial
+    extract, ``perimetre_donnees`` says which départements it covers (``texte_perimetre``: exports and deck)."""
     frame = query(con, "source", ids=["sirene", "demo-sirene"])
     if frame.empty:
         return {"source": None, "millesime": None, "demo": False, "citation": None}
     ligne = frame.iloc[0].to_dict()
-    return {"source": citation(ligne, avec_date=False), "millesime": ligne["millesime"], "demo": bool(ligne["demo"]),
+    info = {"source": citation(ligne, avec_date=False), "millesime": ligne["millesime"], "demo": bool(ligne["demo"]),
             "citation": citation(ligne)}  # fmt: skip
+    perimetre = texte_perimetre(perimetre_donnees(con))
+    return {**info, "perimetre_donnees": perimetre} if perimetre else info
 
 
 def panorama(con: duckdb.DuckDBPyConnection, territoire: Territoire, perimetre: str = "statistique") -> dict:

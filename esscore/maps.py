@@ -105,9 +105,22 @@ def choropleth_layer(frame: pd.DataFrame, layer_id: str = "choroplethe") -> pdk.
 
 class CompactDeck(pdk.Deck):
     """A Deck serialised without indentation (pydeck indents: ~4× the bytes), whose layers may carry
-    pre-serialised data spliced in at ``to_json`` time (Streamlit calls ``to_json`` at every rerun)."""
+    pre-serialised data spliced in at ``to_json`` time (Streamlit calls ``to_json`` at every rerun).
+
+    ``figer()`` serialises it once for good: a deck kept in a cache and drawn at every rerun (or by every
+    visitor) is then never serialised again (a national map is 1 MB of JSON)."""
+
+    def figer(self) -> CompactDeck:
+        """Serialise now and keep the text: later changes to the deck are ignored (build it fully first)."""
+        self.__dict__.pop("_json", None)  # never serialised into itself
+        texte = self.to_json()
+        self.__dict__["_json"] = texte
+        return self
 
     def to_json(self) -> str:
+        fige = self.__dict__.get("_json")
+        if fige is not None:
+            return fige
         raw = self.__dict__.pop("_raw", {})
         try:
             text = json.dumps(

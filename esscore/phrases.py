@@ -324,11 +324,28 @@ def phrase_concentration(type_: str, nom: str, code: str | None, concentration: 
     return texte + suite if texte else majuscule(suite)
 
 
+# The set a national rank counts: every territory of the level, or those a partial SIRENE extract covers wholly
+# (``comparaison.niveau_classe``).
+ENSEMBLE_NATIONAL = "de France"
+ENSEMBLE_EXTRAIT = "du périmètre de l'extrait Sirene"
+
+
+def ensemble_classe(partiel: bool) -> str:
+    return ENSEMBLE_EXTRAIT if partiel else ENSEMBLE_NATIONAL
+
+
 @en_francais
 def phrase_rang_national(
-    indicator: str, type_: str, nom: str, code: str | None, rang: tuple[int, ...] | None, valeur: object = None
+    indicator: str,
+    type_: str,
+    nom: str,
+    code: str | None,
+    rang: tuple[int, ...] | None,
+    valeur: object = None,
+    ensemble_de: str = ENSEMBLE_NATIONAL,
 ) -> str:
-    """« Parmi les 1 254 EPCI, la CA du Niortais est au 45e rang pour les établissements employeurs… »."""
+    """« Parmi les 1 254 EPCI de France, la CA du Niortais est au 45e rang pour les établissements employeurs… »;
+    ``ensemble_de`` names the set ranked (« du périmètre de l'extrait Sirene » for a partial extract)."""
     if not rang or rang[1] <= 1 or type_ == "france" or valeur == 0:
         return ""
     forme = _FORMES.get(indicator, ("", indicator))[1]
@@ -338,7 +355,7 @@ def phrase_rang_national(
     niveau = NIVEAUX_PLURIEL.get(type_, type_)
     n_hors = ensemble(rang) - rang[1]
     unite = niveau if n_hors > 1 else NIVEAUX_SINGULIER.get(type_, type_)
-    return (f"Parmi les {fmt_int(ensemble(rang))} {niveau} de France, {designation(type_, nom, code)} "
+    return (f"Parmi les {fmt_int(ensemble(rang))} {niveau} {ensemble_de}, {designation(type_, nom, code)} "
             f"est au {ordinal(rang[0])} rang{ex_aequo(rang)} pour {quoi}{hors_classement(rang, unite)}.")  # fmt: skip
 
 

@@ -27,9 +27,8 @@ if terr.type == "france":
     st.stop()
 
 pairs, indicator = ui.etat(terr)
-table = cache.tableau(terr, pairs)
-ui.phrase(terr, table, indicator)
+ui.phrase(terr, pairs, indicator)
 diaporama(terr, pairs)
-ui.graphiques(terr, table, pairs, indicator)
+ui.graphiques(terr, pairs, indicator)
 ui.carte_nationale(terr, pairs, indicator)
-ui.tableau(terr, table)
+ui.tableau(terr, cache.tableau(terr, pairs), pairs)

@@ -502,3 +502,49 @@ def test_cli_export_copil_errors_are_french(db_file: Path, tmp_path: Path, capsy
     assert main([*base, "--territoire", "france", "--date", "23/11/2026", "--out", str(tmp_path / "x.pptx")]) == 2
     assert "AAAA-MM-JJ" in capsys.readouterr().err
     assert not (tmp_path / "x.pptx").exists()
+
+
+def test_pdf_draws_the_evolution_slide_as_lines(db_millesimes: Path) -> None:
+    """Two vintages: the « Évolution » slide's native line chart is laid out for the PDF as vector segments joining
+    one marker per vintage, at heights proportional to the index (never as bars)."""
+    import duckdb
+
+    from esscore.copil import rendu
+
+    with duckdb.connect(str(db_millesimes), read_only=True) as con:
+        deck = copil.build_copil(con, "epci:200041317", None, JOUR, catalogue=[])
+    slide = next(s for s in Presentation(io.BytesIO(deck)).slides if _titre(s).startswith("Évolution"))
+    chart = next(g.chart for g in _graphiques(slide))
+    page = next(p for p in rendu.disposer(deck) if p.titre.startswith("Évolution"))
+    montees = []
+    for serie in chart.plots[0].series:
+        rgb = serie.format.line.color.rgb
+        couleur = (rgb[0], rgb[1], rgb[2])
+        segments = [e for e in page.elements if isinstance(e, rendu.Trait) and e.couleur == couleur and e.y1 != e.y2]
+        marqueurs = [e for e in page.elements if isinstance(e, rendu.Rect) and e.fond == couleur]
+        valeurs = list(serie.values)
+        assert len(marqueurs) == sum(v is not None for v in valeurs)  # a missing value: no point, no line
+        assert all(m.w == m.h < 10 for m in marqueurs)  # markers, not bars
+        if None in valeurs:
+            assert not segments
+            continue
+        assert len(segments) == len(chart.plots[0].categories) - 1 == 1, serie.name
+        s = segments[0]
+        assert s.x2 > s.x1 and s.epaisseur == serie.format.line.width.pt
+        assert {round(m.x + m.w / 2, 3) for m in marqueurs} == {round(s.x1, 3), round(s.x2, 3)}
+        montees.append((list(serie.values), s.y1 - s.y2))
+    assert len(montees) == 2  # the territory and France (the région's figures are secret in both vintages)
+    (v_terr, h_terr), (v_autre, h_autre) = montees
+    assert v_terr[0] == v_autre[0] == 100.0  # both indexed to 100: the same starting height
+    assert h_terr / h_autre == pytest.approx((v_terr[1] - 100) / (v_autre[1] - 100), rel=1e-6)
+    noms = {e.texte for e in page.elements if isinstance(e, rendu.Texte)}
+    assert {str(c) for c in chart.plots[0].categories} <= noms and "100" in noms  # categories and value axis
+    assert len(PdfReader(io.BytesIO(copil.pdf_depuis_pptx(deck))).pages) == len(Presentation(io.BytesIO(deck)).slides)
+
+
+def test_graduations_are_round_steps() -> None:
+    from esscore.copil.rendu import graduations
+
+    assert graduations(100.0, 176.8) == [100.0, 120.0, 140.0, 160.0, 180.0]
+    assert graduations(98.0, 103.0) == [98.0, 99.0, 100.0, 101.0, 102.0, 103.0]
+    assert graduations(100.0, 100.0) == [99.0, 100.0, 101.0]

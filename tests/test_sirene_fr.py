@@ -16,10 +16,11 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from esscore import geography, indicators
+from esscore import comparaison, geography, indicators
 from esscore.build import build, ingest_sirene, load_geography, read_meta
 from esscore.cli import main
 from esscore.errors import DonneesInvalides, EssError
@@ -322,8 +323,14 @@ def test_pages_mark_partial_references(base_extrait: Path, monkeypatch: pytest.M
     cellules = _tableaux(pano)  # « Chiffres clés et territoires de référence »: one column per territory
     assert any(c.endswith("Nouvelle-Aquitaine — partiel") for c in cellules)
     assert "France — partiel" in cellules and not any("Deux-Sèvres —" in c or "Niortais —" in c for c in cellules)
+    # national ranks among the territories the extract covers wholly, as in the deck (comparaison.niveau_classe)
+    with duckdb.connect(str(base_extrait), read_only=True) as con:
+        n_couverts = len(comparaison.niveau_classe(con, "epci"))
+    parmi = texte_litteral(f"Parmi les {n_couverts} EPCI du périmètre de l'extrait Sirene, ")
+    assert any(parmi in m.value for m in pano.markdown) and not any("EPCI de France" in m.value for m in pano.markdown)
     cmp = _page("comparaisons", NIORT)
     assert not cmp.exception
+    assert any(parmi in m.value for m in cmp.markdown)
     cellules = _tableaux(cmp)
     assert "CA du Niortais" in cellules and "CA du Niortais — partiel" not in cellules
     assert {"Région Nouvelle-Aquitaine (référence) — partiel", "France (référence) — partiel"} <= set(cellules)
@@ -348,3 +355,120 @@ def test_rebuild_keeps_the_recorded_perimeter(base_extrait: Path, tmp_path: Path
     with duckdb.connect(str(db), read_only=True) as con:
         assert indicators.couverture(con, ["france:FR", "departement:79"]) == {
             "france:FR": "partiel", "departement:79": "complet"}  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------ deck and exports
+
+
+def _deck(con: duckdb.DuckDBPyConnection, territoire: str) -> tuple:
+    from datetime import date
+
+    from esscore import copil
+
+    donnees = copil.donnees_copil(con, territoire, None, date(2026, 3, 2), catalogue=[])
+    return donnees, copil.dessiner_copil(donnees)
+
+
+def _diapos(deck: bytes) -> dict[str, tuple[str, str]]:
+    """Each slide's title → (every text of its shapes, tables and charts' categories; its notes)."""
+    from pptx import Presentation
+
+    out = {}
+    for slide in Presentation(io.BytesIO(deck)).slides:
+        textes = []
+        for f in slide.shapes:
+            if getattr(f, "has_table", False) and f.has_table:
+                textes += [c.text for row in f.table.rows for c in row.cells]
+            elif getattr(f, "has_chart", False) and f.has_chart:
+                plot = f.chart.plots[0]
+                textes += [str(c) for c in plot.categories]
+                textes += [p.data_label.text_frame.text for p in plot.series[0].points if p.data_label.has_text_frame]
+            elif f.has_text_frame:
+                textes.append(f.text_frame.text)
+        titre = next((f.text_frame.text for f in slide.shapes if f.name == "Titre"), "")
+        out[titre] = ("\n".join(textes), slide.notes_slide.notes_text_frame.text)
+    return out
+
+
+def test_deck_marks_partial_references_and_ranks_among_covered(base_extrait: Path) -> None:
+    from esscore import comparaison
+    from esscore.copil import debordements
+    from esscore.copil.donnees import rang_parmi_pairs
+    from esscore.phrases import rang_ordinal
+
+    with duckdb.connect(str(base_extrait), read_only=True) as con:
+        d, deck = _deck(con, NIORT)
+        couverts_epci = con.execute("SELECT count(*) FROM territoires WHERE type = 'epci' AND id NOT IN "
+                                    "(SELECT id FROM territoires_partiels)").fetchone()[0]  # fmt: skip
+        niveau = comparaison.niveau(con, "epci")
+    etats = {i: d.etat(i) for i in d.pairs["id"]}
+    hors = [n for i, n in zip(d.pairs["id"], d.pairs["nom"], strict=True) if etats[i] == "hors extrait"]
+    assert hors and "complet" in etats.values()  # the suggested peers straddle the extract
+    # ranks: among the territories the extract covers wholly, never the zeros of those outside it
+    national = d.rangs_nationaux["employeurs_pour_1000_hab"]
+    assert national.ensemble == couverts_epci < len(niveau)
+    assert rang_parmi_pairs(d, "etablissements").ensemble == 1 + list(etats.values()).count("complet")
+    with duckdb.connect(str(base_extrait), read_only=True) as con:  # the Comparaisons table: the same rule
+        table = comparaison.tableau(con, geography.get(con, NIORT), list(d.pairs["id"])).set_index("id")
+    assert table.loc[NIORT, "rang_etablissements"] == rang_parmi_pairs(d, "etablissements")
+    assert all(pd.isna(table.loc[i, "rang_etablissements"]) for i, e in etats.items() if e != "complet")
+    diapos = _diapos(deck)
+    tableau, _ = diapos["Tableau de comparaison"]
+    assert "Nouvelle-Aquitaine — partiel" in tableau and "France — partiel" in tableau
+    assert "CA du Niortais —" not in tableau and "Deux-Sèvres —" not in tableau
+    assert "Médiane des pairs couverts" in tableau
+    face, notes_face = diapos["Face aux territoires comparables"]
+    assert all(f"{nom} — hors extrait" in notes_face for nom in hors) and "— hors extrait" in face and "nd" in face
+    assert "du périmètre de l'extrait Sirene, la CA du Niortais est au" in notes_face
+    assert "EPCI de France" not in notes_face and "moyenne régionale" not in notes_face  # partial: not compared
+    cartes, _ = diapos["Chiffres clés — CA du Niortais"]
+    rang = rang_parmi_pairs(d, "etablissements")
+    assert f"Rang : {rang_ordinal(rang)} sur {rang.total} couverts" in cartes and "Médiane des pairs couverts" in cartes
+    # every slide says the data is an extract; the « Sources et méthode » slide says which départements, in full
+    for titre, (texte, _) in diapos.items():
+        assert "extrait Sirene : dép. 79" in texte, titre
+    perimetre = indicators.texte_perimetre(d.perimetre)
+    assert "Deux-Sèvres (79)" in perimetre and perimetre in diapos["Sources et méthode"][0].replace("\n", " ")
+    assert "Extrait partiel de la base Sirene" in diapos["Comité de pilotage ESS"][0]
+    assert debordements(deck) == []
+
+
+def test_france_deck_is_marked_partial(base_extrait: Path, db_file: Path) -> None:
+    with duckdb.connect(str(base_extrait), read_only=True) as con:
+        d, deck = _deck(con, "france:FR")
+    diapos = _diapos(deck)
+    assert "Chiffres clés — France — partiel" in diapos
+    assert "Les chiffres de France sont partiels." in diapos["Comité de pilotage ESS"][0]
+    publies = diapos["Chiffres publiés et estimation de même périmètre"][0]
+    assert "— partiel" in publies  # our estimate beside a published national total: a fraction, said so
+    # the départements outside the extract are drawn « sans donnée », not as zeros
+    valeurs = {f["properties"]["code"]: f["properties"]["valeur"] for f in d.communes_carte["features"]}
+    assert valeurs["75"] is None and valeurs["79"] is not None
+    with duckdb.connect(str(db_file), read_only=True) as con:  # a national stock: nothing of the kind
+        assert "perimetre_donnees" not in indicators.source_info(con)
+        assert set(indicators.couverture(con, ["france:FR", "region:75"]).values()) == {"complet"}
+
+
+def test_exports_carry_the_perimeter_of_a_partial_extract(base_extrait: Path, db_file: Path) -> None:
+    from openpyxl import load_workbook
+
+    from esscore import exports
+
+    with duckdb.connect(str(base_extrait), read_only=True) as con:
+        meta = exports.Metadonnees.de_la_base(indicators.source_info(con), "statistique")
+        frame = indicators.indicateurs(con, [NIORT, "france:FR"])
+        etabs = indicators.etablissements(con, geography.get(con, NIORT))
+    attendu = indicators.texte_perimetre({"complet": False, "noms": ["Deux-Sèvres (79)"]})
+    assert meta.perimetre_donnees == attendu and "hors de l'extrait non significatifs" in attendu
+    table = exports.tableau_export(frame, meta)
+    assert table[exports.COLONNE_PERIMETRE_DONNEES].tolist() == [attendu, attendu]
+    assert attendu in exports.csv_texte(frame, meta)
+    classeur = load_workbook(io.BytesIO(exports.xlsx_bytes(frame, meta)))
+    assert dict(classeur["Sources"].iter_rows(min_row=2, values_only=True))["Périmètre des données"] == attendu
+    assert exports.geojson_etablissements(etabs, meta)["metadata"]["perimetre_donnees"] == attendu
+    assert exports.metadonnees_publies(meta).perimetre_donnees == attendu
+    with duckdb.connect(str(db_file), read_only=True) as con:
+        national = exports.Metadonnees.de_la_base(indicators.source_info(con), "statistique")
+    assert national.perimetre_donnees is None
+    assert exports.COLONNE_PERIMETRE_DONNEES not in exports.tableau_export(frame, national)
+    assert "perimetre_donnees" not in exports.geojson_etablissements(etabs, national)["metadata"]

@@ -106,7 +106,43 @@ def _source_ess(d: DonneesCopil, avec_adresse: bool = False) -> str:
         texte = citation(ligne.iloc[0].to_dict(), avec_adresse=False)
     if d.demo and "démonstration" not in texte.lower():
         texte += " — données de démonstration, fictives"
-    return texte
+    return texte + _extrait(d, avec_adresse)
+
+
+def _extrait(d: DonneesCopil, complet: bool = False) -> str:
+    """With a partial SIRENE extract, what every source line says of it: « — extrait Sirene des départements 79 »
+    (under a chart), the full perimeter (``indicators.texte_perimetre``, as the exports) in notes and on the
+    « Sources et méthode » slide; nothing for a national stock."""
+    if not d.partiel:
+        return ""
+    if complet:
+        return f" — périmètre des données : {indicators.texte_perimetre(d.perimetre)}"
+    return f" — extrait Sirene des départements {', '.join(d.perimetre['departements_couverts'])}"
+
+
+def _nom(d: DonneesCopil, territoire_id: str, nom: str, n: int) -> str:
+    """A name cut to ``n`` characters with its mark kept whole (« Nouvelle-Aquitaine — partiel »)."""
+    marque = len(indicators.nom_marque("", d.etat(territoire_id)))
+    return d.nom(territoire_id, court(nom, max(n - marque, 12)))
+
+
+def _valeur(d: DonneesCopil, territoire_id: str, col: str, v: Any) -> str:
+    """A figure as shown on a slide; « nd » for a territory outside the extract (its zeros mean nothing, as on
+    the pages), whose population stays."""
+    if col != "population" and d.etat(territoire_id) == indicators.HORS_EXTRAIT:
+        return "nd"
+    return fmt(col, v)
+
+
+def _note_marques(d: DonneesCopil, ids: Sequence[str]) -> str:
+    """The source line's key to the marks shown, when a partial extract leaves some named territory incomplete."""
+    etats = {d.etat(i) for i in ids}
+    parts = []
+    if indicators.PARTIEL in etats:
+        parts.append("« partiel » : territoire débordant de l'extrait")
+    if indicators.HORS_EXTRAIT in etats:
+        parts.append("« nd », « hors extrait » : hors de l'extrait")
+    return " ; ".join(parts) + ". " if parts else ""
 
 
 def _libelle_pairs(d: DonneesCopil) -> str:
@@ -159,6 +195,8 @@ def _diapo_titre(deck: Deck, d: DonneesCopil) -> None:
     avertissement = f"{DEMO_MENTION} : les établissements et effectifs présentés sont fictifs." if d.demo else ""
     sources = [_sources_ess(d)] + ([f"Feuille de route : {_source_feuille(d.feuille)}."] if d.feuille else [])
     s.notes(["En bref :", *notes.synthese(d), avertissement, *sources])
+    if d.partiel:
+        _avis_extrait(s, d)
     if d.demo:
         s.texte(
             MARGE_IN + 0.3,
@@ -175,30 +213,48 @@ def _diapo_titre(deck: Deck, d: DonneesCopil) -> None:
         )
 
 
+def _avis_extrait(s: Any, d: DonneesCopil) -> None:
+    """The title slide's notice of a partial SIRENE extract, worded as the pages' banner."""
+    etat = d.etat(d.territoire.id)
+    suite = {
+        indicators.PARTIEL: f" Les chiffres de {d.territoire.nom} sont partiels.",
+        indicators.HORS_EXTRAIT: f" {d.territoire.nom} est hors de l'extrait : chiffres non disponibles (nd).",
+    }
+    texte = (f" départements {', '.join(d.perimetre['noms'])}. Les territoires qui en débordent (région, France…) "
+             f"sont marqués « partiel ».{suite.get(etat, '')}")  # fmt: skip
+    s.texte(MARGE_IN + 0.3, 5.75, 12, 0.7, [[("Extrait partiel de la base Sirene :", {"gras": True}), (texte, {})]],
+            taille=16, couleur=ROUGE)  # fmt: skip
+
+
 def _diapo_chiffres(deck: Deck, d: DonneesCopil) -> None:
-    s = deck.diapo(f"Chiffres clés — {court(d.territoire.nom, 40)}")
+    s = deck.diapo(f"Chiffres clés — {_nom(d, d.territoire.id, d.territoire.nom, 40)}")
     moi = d.comparaison.iloc[0]
-    n_pairs = len(d.pairs)
+    couverts = d.pairs_couverts()  # a partial extract: the peers it covers wholly
+    n_pairs = len(couverts)
+    qui = " couverts" if d.partiel else ""
     w, h, gx, gy = 3.9, 2.15, 0.32, 0.25
     for k, (col, libelle) in enumerate(CARTES_CHIFFRES):
         x = MARGE_IN + (k % 3) * (w + gx)
         y = 1.45 + (k // 3) * (h + gy)
         s.rectangle(x, y, w, h, GRIS_CLAIR)
         lignes: list[Any] = [
-            [(fmt(col, moi[col]), {"taille": 36, "gras": True, "couleur": BLEU})],
+            [(_valeur(d, d.territoire.id, col, moi[col]), {"taille": 36, "gras": True, "couleur": BLEU})],
             [(libelle, {"taille": 18, "gras": True})],
         ]
-        med = mediane(d.pairs, col)
+        med = mediane(couverts, col)
         if med is not None:
-            lignes.append([(f"Médiane des {n_pairs} pairs : {fmt(col, med)}", {"taille": 16, "couleur": GRIS})])
+            quels = "pairs couverts" if d.partiel else f"{n_pairs} pairs"  # how many: in the source line
+            lignes.append([(f"Médiane des {quels} : {fmt(col, med)}", {"taille": 16, "couleur": GRIS})])
         rang = rang_parmi_pairs(d, col)
         if rang is not None:
-            lignes.append([(f"Rang : {rang_ordinal(rang)} sur {rang.total}", {"taille": 16, "couleur": GRIS})])
+            lignes.append([(f"Rang : {rang_ordinal(rang)} sur {rang.total}{qui}", {"taille": 16, "couleur": GRIS})])
         s.texte(x + 0.15, y + 0.1, w - 0.3, h - 0.2, lignes, espace_apres=2)
-    note = f"Pairs : {_libelle_pairs(d)}." if n_pairs else "Pas de territoire comparable."
+    note = f"Pairs : {_libelle_pairs(d)}." if len(d.pairs) else "Pas de territoire comparable."
+    if d.partiel and len(couverts) < len(d.pairs):
+        note += f" Pairs couverts par l'extrait : {n_pairs} sur {len(d.pairs)}."
     if (moi == indicators.SECRET).any() or (d.pairs == indicators.SECRET).any().any():
         note += " « s » : secret statistique."
-    s.source(f"{_source_ess(d)}. {note}")
+    s.source(f"{_source_ess(d)}. {_note_marques(d, [d.territoire.id])}{note}")
     s.notes([*notes.indicateurs_cartes(d, [c for c, _ in CARTES_CHIFFRES]), notes.pairs(d), _sources_ess(d)])
 
 
@@ -208,8 +264,10 @@ def _barres_pairs(d: DonneesCopil, col: str) -> tuple[list[str], list[float], li
     frame = pd.concat([d.comparaison.iloc[[0]], d.pairs], ignore_index=True)
     lignes = []
     for _, r in frame.iterrows():
-        v = num(r[col])
-        etiquette = fmt(col, r[col]) if v is not None or r[col] == indicators.SECRET else "–"
+        hors = d.etat(r["id"]) == indicators.HORS_EXTRAIT  # outside a partial extract: « nd », not a bar of zeros
+        v = None if hors else num(r[col])
+        etiquette = "nd" if hors else fmt(col, r[col]) if v is not None or r[col] == indicators.SECRET else "–"
+        etiquette = indicators.nom_marque(etiquette, d.etat(r["id"]))  # beside the figure: « nd — hors extrait »
         couleur = COULEUR_TERRITOIRE if r["id"] == d.territoire.id else COULEUR_AUTRES
         lignes.append((v is None, -(v or 0.0), court(r["nom"], 32), v or 0.0, etiquette, couleur))
     lignes.sort(key=lambda t: t[:2])  # figures first, highest first; stable among equals
@@ -226,12 +284,13 @@ def _diapo_pairs(deck: Deck, d: DonneesCopil) -> None:
     marques: set[str] = set()
     for k, (col, titre) in enumerate(indicateurs_diapo):
         noms, valeurs, etiquettes, couleurs = _barres_pairs(d, col)
-        marques.update(etiquettes)
+        marques.update(e.split(" — ")[0] for e in etiquettes)
         x = MARGE_IN + k * (largeur + 0.4)
         s.texte(x, 1.35, largeur, 0.5, [titre], taille=20, gras=True, couleur=BLEU)
         hauteur = min(4.2, 0.5 + 0.42 * len(noms))  # a few bars stay bars, not blocks
         s.barres((x, 1.95, largeur, hauteur), noms, valeurs, etiquettes, couleurs, nom=f"Graphique {titre}")
     note = "« s » : secret statistique ; « – » : sans donnée. " if marques & {"s", "–"} else ""
+    note += _note_marques(d, [d.territoire.id, *d.pairs["id"]])
     s.source(f"{_source_ess(d)}. {note}{_libelle_pairs(d)} ; territoire en foncé.")
     lignes = [notes.pairs(d)]
     for col, _ in indicateurs_diapo:
@@ -279,7 +338,8 @@ def _diapo_carte(deck: Deck, d: DonneesCopil) -> None:
     lignes: list[Any] = [[("Employeurs de l'ESS pour 1 000 habitants", {"gras": True})]]
     for couleur, libelle in classes_carte(carte):
         lignes.append([("■ ", {"couleur": couleur, "taille": 22}), (libelle, {})])
-    lignes.append([("■ ", {"couleur": SANS_DONNEE, "taille": 22}), ("population nulle ou inconnue", {})])
+    sans = "population nulle ou inconnue" + (", ou hors de l'extrait Sirene" if d.partiel else "")
+    lignes.append([("■ ", {"couleur": SANS_DONNEE, "taille": 22}), (sans, {})])
     c = d.concentration
     if c.get("communes", 0) > 1:
         lignes.append(
@@ -303,10 +363,13 @@ def _diapo_tableau(deck: Deck, d: DonneesCopil) -> None:
     s = deck.diapo("Tableau de comparaison")
     lignes = []
     for _, r in d.comparaison.iterrows():
-        lignes.append([court(r["nom"], 30), *(fmt(c, r[c]) for c, _ in COLONNES_COMPARAISON)])
-    if not d.pairs.empty:
-        med = [fmt(c, mediane(d.pairs, c)) for c, _ in COLONNES_COMPARAISON]
-        lignes.append([f"Médiane des {len(d.pairs)} pairs", *med])
+        valeurs = [_valeur(d, r["id"], c, r[c]) for c, _ in COLONNES_COMPARAISON]
+        lignes.append([_nom(d, r["id"], r["nom"], 30), *valeurs])
+    couverts = d.pairs_couverts()  # a partial extract: the median of the peers it covers wholly
+    if not couverts.empty:
+        med = [fmt(c, mediane(couverts, c)) for c, _ in COLONNES_COMPARAISON]
+        quels = f"pairs couverts ({len(couverts)})" if d.partiel else f"{len(couverts)} pairs"
+        lignes.append([f"Médiane des {quels}", *med])
     largeurs = [3.0, 1.45, 1.7, 1.45, 1.55, 1.5, 1.68]
     aligns = [PP_ALIGN.LEFT] + [PP_ALIGN.RIGHT] * len(COLONNES_COMPARAISON)
     s.tableau(
@@ -320,7 +383,7 @@ def _diapo_tableau(deck: Deck, d: DonneesCopil) -> None:
         alignements=aligns,
         gras_premiere_ligne=True,
     )
-    note = "Salariés estimés à partir des tranches d'effectif."
+    note = _note_marques(d, list(d.comparaison["id"])) + "Salariés estimés à partir des tranches d'effectif."
     if any(v == indicators.SECRET for r in lignes for v in r):
         note += " « s » : secret statistique (primaire ou complémentaire, voir « Sources et méthode »)."
     s.source(f"{_source_ess(d)}. {note}")
@@ -348,7 +411,8 @@ def _diapo_evolution(deck: Deck, d: DonneesCopil) -> None:
     for tid in dict.fromkeys(frame["id"]):
         lignes = indice[indice["id"] == tid].set_index("millesime")
         couleur = COULEURS_EVOLUTION.get(str(lignes["role"].iloc[0]), COULEUR_AUTRES)
-        series.append((court(lignes["nom"].iloc[0], 40), [lignes["indice"].get(m) for m in millesimes], couleur))
+        nom = _nom(d, tid, lignes["nom"].iloc[0], 40)  # « France — partiel » with a partial extract
+        series.append((nom, [lignes["indice"].get(m) for m in millesimes], couleur))
     _courbes(s, (MARGE_IN, 1.45, 7.9, 4.65), [noms[m] for m in millesimes], series, "Graphique évolution")
     textes = _phrases_evolution(d, col)
     s.texte(8.7, 1.5, LARGEUR_IN - 8.7 - MARGE_IN, 4.6, textes, taille=16, espace_apres=8)
@@ -362,8 +426,10 @@ def _diapo_evolution(deck: Deck, d: DonneesCopil) -> None:
 def _phrases_evolution(d: DonneesCopil, col: str) -> list[str]:
     """The Évolution page's sentences for the slide's indicator and, when the salariés are shown, for the employers."""
     textes: list[str] = []
+    frame = d.evolution  # compared with the parents a partial extract covers wholly only (none beyond it)
+    frame = frame[[i == d.territoire.id or d.etat(i) == indicators.COMPLET for i in frame["id"]]]
     for indicateur in dict.fromkeys([col, "etablissements_employeurs"]):
-        textes += phrases_evolution(d.evolution, d.territoire, indicateur)
+        textes += phrases_evolution(frame, d.territoire, indicateur)
     return textes
 
 
@@ -410,12 +476,22 @@ def _ligne_publie(r: Mapping[str, Any]) -> list[str]:
             str(int(annee)) if annee is not None else "–", court(notre, 28), court(pourquoi, 70)]  # fmt: skip
 
 
+def _estimation_marquee(d: DonneesCopil, ligne: list[str]) -> list[str]:
+    """A published figure's row with our estimate marked as the territory's name is when a partial extract covers
+    it only in part (« 6 — partiel »), « nd » outside it: a published total never meets a fraction unsaid."""
+    etat, estimation = d.etat(d.territoire.id), ligne[3]
+    if etat == indicators.COMPLET or estimation == publies.PAS_COMPARABLE:
+        return ligne
+    marquee = "nd" if etat == indicators.HORS_EXTRAIT else indicators.nom_marque(estimation, etat)
+    return [*ligne[:3], marquee, *ligne[4:]]
+
+
 def _diapo_publies(deck: Deck, d: DonneesCopil) -> None:
     """Published figures beside our estimate of the same scope (``publies.apparier``), comparable ones first."""
     assert d.publies is not None
     s = deck.diapo("Chiffres publiés et estimation de même périmètre")
     frame = d.publies.sort_values("comparable", ascending=False, kind="stable")
-    lignes = [_ligne_publie(r) for r in frame.head(MAX_LIGNES_PUBLIES).to_dict("records")]
+    lignes = [_estimation_marquee(d, _ligne_publie(r)) for r in frame.head(MAX_LIGNES_PUBLIES).to_dict("records")]
     s.tableau(
         MARGE_IN,
         1.45,
@@ -429,7 +505,7 @@ def _diapo_publies(deck: Deck, d: DonneesCopil) -> None:
     if len(frame) > MAX_LIGNES_PUBLIES:
         note += f". {autres(len(frame) - MAX_LIGNES_PUBLIES, 'chiffre publié', 'chiffres publiés')} : page Panorama"
     s.source(f"{note}. Adresses et estimations : diapositive « Sources et méthode ».")
-    lignes = [" — ".join(_ligne_publie(r)) for r in frame.to_dict("records")]
+    lignes = [" — ".join(_estimation_marquee(d, _ligne_publie(r))) for r in frame.to_dict("records")]
     s.notes(["Chiffres publiés (valeur, année, notre estimation, périmètre) :", *lignes,
              f"Sources : {_documents_publies(frame)}."])  # fmt: skip
 
@@ -738,6 +814,8 @@ def _documents_cites(d: DonneesCopil, tous: bool = False) -> list[str]:
 def dessiner_copil(d: DonneesCopil) -> bytes:
     """Draw the slides from gathered data and return the PPTX bytes."""
     pied = f"ESS Territoires · COPIL {court(d.territoire.nom, 40)} · {date_courte(d.today)}"
+    if d.partiel:  # on every slide: the figures come from an extract
+        pied += f" · {court('extrait Sirene : dép. ' + ', '.join(d.perimetre['departements_couverts']), 40)}"
     deck = Deck(d.demo, pied, titre=f"Comité de pilotage ESS — {d.territoire.nom}")
     _diapo_titre(deck, d)
     _diapo_chiffres(deck, d)

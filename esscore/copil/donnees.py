@@ -65,10 +65,31 @@ class DonneesCopil:
     pairs_choisis: bool = False  # peers chosen on the Comparaisons page (else the suggested ones)
     rangs_nationaux: dict[str, comparaison_mod.Rang | None] = field(default_factory=dict)  # among the whole level
     evolution: pd.DataFrame | None = None  # territory, région, France over the vintages (esscore.evolution.pour_copil)
+    # a partial SIRENE extract (one département): what it covers (indicators.perimetre_donnees) and the coverage of
+    # every territory the deck names (indicators.couverture; absent = complete)
+    perimetre: dict[str, Any] = field(default_factory=lambda: {"complet": True, "departements_couverts": None})
+    couverture: dict[str, str] = field(default_factory=dict)
 
     @property
     def demo(self) -> bool:
         return bool(self.info.get("demo"))
+
+    @property
+    def partiel(self) -> bool:
+        """True when the SIRENE data loaded is an extract (some départements only)."""
+        return not self.perimetre["complet"]
+
+    def etat(self, territoire_id: str) -> str:
+        """``indicators.COMPLET``, ``PARTIEL`` or ``HORS_EXTRAIT``: how much of the territory the data covers."""
+        return self.couverture.get(territoire_id, indicators.COMPLET)
+
+    def nom(self, territoire_id: str, nom: str) -> str:
+        """The name as the pages show it beside figures the extract cannot give in full (« France — partiel »)."""
+        return indicators.nom_marque(nom, self.etat(territoire_id))
+
+    def pairs_couverts(self) -> pd.DataFrame:
+        """The peers whose figures are whole (all of them for a national stock): medians and ranks count these."""
+        return comparaison_mod.couverts(self.pairs, self.couverture)
 
 
 def _territoire(con: duckdb.DuckDBPyConnection, territoire: Territoire | str) -> Territoire:
@@ -204,7 +225,7 @@ def _carte(con: duckdb.DuckDBPyConnection, terr: Territoire) -> dict[str, Any]:
         niveau = comparaison_mod.niveau(con, "departement")
         rows = query(con, "copil_contours_departements").itertuples(index=False)
         pour_1000 = map(_pour_1000, niveau["etablissements_employeurs"], niveau["population"])
-        valeurs = dict(zip(niveau["code"], pour_1000, strict=True))
+        valeurs = _valeurs_couvertes(con, "departement", dict(zip(niveau["code"], pour_1000, strict=True)))
         noms = dict(zip(niveau["code"], niveau["nom"], strict=True))
         feats = _features(((r.code, r.geojson) for r in rows), valeurs, noms)
         return {"features": feats, "niveau": "départements", "surligne": None}
@@ -216,18 +237,27 @@ def _carte(con: duckdb.DuckDBPyConnection, terr: Territoire) -> dict[str, Any]:
     coms = indicators.communes_du_territoire(con, cadre)
     codes = [str(c) for c in coms["code"]]
     valeurs = dict(zip(codes, map(_pour_1000, coms["etablissements_employeurs"], coms["population"]), strict=True))
+    valeurs = _valeurs_couvertes(con, "commune", valeurs)
     rows = query(con, "copil_contours_communes", codes=codes).itertuples(index=False)
     feats = _features(((r.code, r.geojson) for r in rows), valeurs, dict(zip(codes, coms["nom"], strict=True)))
     surligne = terr.code if terr.type == "commune" else None
     return {"features": feats, "niveau": "communes", "surligne": surligne, "cadre": cadre.nom}
 
 
+def _valeurs_couvertes(con: duckdb.DuckDBPyConnection, type_: str, valeurs: dict[str, Any]) -> dict[str, Any]:
+    """The map's values without those of the units a partial extract does not cover wholly (drawn « sans donnée »
+    rather than as zeros)."""
+    etats = indicators.couverture(con, [f"{type_}:{code}" for code in valeurs])
+    return {code: v if etats[f"{type_}:{code}"] == indicators.COMPLET else None for code, v in valeurs.items()}
+
+
 def rangs_nationaux(con: duckdb.DuckDBPyConnection, terr: Territoire) -> dict[str, comparaison_mod.Rang | None]:
     """The territory's rank among every territory of its level (the pages' « Parmi les 1 254 EPCI… »), for the
-    indicators the notes speak of; none for France."""
+    indicators the notes speak of; none for France. With a partial extract, among the territories it covers
+    wholly only (``comparaison.couverts``): none when the territory itself is not."""
     if terr.type == "france":
         return {}
-    niveau = comparaison_mod.niveau(con, terr.type)
+    niveau = comparaison_mod.niveau_classe(con, terr.type)
     return {col: comparaison_mod.rang(niveau, terr.id, col) for col in INDICATEURS_NOTES}
 
 
@@ -275,7 +305,9 @@ def donnees_copil(
         pairs_choisis=pairs is not None,
         rangs_nationaux=rangs_nationaux(con, terr),
         evolution=evolution_mod.pour_copil(con, terr),  # None with a single vintage: no « Évolution » slide
+        perimetre=indicators.perimetre_donnees(con),
     )
+    donnees.couverture = indicators.couverture(con, list(dict.fromkeys([*comparaison["id"], *pairs_frame["id"]])))
     if feuille_doc is not None:
         doc = dict(feuille_doc)
         actions = actions_frame(doc, today)
@@ -301,9 +333,10 @@ def mediane(frame: pd.DataFrame, col: str) -> float | None:
 
 
 def rang_parmi_pairs(d: DonneesCopil, col: str) -> comparaison_mod.Rang | None:
-    """The pages' rank rule, among the territory and its peers (the Comparaisons table's ranks)."""
+    """The pages' rank rule, among the territory and its peers (the Comparaisons table's ranks); with a partial
+    extract, among those it covers wholly (``comparaison.couverts``)."""
     classes = pd.concat([d.comparaison.iloc[[0]], d.pairs], ignore_index=True)
-    return comparaison_mod.rang(classes, d.territoire.id, col)
+    return comparaison_mod.rang(comparaison_mod.couverts(classes, d.couverture), d.territoire.id, col)
 
 
 def feuille_du_territoire(feuilles: pd.DataFrame, territoire_id: str) -> str | None:

@@ -13,21 +13,25 @@ import pandas as pd
 
 from esscore import comparaison, labels, phrases
 from esscore.copil.donnees import DonneesCopil, rang_parmi_pairs
-from esscore.indicators import INDICATEURS
+from esscore.indicators import COMPLET, INDICATEURS
 
 INDICATEUR_SYNTHESE = "employeurs_pour_1000_hab"  # the Panorama's « En bref » indicator
 CONTEXTE_SUGGERES = "territoires comparables"
 CONTEXTE_CHOISIS = "territoires comparés"
+COUVERTS = " couverts par l'extrait Sirene"  # a partial extract: ranks among the territories it covers wholly
 
 
 def contexte(d: DonneesCopil) -> str:
-    """How the ranking set is named: the suggested peers are « comparables », chosen ones « comparés »."""
-    return CONTEXTE_CHOISIS if d.pairs_choisis else CONTEXTE_SUGGERES
+    """How the ranking set is named: the suggested peers are « comparables », chosen ones « comparés »; with a
+    partial extract, « … couverts par l'extrait Sirene » (``donnees.rang_parmi_pairs`` ranks those only)."""
+    return (CONTEXTE_CHOISIS if d.pairs_choisis else CONTEXTE_SUGGERES) + (COUVERTS if d.partiel else "")
 
 
 def _parents(d: DonneesCopil) -> pd.DataFrame:
-    """The parents to compare with, as on the Panorama: never the territory itself (a DROM's région)."""
-    return comparaison.references_distinctes(d.comparaison)
+    """The parents to compare with, as on the Panorama: never the territory itself (a DROM's région), and never a
+    parent a partial extract covers only in part (its figures would be a fraction of its ESS)."""
+    refs = comparaison.references_distinctes(d.comparaison)
+    return refs[[d.etat(i) == COMPLET for i in refs["id"]]] if len(refs) else refs
 
 
 def _references(d: DonneesCopil, col: str) -> list[tuple[str, Any]]:
@@ -47,7 +51,10 @@ def rang_national(d: DonneesCopil, col: str) -> str:
     """« Parmi les 1 254 EPCI de France, la CA du Niortais est au 45e rang pour… » (empty for France)."""
     terr = d.territoire
     rang = d.rangs_nationaux.get(col)
-    return phrases.phrase_rang_national(col, terr.type, terr.nom, terr.code, rang, d.comparaison.iloc[0][col])
+    # a partial extract: ranked among the territories it covers wholly (donnees.rangs_nationaux), not all of France
+    valeur = d.comparaison.iloc[0][col]
+    return phrases.phrase_rang_national(col, terr.type, terr.nom, terr.code, rang, valeur,
+                                        phrases.ensemble_classe(d.partiel))  # fmt: skip
 
 
 def emploi(d: DonneesCopil) -> str:
@@ -81,7 +88,7 @@ def synthese(d: DonneesCopil) -> list[str]:
 
 def pairs(d: DonneesCopil) -> str:
     """« 3 territoires comparés (choisis pour la comparaison) : A, B et C. »"""
-    noms = [str(n) for n in d.pairs["nom"]]
+    noms = [d.nom(i, str(n)) for i, n in zip(d.pairs["id"], d.pairs["nom"], strict=True)]
     if not noms:
         return "Aucun territoire comparable."
     qui = "choisis pour la comparaison" if d.pairs_choisis else "suggérés : population et ruralité proches"

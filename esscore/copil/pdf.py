@@ -1,7 +1,7 @@
 """Preview images and PDF of a finished deck, both drawn from one layout (``rendu.disposer``).
 
 The PDF is text: every word is drawn in an embedded TrueType font (selectable, searchable, read by screen
-readers), charts are vector bars drawn from the data embedded in the PPTX, only the map is a picture. No
+readers), charts are vector bars or lines drawn from the data embedded in the PPTX, only the map is a picture. No
 LibreOffice is needed: reportlab writes it in well under a second. ``apercu`` draws the same primitives with
 Pillow as PNG images for review and reports the text boxes and table cells whose wrapped text does not fit
 (the tests' overflow check); ``resume_texte`` gives the deck's text, charts and notes for review.

@@ -8,12 +8,14 @@ Liberation Sans, its metric-compatible free twin shipped by Debian: ``polices``)
 cell whose wrapped text needs more height than its shape is reported in ``Page.debordements``.
 
 Native charts are drawn from the data embedded in the PPTX (categories, values, colours, labels), the way
-PowerPoint lays out a horizontal bar chart; the map stays a picture.
+PowerPoint lays out a horizontal bar chart or a line chart (the « Évolution » slide: value axis with its
+gridlines, one polyline per series, legend underneath); the map stays a picture.
 """
 
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -302,7 +304,11 @@ def _segments(chart: Any) -> Iterator[list[_Segment]]:
 
 def graphique(page: Page, chart: Any, boite: tuple[float, float, float, float], defaut: Style) -> None:
     """A horizontal bar chart (clustered or stacked) as PowerPoint lays it out: category labels on the left,
-    first category on top, bars scaled on the value axis' maximum, labels at the bar's end or inside."""
+    first category on top, bars scaled on the value axis' maximum, labels at the bar's end or inside; a line
+    chart by ``courbes``."""
+    if chart.chart_type in COURBES:
+        courbes(page, chart, boite, defaut)
+        return
     x, y, w, h = boite
     taille = chart.font.size.pt if chart.font.size is not None else defaut.taille
     style = Style(False, False, taille, NOIR_TEXTE)
@@ -351,3 +357,109 @@ def _etiquette_categorie(page: Page, texte: str, boite: tuple[float, float, floa
     for ligne in lignes:
         page.elements.append(Texte(x + w - 6 - largeur(ligne, style), haut + style.taille * ASCENDANTE, ligne, style))
         haut += hauteur
+
+
+# ---------------------------------------------------------------------------------------------- line charts
+
+COURBES = frozenset((XL_CHART_TYPE.LINE, XL_CHART_TYPE.LINE_MARKERS))
+GRILLE = (229, 231, 235)
+MARQUEUR_PT = 6.0
+
+
+@dataclass
+class _Serie:
+    nom: str
+    valeurs: list[float | None]
+    couleur: Rgb
+    epaisseur: float
+
+
+def _series(chart: Any) -> list[_Serie]:
+    """Each line's name, values (None: no point), colour and width, as the PPTX stores them."""
+    out = []
+    for serie in chart.plots[0].series:
+        ligne = serie.format.line
+        epaisseur = ligne.width.pt if ligne.width else 2.25
+        out.append(_Serie(str(serie.name), list(serie.values), _rgb(ligne, BLEU_DEFAUT), epaisseur))
+    return out
+
+
+def graduations(mini: float, maxi: float, entiers: bool = True) -> list[float]:
+    """The value axis' ticks, as PowerPoint picks them: a round step (1, 2 or 5 × 10^n) giving about five
+    intervals, from the multiple below the smallest value to the one above the largest."""
+    if maxi <= mini:
+        mini, maxi = mini - 1, maxi + 1
+    brut = (maxi - mini) / 5
+    puissance = 10 ** math.floor(math.log10(brut))
+    pas = next(k * puissance for k in (1, 2, 5, 10) if k * puissance >= brut)
+    pas = max(pas, 1.0) if entiers else pas
+    bas, haut = math.floor(mini / pas) * pas, math.ceil(maxi / pas) * pas
+    return [bas + k * pas for k in range(round((haut - bas) / pas) + 1)]
+
+
+def _legende(page: Page, series: list[_Serie], x: float, y: float, w: float, style: Style) -> float:
+    """The legend under the plot, entries centred on as many rows as needed; returns its height."""
+    entrees = [(s, affichable(s.nom, style)) for s in series]
+    rangs: list[list[tuple[_Serie, str, float]]] = [[]]
+    for serie, nom in entrees:
+        lw = 24 + largeur(nom, style) + 14
+        if rangs[-1] and sum(e[2] for e in rangs[-1]) + lw > w:
+            rangs.append([])
+        rangs[-1].append((serie, nom, lw))
+    hauteur = style.taille * INTERLIGNE
+    for k, rang in enumerate(rangs):
+        gauche = x + (w - sum(e[2] for e in rang)) / 2
+        base = y + k * hauteur + style.taille * ASCENDANTE
+        for serie, nom, lw in rang:
+            milieu = base - style.taille * 0.35
+            page.elements.append(Trait(gauche, milieu, gauche + 20, milieu, serie.couleur, min(serie.epaisseur, 3)))
+            page.elements.append(Texte(gauche + 24, base, nom, style))
+            gauche += lw
+    return hauteur * len(rangs)
+
+
+def courbes(page: Page, chart: Any, boite: tuple[float, float, float, float], defaut: Style) -> None:
+    """A line chart as PowerPoint lays it out: value axis on the left with its gridlines, categories under the
+    plot (each at the middle of its slot), one polyline of vector segments per series with square markers (a
+    missing value breaks the line), legend at the bottom."""
+    x, y, w, h = boite
+    taille = chart.font.size.pt if chart.font.size is not None else defaut.taille
+    style = Style(False, False, taille, NOIR_TEXTE)
+    axe = chart.value_axis
+    style_axe = Style(False, False, axe.tick_labels.font.size.pt if axe.tick_labels.font.size else taille, NOIR_TEXTE)
+    categories = [affichable(str(c), style) for c in chart.plots[0].categories]
+    series = _series(chart)
+    valeurs = [v for s in series for v in s.valeurs if v is not None]
+    if not categories or not valeurs:
+        return
+    ticks = graduations(min(valeurs), max(valeurs))
+    mini, maxi = axe.minimum_scale or ticks[0], axe.maximum_scale or ticks[-1]
+    legende = _legende(page, series, x, y + h - taille * INTERLIGNE, w, style) if chart.has_legend else 0.0
+    if legende > taille * INTERLIGNE:  # several rows: drawn again higher (the first pass measured them)
+        del page.elements[-2 * len(series) :]
+        _legende(page, series, x, y + h - legende, w, style)
+    etiquettes = [f"{t:.0f}" for t in ticks]
+    gauche = x + max(largeur(e, style_axe) for e in etiquettes) + 8
+    droite, haut = x + w - 6, y + 6
+    bas = y + h - legende - style.taille * INTERLIGNE - 6
+
+    def hauteur_de(v: float) -> float:
+        return bas - (v - mini) / ((maxi - mini) or 1.0) * (bas - haut)
+
+    for t, e in zip(ticks, etiquettes, strict=True):
+        yt = hauteur_de(t)
+        page.elements.append(Trait(gauche, yt, droite, yt, GRILLE, 0.75))
+        page.elements.append(Texte(gauche - 6 - largeur(e, style_axe), yt + style_axe.taille * 0.35, e, style_axe))
+    pas = (droite - gauche) / len(categories)
+    for k, c in enumerate(categories):
+        centre = gauche + (k + 0.5) * pas
+        page.elements.append(Texte(centre - largeur(c, style) / 2, bas + 4 + taille * ASCENDANTE, c, style))
+    page.elements.append(Trait(gauche, bas, droite, bas, (74, 85, 104), 0.75))
+    for serie in series:
+        points = [None if v is None else (gauche + (k + 0.5) * pas, hauteur_de(v)) for k, v in enumerate(serie.valeurs)]
+        for a, b in zip(points, points[1:], strict=False):
+            if a is not None and b is not None:
+                page.elements.append(Trait(*a, *b, serie.couleur, serie.epaisseur))
+        for pt in filter(None, points):
+            m = MARQUEUR_PT
+            page.elements.append(Rect(pt[0] - m / 2, pt[1] - m / 2, m, m, serie.couleur))

@@ -163,10 +163,11 @@ def graphique(
                         on_click="ignore", icon=":material/image:")  # fmt: skip
 
 
-def export(frame: pd.DataFrame, meta: Metadonnees) -> bytes:
+def export(frame: pd.DataFrame, meta: Metadonnees) -> Callable[[], bytes]:
     """CSV of a table shown, for a French Excel (``exports.csv_bytes``: internal columns left out, secrecy in
-    its own column, source and demonstration flag on every row)."""
-    return csv_bytes(frame, meta)
+    its own column, source and demonstration flag on every row), built only when someone clicks: written at
+    every run, the CSV files were a third of a page's server time (``benchmarks/pages.py``)."""
+    return lambda: csv_bytes(frame, meta)
 
 
 def tableur(frame: pd.DataFrame, meta: Metadonnees) -> Callable[[], bytes]:
@@ -190,15 +191,20 @@ def cellule(valeur: object) -> str:
     return texte_litteral(typographie(str(valeur)))
 
 
-def tableau(frame: pd.DataFrame, alt: str, vide: str) -> None:
+def tableau(frame: pd.DataFrame, alt: str, vide: str, litteral: bool = False) -> None:
     """A small table as an HTML table (``st.table``): it wraps its text to the page width instead of scrolling
     or cutting, and screen readers read it as a table (``alt`` names it). Every cell and header is literal text;
-    ``vide``: the French message shown instead of an empty table (plain text)."""
+    ``vide``: the French message shown instead of an empty table (plain text). ``litteral``: ``frame`` is
+    already ``cellules_tableau(…)`` (built once, in a cache)."""
     if frame.empty:
         st.info(texte_litteral(vide))  # may quote what the user typed: never Markdown
         return
-    shown = pd.DataFrame({cellule(c): [cellule(v) for v in frame[c]] for c in frame.columns})
-    st.table(shown, hide_index=True, alt=alt)
+    st.table(frame if litteral else cellules_tableau(frame), hide_index=True, alt=alt)
+
+
+def cellules_tableau(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every cell and header as literal Markdown (``cellule``), as ``tableau`` shows it."""
+    return pd.DataFrame({cellule(c): [cellule(v) for v in frame[c]] for c in frame.columns})
 
 
 def grille(frame: pd.DataFrame, vide: str, **kwargs: Any) -> None:

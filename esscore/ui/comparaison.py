@@ -76,26 +76,42 @@ def choix_indicateur() -> str:
                             key="cmp_indicateur"))  # fmt: skip
 
 
-def phrase(terr: Territoire, table: pd.DataFrame, indicator: str) -> None:
+def phrase(terr: Territoire, pairs: list[str], indicator: str) -> None:
+    st.markdown(cache.charge_utile("cmp_phrase", texte_phrase, terr, tuple(pairs), indicator))
+
+
+def texte_phrase(terr: Territoire, pairs: tuple[str, ...], indicator: str) -> str:
+    """The territory's position among its peers and in France, as a Markdown list (``cache.charge_utile``)."""
+    table = cache.tableau(terr, list(pairs))
     main = table.iloc[0]
     refs = [(r["role"], r[indicator]) for _, r in table.iterrows() if r["role"] in ("region", "france")]
-    ranked = table[table["role"].isin(["territoire", "pair"])]
+    classes = cache.niveau_classe(terr.type)  # with a partial extract, the territories it covers wholly
+    ranked = table[table["role"].isin(["territoire", "pair"]) & table["id"].isin(classes["id"])]
     textes = [phrases.phrase_position(indicator, terr.type, terr.nom, terr.code, main[indicator], refs,
                                       comparaison.rang(ranked, terr.id, indicator))]  # fmt: skip
-    national = comparaison.rang(cache.niveau(terr.type), terr.id, indicator)
-    textes.append(phrases.phrase_rang_national(indicator, terr.type, terr.nom, terr.code, national, main[indicator]))
-    st.markdown("\n".join(f"- {texte_litteral(typographie(t))}" for t in textes if t))
+    national = comparaison.rang(classes, terr.id, indicator)
+    textes.append(phrases.phrase_rang_national(indicator, terr.type, terr.nom, terr.code, national, main[indicator],
+                                               phrases.ensemble_classe(cache.extrait_partiel())))  # fmt: skip
+    return "\n".join(f"- {texte_litteral(typographie(t))}" for t in textes if t)
 
 
-def tableau(terr: Territoire, table: pd.DataFrame) -> None:
-    st.subheader("Tous les indicateurs côte à côte", anchor=ANCRE_TABLEAU)
+def tableaux_affiches(terr: Territoire, pairs: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The side-by-side table as two literal-cell tables, rates then counts (``cache.charge_utile``)."""
+    table = cache.tableau(terr, list(pairs))
     shown, ids = comparaison.tableau_affiche(table), list(table["id"])  # names marked « partiel » (extract)
     shown["Territoire"] = indicators.noms_marques(
         shown["Territoire"], ids, cache.named_query("territoires_partiels", ids=ids)
     )
+    return (blocs.cellules_tableau(shown[["Territoire", *COLONNES_TAUX]]),
+            blocs.cellules_tableau(shown[["Territoire", *COLONNES_EFFECTIFS]]))  # fmt: skip
+
+
+def tableau(terr: Territoire, table: pd.DataFrame, pairs: list[str]) -> None:
+    st.subheader("Tous les indicateurs côte à côte", anchor=ANCRE_TABLEAU)
+    taux, effectifs = cache.charge_utile("cmp_tableaux", tableaux_affiches, terr, tuple(pairs))
     alt = f"{terr.libelle}, ses pairs, sa région et la France"
-    blocs.tableau(shown[["Territoire", *COLONNES_TAUX]], f"Taux : {alt}", "Aucun territoire à comparer.")
-    blocs.tableau(shown[["Territoire", *COLONNES_EFFECTIFS]], f"Effectifs : {alt}", "Aucun territoire à comparer.")
+    blocs.tableau(taux, f"Taux : {alt}", "Aucun territoire à comparer.", litteral=True)
+    blocs.tableau(effectifs, f"Effectifs : {alt}", "Aucun territoire à comparer.", litteral=True)
     src = texte_litteral(cache.source())
     st.caption(f"Entre parenthèses : rang parmi les territoires comparés (références exclues). « s » : secret "
                f"statistique. Source : {src} ; population : recensement (COG 2026).")  # fmt: skip
@@ -107,13 +123,23 @@ def _graphique(spec: charts.Spec, nom: str, donnees: pd.DataFrame, key: str) -> 
     blocs.graphique(spec, nom, donnees, key, cache.source(), cache.metadonnees())
 
 
-def graphiques(terr: Territoire, table: pd.DataFrame, selection: list[str], indicator: str) -> None:
+def graphiques(terr: Territoire, selection: list[str], indicator: str) -> None:
+    st.subheader(indicator_label(indicator))
+    for graphique in cache.charge_utile("cmp_graphiques", specs_graphiques, terr, tuple(selection), indicator):
+        _graphique(*graphique)
+
+
+def specs_graphiques(
+    terr: Territoire, selection: tuple[str, ...], indicator: str
+) -> list[tuple[charts.Spec, str, pd.DataFrame, str]]:
+    """The bars of the territory and its peers, then the scatter plot of the level: (spec, file name, data, key),
+    built once per territory, peers and indicator (``cache.charge_utile``)."""
+    table = cache.tableau(terr, list(selection))
     compared = table[table["role"].isin(["territoire", "pair"])]
     refs = table[table["role"].isin(["region", "france"])]
-    st.subheader(indicator_label(indicator))
-    _graphique(charts.barres_comparaison(compared, indicator, terr.id, refs, sous_titre=f"{terr.nom} et ses pairs"),
-               blocs.fichier(terr, f"comparaison-{indicator}"), compared, "cmp_barres")  # fmt: skip
-    points = comparaison.points_nuage(cache.points(terr.type, indicator), terr, selection)
+    barres = (charts.barres_comparaison(compared, indicator, terr.id, refs, sous_titre=f"{terr.nom} et ses pairs"),
+              blocs.fichier(terr, f"comparaison-{indicator}"), compared, "cmp_barres")  # fmt: skip
+    points = comparaison.points_nuage(cache.points(terr.type, indicator), terr, list(selection))
     if terr.type != "commune":
         where = f"un territoire de France ({phrases.NIVEAUX_PLURIEL[terr.type]})"
     elif comparaison.comparaison_nationale(terr.type, terr.population):  # a big city: national peers
@@ -121,12 +147,15 @@ def graphiques(terr: Territoire, table: pd.DataFrame, selection: list[str], indi
                  "de 100\u202f000 habitants ou plus de France")  # fmt: skip
     else:
         where = "une commune du département ou une ville de 10\u202f000 habitants ou plus de la région"
-    _graphique(charts.nuage_population(points, indicator, selection, terr.id,
-                                       sous_titre=f"Chaque point est {where} ; sélection en couleur"),
-               blocs.fichier(terr, f"nuage-{indicator}"), points, "cmp_nuage")  # fmt: skip
+    nuage = (charts.nuage_population(points, indicator, list(selection), terr.id,
+                                     sous_titre=f"Chaque point est {where} ; sélection en couleur"),
+             blocs.fichier(terr, f"nuage-{indicator}"), points, "cmp_nuage")  # fmt: skip
+    return [barres, nuage]
 
 
-def carte_nationale_deck(terr: Territoire, selection: list[str], indicator: str) -> tuple[maps.CompactDeck, list]:
+def carte_nationale_deck(
+    terr: Territoire, selection: list[str] | tuple[str, ...], indicator: str
+) -> tuple[maps.CompactDeck, list]:
     """The national choropleth of the matching level, the territory in orange, its peers in black."""
     level, focus, peers = cache.contours_selection(terr.id, tuple(selection))
     records, breaks = cache.carte_nationale(level, indicator)
@@ -140,13 +169,19 @@ def carte_nationale_deck(terr: Territoire, selection: list[str], indicator: str)
     return deck, breaks
 
 
+def carte_figee(terr: Territoire, selection: tuple[str, ...], indicator: str) -> tuple[maps.CompactDeck, str]:
+    """``carte_nationale_deck`` serialised once, and its legend (``cache.charge_utile``)."""
+    deck, breaks = carte_nationale_deck(terr, selection, indicator)
+    return deck.figer(), blocs.legende_html(breaks, indicator)
+
+
 def carte_nationale(terr: Territoire, selection: list[str], indicator: str) -> None:
     level = comparaison.niveau_carte(terr)
     noms = {"epci": "EPCI", "departement": "départements", "region": "régions"}
     st.subheader(f"Carte de France des {noms[level]}")
-    deck, breaks = carte_nationale_deck(terr, selection, indicator)
+    deck, legende = cache.charge_utile("cmp_carte", carte_figee, terr, tuple(selection), indicator, lourd=True)
     st.pydeck_chart(deck, height=620)
-    st.markdown(blocs.legende_html(breaks, indicator), unsafe_allow_html=True)
+    st.markdown(legende, unsafe_allow_html=True)
     note = " Les communes sont situées par leur EPCI." if terr.type == "commune" else ""
     entoures = " territoire étudié entouré en orange, territoires comparés en noir ;" if terr.type != "france" else ""
     src = texte_litteral(cache.source())

@@ -90,21 +90,18 @@ def ligne_reference(indicator: str, valeur: object, ref: Mapping[str, Any]) -> s
 # ---------------------------------------------------------------- rendering
 
 
-def cartes_chiffres(terr: Territoire) -> None:
-    """Five headline cards, each with its gap to the département, the région and France."""
+def textes_cartes(terr: Territoire) -> tuple[list[tuple[str, str, str, str]], str]:
+    """The five cards as (title, figure, help, lines under it) and the note under them (``cache.charge_utile``)."""
     heads = cache.chiffres(terr)
     main = heads.iloc[0]
     refs = references_cartes(terr, heads)
-    # Counts on a first row, rates on a second: five cards in one row cut their titles on a 1 280 px screen.
-    cols = [*st.columns(len(COMPTES)), *st.columns(len(CARTES) - len(COMPTES))]
-    for col, ind in zip(cols, CARTES, strict=True):
-        with col.container(border=True):
-            value = main[ind]
-            aide = indicator_label(ind) + (f". {SECRET_EXPLICATION}" if value == SECRET else "")
-            st.metric(CARTES_COURTES[ind], fmt_value(ind, value), help=aide)
-            lines = [ligne_reference(ind, value, ref) for _, ref in refs.iterrows()]
-            if lines:
-                st.caption("  \n".join(texte_litteral(typographie(line)) for line in lines))
+    cartes = []
+    for ind in CARTES:
+        value = main[ind]
+        aide = indicator_label(ind) + (f". {SECRET_EXPLICATION}" if value == SECRET else "")
+        lines = [ligne_reference(ind, value, ref) for _, ref in refs.iterrows()]
+        cartes.append((CARTES_COURTES[ind], fmt_value(ind, value), aide,
+                       "  \n".join(texte_litteral(typographie(line)) for line in lines)))  # fmt: skip
     notes = []
     if len(refs):
         notes.append("Sous chaque chiffre : le territoire de référence, avec la part qu'y représente le territoire "
@@ -112,11 +109,34 @@ def cartes_chiffres(terr: Territoire) -> None:
     if bool(main["secret"]):
         notes.append(SECRET_EXPLICATION)
     notes.append(f"Périmètre statistique de l'ESS. Source : {texte_litteral(cache.source())}.")
-    st.caption(" ".join(notes))
+    return cartes, " ".join(notes)
+
+
+def cartes_chiffres(terr: Territoire) -> None:
+    """Five headline cards, each with its gap to the département, the région and France."""
+    cartes, notes = cache.charge_utile("cartes", textes_cartes, terr)
+    # Counts on a first row, rates on a second: five cards in one row cut their titles on a 1 280 px screen.
+    cols = [*st.columns(len(COMPTES)), *st.columns(len(CARTES) - len(COMPTES))]
+    for col, (titre, valeur, aide, lignes) in zip(cols, cartes, strict=True):
+        with col.container(border=True):
+            st.metric(titre, valeur, help=aide)
+            if lignes:
+                st.caption(lignes)
+    st.caption(notes)
 
 
 def synthese(terr: Territoire) -> list[str]:
     """Automatic sentences on the position of the territory (never written per territory)."""
+    textes = cache.charge_utile("synthese", phrases_synthese, terr)
+    with st.container(border=True):
+        st.markdown("**En bref**")
+        st.markdown("\n".join(f"- {texte_litteral(typographie(t))}" for t in textes))
+        st.caption(f"Phrases générées automatiquement à partir des données. Source : {texte_litteral(cache.source())}.")
+    return list(textes)
+
+
+def phrases_synthese(terr: Territoire) -> list[str]:
+    """The sentences of « En bref », each once (``cache.charge_utile``)."""
     heads = cache.chiffres(terr)
     main = heads.iloc[0]
     refs = comparaison.references_distinctes(heads)
@@ -125,15 +145,16 @@ def synthese(terr: Territoire) -> list[str]:
     suggested = cache.pairs(terr)
     rang = None
     if len(suggested):
-        level = cache.niveau(terr.type)
+        level = cache.niveau_classe(terr.type)
         compared = level[level["id"].isin([terr.id, *suggested["id"]])]
         rang = comparaison.rang(compared, terr.id, INDICATEUR_CARTE)
     textes = [phrases.phrase_position(INDICATEUR_CARTE, terr.type, terr.nom, terr.code, main[INDICATEUR_CARTE],
                                       refs_rate, rang, "territoires comparables (voir Comparaisons)")]  # fmt: skip
     if terr.type != "france":
-        national = comparaison.rang(cache.niveau(terr.type), terr.id, INDICATEUR_CARTE)
+        national = comparaison.rang(cache.niveau_classe(terr.type), terr.id, INDICATEUR_CARTE)
         textes.append(phrases.phrase_rang_national(INDICATEUR_CARTE, terr.type, terr.nom, terr.code, national,
-                                                   main[INDICATEUR_CARTE]))  # fmt: skip
+                                                   main[INDICATEUR_CARTE],
+                                                   phrases.ensemble_classe(cache.extrait_partiel())))  # fmt: skip
     refs_emploi = [(r["type"], r["nom"], r["code"], r["part_emploi_prive"]) for _, r in refs.iterrows()
                    if r["type"] in ("region", "france")]  # fmt: skip
     textes.append(phrases.phrase_emploi(terr.type, terr.nom, terr.code, main["part_emploi_prive"],
@@ -143,12 +164,7 @@ def synthese(terr: Territoire) -> list[str]:
     textes.append(phrases.phrase_familles(terr.type, terr.nom, terr.code, par_famille))
     if terr.type != "commune":
         textes.append(phrases.phrase_concentration(terr.type, terr.nom, terr.code, cache.concentration(terr)))
-    textes = list(dict.fromkeys(t for t in textes if t))  # « aucun employeur » says the same for two reasons
-    with st.container(border=True):
-        st.markdown("**En bref**")
-        st.markdown("\n".join(f"- {texte_litteral(typographie(t))}" for t in textes))
-        st.caption(f"Phrases générées automatiquement à partir des données. Source : {texte_litteral(cache.source())}.")
-    return textes
+    return list(dict.fromkeys(t for t in textes if t))  # « aucun employeur » says the same for two reasons
 
 
 def _texte(value: object) -> str:
@@ -193,19 +209,27 @@ def publies_tableau(shown: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return table, sources
 
 
-def chiffres_publies(terr: Territoire) -> None:
-    """Panel of published figures (diagnostics, roadmaps), beside our estimate; absent table → nothing."""
+def donnees_publies(terr: Territoire) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """(published figures with our estimate, the table shown as literal cells, its sources), for
+    ``cache.charge_utile``; empty frames when the territory has none."""
     pub = cache.publies_comparables(terr)
     if pub.empty:
+        return pub, pd.DataFrame(), []
+    table, sources = publies_tableau(publies_affiche(pub))
+    return pub, blocs.cellules_tableau(table), sources
+
+
+def chiffres_publies(terr: Territoire) -> None:
+    """Panel of published figures (diagnostics, roadmaps), beside our estimate; absent table → nothing."""
+    pub, table, sources = cache.charge_utile("publies", donnees_publies, terr)
+    if pub.empty:
         return
-    shown = publies_affiche(pub)
-    table, sources = publies_tableau(shown)
-    with st.expander(f"Chiffres publiés pour ce territoire ({len(shown)})", expanded=True):
+    with st.expander(f"Chiffres publiés pour ce territoire ({len(table)})", expanded=True):
         st.caption("Chiffres tirés de documents publiés (diagnostics, feuilles de route), chacun à côté de notre "
                    "estimation du même périmètre (même famille, même secteur, tout le territoire), ou seul quand "
                    "nous n'en avons pas ; millésimes différents, jamais mélangés.")  # fmt: skip
         blocs.tableau(table, "Chiffres publiés pour ce territoire et estimation ESS Territoires du même périmètre",
-                      "Aucun chiffre publié pour ce territoire.")  # fmt: skip
+                      "Aucun chiffre publié pour ce territoire.", litteral=True)  # fmt: skip
         st.markdown("**Sources**  \n" + "  \n".join(f"{i}. {texte_litteral(typographie(src))}"
                                                     for i, src in enumerate(sources, start=1)))  # fmt: skip
         blocs.telechargements("Télécharger les chiffres publiés", pub, "chiffres_publies", "dl_publies",
@@ -216,44 +240,70 @@ def _graphique(spec: charts.Spec, nom: str, donnees: pd.DataFrame, key: str) -> 
     blocs.graphique(spec, nom, donnees, key, cache.source(), cache.metadonnees())
 
 
-def familles(terr: Territoire) -> None:
+# A chart drawn by ``blocs.graphique``: (Vega-Lite spec, download file name, data exported, widget key).
+Graphique = tuple[charts.Spec, str, pd.DataFrame, str]
+
+
+def graphiques_familles(terr: Territoire) -> list[Graphique]:
+    """Employers and employees by family, then per-family ratios beside the région and France (none: no ESS
+    establishment); built once per territory (``cache.charge_utile``)."""
     fam = cache.repartition(terr, "famille")
-    st.subheader("Les familles de l'ESS")
     if fam.empty:
-        qui = texte_litteral(phrases.designation(terr.type, terr.nom, terr.code))
-        st.info(f"Aucun établissement de l'ESS n'est recensé dans {qui}.")
-        return
-    _employeurs_et_salaries(terr, fam, charts.barres_familles, "familles", "fam")
+        return []
+    out = _employeurs_et_salaries(terr, fam, charts.barres_familles, "familles", "fam")
     rat = cache.ratios(terr)
     if rat["role"].nunique() > 1 or terr.type == "france":
         sous = "Comparaison avec la région et la France" if terr.type != "region" else "Comparaison avec la France"
-        _graphique(charts.ratios_familles(rat, sous_titre=sous if terr.type != "france" else None),
-                   blocs.fichier(terr, "familles-pour-1000-hab"), rat, "fam_ratio")  # fmt: skip
+        out.append((charts.ratios_familles(rat, sous_titre=sous if terr.type != "france" else None),
+                    blocs.fichier(terr, "familles-pour-1000-hab"), rat, "fam_ratio"))  # fmt: skip
+    return out
+
+
+def familles(terr: Territoire) -> None:
+    graphiques = cache.charge_utile("familles", graphiques_familles, terr)
+    st.subheader("Les familles de l'ESS")
+    if not graphiques:
+        qui = texte_litteral(phrases.designation(terr.type, terr.nom, terr.code))
+        st.info(f"Aucun établissement de l'ESS n'est recensé dans {qui}.")
+        return
+    for graphique in graphiques:
+        _graphique(*graphique)
 
 
 def _employeurs_et_salaries(
     terr: Territoire, frame: pd.DataFrame, barres: Callable[..., Any], nom: str, cle: str, nom_employeurs: str = ""
-) -> None:
+) -> list[Graphique]:
     """Two bar charts, one under the other (side by side, long family names left them no room on a 1 280 px
     screen: cut titles and axes): employer establishments, then estimated employees (same breakdown)."""
-    _graphique(barres(frame, "etablissements_employeurs", sous_titre=terr.nom),
-               blocs.fichier(terr, nom_employeurs or f"{nom}-employeurs"), frame, f"{cle}_emp")  # fmt: skip
-    _graphique(barres(frame, "salaries_estimes", sous_titre=terr.nom),
-               blocs.fichier(terr, f"{nom}-salaries"), frame, f"{cle}_sal")  # fmt: skip
+    return [(barres(frame, "etablissements_employeurs", sous_titre=terr.nom),
+             blocs.fichier(terr, nom_employeurs or f"{nom}-employeurs"), frame, f"{cle}_emp"),
+            (barres(frame, "salaries_estimes", sous_titre=terr.nom),
+             blocs.fichier(terr, f"{nom}-salaries"), frame, f"{cle}_sal")]  # fmt: skip
+
+
+def graphiques_secteurs(terr: Territoire) -> list[Graphique]:
+    """Employees by sector, then employers and employees by size class (none: no ESS establishment)."""
+    sect = cache.repartition(terr, "secteur")
+    if sect.empty:
+        return []
+    tail = cache.repartition(terr, "taille")
+    return [(charts.barres_secteurs(sect, "salaries_estimes", sous_titre=terr.nom), blocs.fichier(terr, "secteurs"),
+             sect, "secteurs"),
+            *_employeurs_et_salaries(terr, tail, charts.barres_tailles, "tailles", "tailles",
+                                     "tailles-etablissements")]  # fmt: skip
 
 
 def secteurs_tailles(terr: Territoire) -> None:
-    sect = cache.repartition(terr, "secteur")
+    graphiques = cache.charge_utile("secteurs", graphiques_secteurs, terr)
     st.subheader("Secteurs d'activité et taille des établissements")
-    if sect.empty:
+    if not graphiques:
         st.info("Pas de secteur ni de taille à montrer : aucun établissement de l'ESS sur ce territoire.")
         return
-    _graphique(charts.barres_secteurs(sect, "salaries_estimes", sous_titre=terr.nom), blocs.fichier(terr, "secteurs"),
-               sect, "secteurs")  # fmt: skip
+    _graphique(*graphiques[0])
     st.caption("Part de l'ESS dans le secteur : salariés estimés de l'ESS rapportés à l'emploi salarié privé du "
                "secteur sur le territoire, quand il est connu.")  # fmt: skip
-    tail = cache.repartition(terr, "taille")
-    _employeurs_et_salaries(terr, tail, charts.barres_tailles, "tailles", "tailles", "tailles-etablissements")
+    for graphique in graphiques[1:]:
+        _graphique(*graphique)
 
 
 def carte(terr: Territoire) -> None:
@@ -267,12 +317,9 @@ def carte(terr: Territoire) -> None:
     if frame.empty:
         st.info("Aucune donnée à cartographier pour ce territoire.")
         return
-    records, breaks, bounds, outline_frame = cache.carte_unites(terr.id, indicator)
-    view = maps.view_for_bounds(bounds)
-    frames = maps.inset_frames(list(maps.DOM_INSETS)) if terr.type == "france" else None
-    deck = maps.choropleth_deck(records, view, blocs.TOOLTIP, frames=frames, focus=outline_frame)
+    deck, legende = cache.charge_utile("carte", carte_unites, terr, indicator, lourd=True)
     st.pydeck_chart(deck, height=520)
-    st.markdown(blocs.legende_html(breaks, indicator), unsafe_allow_html=True)
+    st.markdown(legende, unsafe_allow_html=True)
     notes = {"commune": f"{texte_litteral(terr.nom)} est entourée en orange, parmi les communes de son EPCI.",
              "region": "À l'échelle d'une région, la carte et le tableau montrent les EPCI.",
              "france": "À l'échelle nationale, la carte et le tableau montrent les départements (outre-mer en "
@@ -281,6 +328,15 @@ def carte(terr: Territoire) -> None:
                                     f"Source : {texte_litteral(cache.source())}. Les mêmes chiffres sont dans "
                                     "le tableau ci-dessous.") if x))  # fmt: skip
     table_unites(terr, level, frame, indicator)
+
+
+def carte_unites(terr: Territoire, indicator: str) -> tuple[maps.CompactDeck, str]:
+    """(map of the units, serialised once, and its legend) for ``cache.charge_utile``."""
+    records, breaks, bounds, outline_frame = cache.carte_unites(terr.id, indicator)
+    view = maps.view_for_bounds(bounds)
+    frames = maps.inset_frames(list(maps.DOM_INSETS)) if terr.type == "france" else None
+    deck = maps.choropleth_deck(records, view, blocs.TOOLTIP, frames=frames, focus=outline_frame)
+    return deck.figer(), blocs.legende_html(breaks, indicator)
 
 
 def unites_tableau(frame: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -324,7 +380,7 @@ def colonnes_courtes(shown: pd.DataFrame, indicator: str) -> list[str]:
 def table_unites(terr: Territoire, level: str, frame: pd.DataFrame, indicator: str = INDICATEUR_CARTE) -> None:
     """Sortable table of the map's units (numbers stay numeric; secret figures read « s »): the map's indicator
     and the main counts, every indicator in an expander below."""
-    shown = unites_tableau(frame, level)
+    shown, legende = cache.charge_utile("unites", donnees_unites, terr)
     number = st.column_config.NumberColumn(format="localized")
     config = {c: number for c in shown.columns[2:]}
     config[shown.columns[1]] = st.column_config.TextColumn(width=220)
@@ -333,13 +389,20 @@ def table_unites(terr: Territoire, level: str, frame: pd.DataFrame, indicator: s
     blocs.grille(shown[courtes], vide, height=blocs.hauteur(len(shown)), column_config=config, placeholder=SECRET)
     with st.expander(f"Tous les indicateurs des {phrases.NIVEAUX_PLURIEL[level]}"):
         blocs.grille(shown, vide, height=blocs.hauteur(len(shown)), column_config=config, placeholder=SECRET)
+    st.caption(legende)
+    blocs.telechargements(f"Tableau des {phrases.NIVEAUX_PLURIEL[level]}", frame,
+                          blocs.fichier(terr, FICHIERS_UNITES[level]), "dl_unites", cache.metadonnees())  # fmt: skip
+
+
+def donnees_unites(terr: Territoire) -> tuple[pd.DataFrame, str]:
+    """(table of the map's units, the caption under it) for ``cache.charge_utile``."""
+    level, frame, _ = cache.unites(terr)
     secret = frame["secret"].to_numpy()
     conc = cache.concentration(terr)
     texte = phrases.phrase_concentration(terr.type, terr.nom, terr.code, conc) if terr.type != "commune" else ""
-    st.caption(" ".join(x for x in (texte_litteral(texte), SECRET_EXPLICATION if secret.any() else "",
-                                    f"Source : {texte_litteral(cache.source())}.") if x))  # fmt: skip
-    blocs.telechargements(f"Tableau des {phrases.NIVEAUX_PLURIEL[level]}", frame,
-                          blocs.fichier(terr, FICHIERS_UNITES[level]), "dl_unites", cache.metadonnees())  # fmt: skip
+    legende = " ".join(x for x in (texte_litteral(texte), SECRET_EXPLICATION if secret.any() else "",
+                                   f"Source : {texte_litteral(cache.source())}.") if x)  # fmt: skip
+    return unites_tableau(frame, level), legende
 
 
 def chiffres_cles(heads: pd.DataFrame, noms: list[str] | None = None) -> pd.DataFrame:
@@ -353,14 +416,21 @@ def chiffres_cles(heads: pd.DataFrame, noms: list[str] | None = None) -> pd.Data
     return pd.DataFrame(out)
 
 
+def tableau_chiffres_cles(terr: Territoire) -> pd.DataFrame:
+    """``chiffres_cles`` of the territory and its parents, names marked « partiel », as literal cells."""
+    heads = cache.chiffres(terr)
+    ids = list(heads["id"])
+    noms = indicators.noms_marques(heads["nom"], ids, cache.named_query("territoires_partiels", ids=ids))  # « partiel »
+    return blocs.cellules_tableau(chiffres_cles(heads, noms))
+
+
 def tableau_chiffres(terr: Territoire) -> None:
     """The headline figures of the territory and its parents, as a table (and CSV)."""
     heads = cache.chiffres(terr)
     st.subheader("Chiffres clés et territoires de référence")
-    ids = list(heads["id"])
-    noms = indicators.noms_marques(heads["nom"], ids, cache.named_query("territoires_partiels", ids=ids))  # « partiel »
-    blocs.tableau(chiffres_cles(heads, noms), f"Chiffres clés de {terr.libelle} et de ses territoires de référence",
-                  "Aucun chiffre pour ce territoire.")  # fmt: skip
+    blocs.tableau(cache.charge_utile("chiffres_cles", tableau_chiffres_cles, terr),
+                  f"Chiffres clés de {terr.libelle} et de ses territoires de référence",
+                  "Aucun chiffre pour ce territoire.", litteral=True)  # fmt: skip
     st.caption(f"Périmètre statistique de l'ESS (hors administrations, syndicats, cultes et partis). "
                f"« s » : secret statistique. Source : {texte_litteral(cache.source())}.")  # fmt: skip
     blocs.telechargements("Chiffres clés", heads, blocs.fichier(terr, "chiffres-cles"), "dl_chiffres",
