@@ -50,7 +50,7 @@ TITRES_AVEC_FEUILLE = [
     "Employeurs de l'ESS par secteur",
     "Employeurs de l'ESS par commune",
     "Tableau de comparaison",
-    "Chiffres publiés et estimation de même périmètre",
+    "Chiffres publiés, estimés au même périmètre",
     "Feuille de route : avancement par axe",
     "Actions en retard au 23/11/2026",
     "Indicateurs : dernière mesure et cible",

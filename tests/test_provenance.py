@@ -190,7 +190,7 @@ def test_no_slide_shows_a_seed_file_name(db_file: Path, territoire: str, feuille
         con.close()
     texte = _texte_pptx(deck)
     sans_code(texte, f"diaporama {territoire}")
-    assert "Chiffres publiés et estimation de même périmètre" in texte
+    assert "Chiffres publiés, estimés au même périmètre" in texte
     if territoire == MANCHE:  # the rural Pays du Cotentin's figures, shown alone with the reason
         assert "pas d'estimation comparable" in texte and "ne couvre qu'une partie du territoire" in texte
     ident = NIORT_DOC if territoire == NIORT else "cress-basse-normandie-pays-du-cotentin-2014"

@@ -439,7 +439,7 @@ def test_france_deck_is_marked_partial(base_extrait: Path, db_file: Path) -> Non
     diapos = _diapos(deck)
     assert "Chiffres clés — France — partiel" in diapos
     assert "Les chiffres de France sont partiels." in diapos["Comité de pilotage ESS"][0]
-    publies = diapos["Chiffres publiés et estimation de même périmètre"][0]
+    publies = diapos["Chiffres publiés, estimés au même périmètre"][0]
     assert "— partiel" in publies  # our estimate beside a published national total: a fraction, said so
     # the départements outside the extract are drawn « sans donnée », not as zeros
     valeurs = {f["properties"]["code"]: f["properties"]["valeur"] for f in d.communes_carte["features"]}

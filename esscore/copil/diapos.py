@@ -489,7 +489,7 @@ def _estimation_marquee(d: DonneesCopil, ligne: list[str]) -> list[str]:
 def _diapo_publies(deck: Deck, d: DonneesCopil) -> None:
     """Published figures beside our estimate of the same scope (``publies.apparier``), comparable ones first."""
     assert d.publies is not None
-    s = deck.diapo("Chiffres publiés et estimation de même périmètre")
+    s = deck.diapo("Chiffres publiés, estimés au même périmètre")
     frame = d.publies.sort_values("comparable", ascending=False, kind="stable")
     lignes = [_estimation_marquee(d, _ligne_publie(r)) for r in frame.head(MAX_LIGNES_PUBLIES).to_dict("records")]
     s.tableau(

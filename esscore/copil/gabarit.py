@@ -21,7 +21,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Inches, Pt
 
-from esscore.copil.formats import court
+from esscore.copil import polices
 from esscore.copil.polices import Style, ajuster
 
 LARGEUR_IN = 13.333
@@ -65,9 +65,12 @@ class Diapo:
         self.titre = titre
         if titre:
             largeur = LARGEUR_IN - 2 * MARGE_IN - (3.4 if deck.demo else 0)
-            # ~0.26 in per character at 32 pt bold (0.235 at 28 pt): long titles drop to 28 pt (the projector minimum)
-            taille = TAILLE_TITRE if len(titre) * 0.26 <= largeur else TAILLE_TITRE_MIN
-            titre = court(titre, int(largeur / 0.235))
+            # measured with the font's metrics: a title too long at 32 pt drops to 28 pt (the projector minimum),
+            # and is cut with « … » only if it does not fit one line even then
+            largeur_pt = (largeur - 0.1) * 72
+            tient = polices.largeur(titre, Style(True, False, TAILLE_TITRE)) <= largeur_pt
+            taille = TAILLE_TITRE if tient else TAILLE_TITRE_MIN
+            titre = ajuster(titre, Style(True, False, taille), largeur_pt, 1)
             self.texte(
                 MARGE_IN,
                 0.3,
