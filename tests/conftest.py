@@ -3,8 +3,9 @@ fixture of the browser suite (``-m browser``), defined here once (helpers and da
 
 from __future__ import annotations
 
+import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,38 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
+BASE = "ess.duckdb"  # the database's file name in the folder of a session fixture
+
+
+def une_fois_par_session(tmp_path_factory: pytest.TempPathFactory, nom: str, remplir: Callable[[Path], object]) -> Path:
+    """A folder filled by ``remplir`` once for the whole run, then only read (tests that write copy from it).
+
+    Under pytest-xdist the workers' temp folders share one parent, created for this run: the first worker to
+    ask builds there under a file lock, the others wait for it and read the same file (read-only DuckDB
+    connections from several processes are allowed), instead of each worker building its own copy.
+    Without xdist: the session's temp folder, as any session fixture."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        dossier = tmp_path_factory.mktemp(nom)
+        remplir(dossier)
+        return dossier
+    dossier = tmp_path_factory.getbasetemp().parent / f"partage-{nom}"
+    dossier.mkdir(exist_ok=True)
+    with open(dossier.with_suffix(".verrou"), "w") as verrou:
+        fcntl.flock(verrou, fcntl.LOCK_EX)  # released when the file closes, even if the build fails
+        fait = dossier.with_suffix(".fait")
+        if not fait.exists():
+            remplir(dossier)
+            fait.touch()
+    return dossier
+
+
+def _construire_stock(path: Path, stock: Path) -> Path:
+    """``esscore.build.build`` of a fixture stock declared national, into ``path`` (a new or existing base)."""
+    from esscore.build import build
+
+    build(path, progress=lambda _msg: None, couverture="nationale",
+          sirene=(stock / "StockEtablissement_utf8.csv", stock / "StockUniteLegale_utf8.csv"))  # fmt: skip
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -26,25 +59,16 @@ def db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     The fixture files stand for the national stock in miniature (a few rows of two départements): declared
     national (``couverture="nationale"``) so that the suite sees a complete France; the ingestion of a partial
     extract, marked « partiel », is tested in tests/test_sirene_fr.py."""
-    from esscore.build import build
-
-    path = tmp_path_factory.mktemp("db") / "ess.duckdb"
-    sirene = (FIXTURES / "sirene" / "StockEtablissement_utf8.csv", FIXTURES / "sirene" / "StockUniteLegale_utf8.csv")
-    build(path, progress=lambda _msg: None, sirene=sirene, couverture="nationale")
-    return path
+    dossier = une_fois_par_session(tmp_path_factory, "db", lambda d: _construire_stock(d / BASE, FIXTURES / "sirene"))
+    return dossier / BASE
 
 
 @pytest.fixture(scope="session")
 def db_millesime_2024(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database of the second-vintage fixture alone (tests/fixtures/sirene_2024/: stock of 30 November 2024, dated
     creations and closures), declared national like ``db_file``."""
-    from esscore.build import build
-
-    path = tmp_path_factory.mktemp("millesime_2024") / "ess.duckdb"
     stock = FIXTURES / "sirene_2024"
-    build(path, progress=lambda _msg: None, couverture="nationale",
-          sirene=(stock / "StockEtablissement_utf8.csv", stock / "StockUniteLegale_utf8.csv"))  # fmt: skip
-    return path
+    return une_fois_par_session(tmp_path_factory, "millesime_2024", lambda d: _construire_stock(d / BASE, stock)) / BASE
 
 
 @pytest.fixture(scope="session")
@@ -52,25 +76,24 @@ def db_millesimes(db_millesime_2024: Path, tmp_path_factory: pytest.TempPathFact
     """Two vintages: the 2024 stock (``db_millesime_2024``), then the 2025 stock of ``db_file`` ingested into it."""
     import shutil
 
-    from esscore.build import build
+    def construire(dossier: Path) -> None:
+        shutil.copyfile(db_millesime_2024, dossier / BASE)
+        _construire_stock(dossier / BASE, FIXTURES / "sirene")
 
-    path = tmp_path_factory.mktemp("millesimes") / "ess.duckdb"
-    shutil.copyfile(db_millesime_2024, path)
-    stock = FIXTURES / "sirene"
-    build(path, progress=lambda _msg: None, couverture="nationale",
-          sirene=(stock / "StockEtablissement_utf8.csv", stock / "StockUniteLegale_utf8.csv"))  # fmt: skip
-    return path
+    return une_fois_par_session(tmp_path_factory, "millesimes", construire) / BASE
 
 
 @pytest.fixture(scope="session")
 def base_nationale(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The national demonstration database (default data, ``demo=True``), built once, about 16 s: the scans and
-    calibration checks that need every territory of France (tests/test_secret.py, tests/test_demo_calage.py)."""
+    calibration checks that need every territory of France (tests/test_secret.py, tests/test_demo_calage.py).
+
+    Its tests form one xdist group (``pytest_collection_modifyitems``): with ``--dist loadgroup`` one worker
+    builds it while the others run the rest of the suite."""
     from esscore.build import build
 
-    path = tmp_path_factory.mktemp("nationale") / "ess.duckdb"
-    build(path, progress=lambda _msg: None)
-    return path
+    dossier = une_fois_par_session(tmp_path_factory, "nationale", lambda d: build(d / BASE, progress=lambda _m: None))
+    return dossier / BASE
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +101,7 @@ def petit_data_modele(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data/ folder with a département-sized geography and its database (see tests/ecrivains.py)."""
     from tests.ecrivains import preparer
 
-    return preparer(tmp_path_factory.mktemp("petit") / "data")
+    return une_fois_par_session(tmp_path_factory, "petit", lambda dossier: preparer(dossier / "data")) / "data"
 
 
 @pytest.fixture()
@@ -215,14 +238,35 @@ def page(browser: Browser) -> Iterator[Page]:
         yield pg
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups into the test ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Browser tests share session servers: one xdist group keeps them in a single worker."""
+    """Browser tests share session servers: one xdist group keeps them in a single worker. The tests of the
+    national demonstration database form another: one worker builds it (about 20 s), not every worker."""
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.xdist_group("navigateur"))
+        elif "base_nationale" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("nationale"))
+
+
+class _GroupesXdist:
+    """pytest-xdist 3.8 puts a grouped test's id (``…@groupe``, read by ``--dist loadgroup``) in ``item._nodeid``,
+    which pytest 9.2 no longer reads (the id lives in ``item._id``): without this, every group was silently
+    ignored and its tests spread over the workers. Does nothing once xdist sets the id pytest reads."""
+
+    @pytest.hookimpl(trylast=True)  # after xdist's hook
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            voulu = item.__dict__.get("_nodeid")
+            if isinstance(voulu, str) and voulu != item.nodeid:  # never true before pytest 9.2: no import there
+                from _pytest.nodeid import NodeId
+
+                item._id = NodeId.parse(voulu)
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        config.pluginmanager.register(_GroupesXdist(), "ess-groupes-xdist")
     os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
     # .streamlit/config.toml hides error details from users (production); tests want the real message:
     # the environment variable reaches the servers of the browser tests, set_option reaches AppTest.
