@@ -1,6 +1,6 @@
-"""Server time of the Panorama and Comparaisons pages: core functions, chart and map builders, whole pages.
+"""Server time of the Panorama, Comparaisons and Carte pages: core functions, chart and map builders, whole pages.
 
-Usage: python benchmarks/pages.py [--db PATH] [--repeat N] [--skip-apptest] [--skip-core]
+Usage: python benchmarks/pages.py [--db PATH] [--repeat N] [--skip-apptest] [--skip-core] [--pages carte,...]
 (default database: $ESS_DB or data/ess.duckdb; build the demo with « esscore build »).
 
 Prints, for an EPCI, a commune of ~50 inhabitants, Paris, an overseas département and France:
@@ -8,7 +8,8 @@ Prints, for an EPCI, a commune of ~50 inhabitants, Paris, an overseas départeme
 2. the chart and map builders (including the JSON sent to the browser, and its size);
 3. whole pages run headless with AppTest: first load (empty caches, page imports included),
    rerun (warm caches), a switch to another territory of the same level never served by the process (level-wide
-   caches warm, the territory's own payloads built) and the switch back to the first one (already served).
+   caches warm, the territory's own payloads built) and the switch back to the first one (already served);
+4. with ``--serie N``: the median of N such switches per level, then of the N switches back.
 Targets (issue 18): server CPU of a territory switch ≤ 60 ms when the territory was served before, ≤ 150 ms for
 a territory never served; cold first panorama ≤ 3 s; national map ≤ 3 MB.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import html
 import os
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -33,6 +35,7 @@ CASES = [
     ("La Réunion (DOM)", "departement:974", "departement:971"),
     ("France", "france", None),
 ]
+PAGES = ("panorama", "comparaisons", "carte")
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float, object]:
@@ -146,30 +149,52 @@ finally:  # st.stop() ends the run by an exception: the times are kept in the en
 """
 
 
-def apptest(db: str) -> None:
+def page_run(page: str, raw: str | None, extra: dict[str, str] | None = None) -> str:
+    """Run one page through AppTest ($ESS_DB); returns « wall ms/CPU ms » of the page script."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_string(WRAPPER.format(path=str(ROOT / "pages" / f"{page}.py")), default_timeout=120)
+    if raw:
+        at.query_params["territoire"] = raw
+    for key, value in (extra or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if at.exception:
+        raise SystemExit(f"{page} {raw} : exception {at.exception[0].message}")
+    return os.environ.pop("ESS_BENCH_MS", "–")
+
+
+def serie(db: str, pages: tuple[str, ...], n: int) -> None:
+    """Median CPU of a page over ``n`` territories of a level never served by the process, then over the
+    same ones again (« retour »): one switch is a single, noisy sample on a busy machine."""
+    import duckdb
+
+    os.environ["ESS_DB"] = db
+    with duckdb.connect(db, read_only=True) as con:
+        par_niveau = {niveau: [r[0] for r in con.execute(
+            "SELECT id FROM territoires WHERE type = $t ORDER BY hash(id) LIMIT $n", {"t": niveau, "n": n + 1}
+        ).fetchall()] for niveau in ("commune", "epci", "departement")}  # fmt: skip
+    print(f"\n## Séries : CPU médian (min–max) en ms sur {n} territoires jamais servis, puis au retour")
+    for page in pages:
+        for niveau, ids in par_niveau.items():
+            page_run(page, ids[0])  # the level's shared caches: warm before the series
+            neufs = [float(page_run(page, t).split("/")[1]) for t in ids[1:]]
+            retours = [float(page_run(page, t).split("/")[1]) for t in ids[1:]]
+            print(f"{page:13} {niveau:12} jamais servi {statistics.median(neufs):5.0f} ({min(neufs):.0f}–{max(neufs):.0f})"
+                  f"   retour {statistics.median(retours):5.0f} ({min(retours):.0f}–{max(retours):.0f})")  # fmt: skip
+
+
+def apptest(db: str, pages: tuple[str, ...] = PAGES) -> None:
     """Whole pages through AppTest; the time reported is the page script's own run time (server time),
     measured inside the script thread (AppTest adds ~0.4 s of its own per run: component discovery)."""
     os.environ["ESS_DB"] = db
-    from streamlit.testing.v1 import AppTest
-
-    def page_run(page: str, raw: str | None, extra: dict[str, str] | None = None) -> str:
-        at = AppTest.from_string(WRAPPER.format(path=str(ROOT / "pages" / f"{page}.py")), default_timeout=120)
-        if raw:
-            at.query_params["territoire"] = raw
-        for key, value in (extra or {}).items():
-            at.query_params[key] = value
-        at.run()
-        if at.exception:
-            raise SystemExit(f"{page} {raw} : exception {at.exception[0].message}")
-        return os.environ.pop("ESS_BENCH_MS", "–")
-
     print("\n## Pages entières (AppTest) : ms passées dans le script de la page, horloge / CPU du processus")
     print(
         "(le temps CPU compte aussi les fils DuckDB ; sur une machine chargée il approche le temps d'une machine libre)"
     )
     print(f"{'page':13} {'territoire':26} {'1er chargement':>15} {'relance':>9} {'jamais servi':>13} "
           f"{'retour':>9} {'autre indic.':>13}")  # fmt: skip
-    for page in ("panorama", "comparaisons"):
+    for page in pages:
         for label, raw, other in CASES:
             first = page_run(page, raw)
             again = page_run(page, raw)
@@ -185,12 +210,20 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-apptest", action="store_true")
     parser.add_argument("--skip-core", action="store_true", help="pages entières seulement")
+    parser.add_argument("--pages", default=",".join(PAGES), help="pages mesurées par AppTest (ex. carte)")
+    parser.add_argument("--serie", type=int, default=0, metavar="N",
+                        help="médianes sur N territoires jamais servis par niveau (au lieu d'un seul)")  # fmt: skip
     args = parser.parse_args()
     if not Path(args.db).exists():
         raise SystemExit(f"Base introuvable : {args.db} (construisez-la avec « esscore build --db {args.db} »)")
-    print(f"# Pages Panorama et Comparaisons — base {args.db}")
+    pages = tuple(p for p in args.pages.split(",") if p)
+    if unknown := set(pages) - set(PAGES):
+        raise SystemExit(f"--pages : page inconnue {', '.join(sorted(unknown))} (au choix : {', '.join(PAGES)})")
+    print(f"# Pages {', '.join(pages)} — base {args.db}")
     if not args.skip_apptest:
-        apptest(args.db)  # first: the first panorama load is the cold one (page imports included)
+        apptest(args.db, pages)  # first: the first panorama load is the cold one (page imports included)
+    if args.serie:
+        serie(args.db, pages, args.serie)
     if not args.skip_core:
         core(args.db, args.repeat)
 

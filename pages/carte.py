@@ -35,7 +35,7 @@ if resume is not None:
 if selection_init is not None:
     colonnes[2].metric("Initiatives recensées", fmt_int(len(selection_init)))
 
-resultat = ui.la_carte(terr.id, etat, selection_init)
+resultat = ui.la_carte(terr, etat)
 for note in resultat.notes:
     st.info(note)
 # One key for every territory and filter: the browser keeps its WebGL context (shaders compiled once);

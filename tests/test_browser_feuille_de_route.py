@@ -46,10 +46,12 @@ def test_territory_without_roadmap_offers_to_start_one(page, streamlit_server):
     open_page(page, streamlit_server, "feuille-de-route", {"territoire": "departement:2A"})
     expect(page.get_by_text("Aucune feuille de route pour le département de la Corse-du-Sud.")).to_be_visible()
     expect(page.get_by_role("button", name="Créer la feuille de route à partir du modèle")).to_be_disabled()
+    # the page draws block after block: wait for each text rather than reading the page once
+    expect(page.get_by_text("demande le mode édition", exact=False)).to_be_visible()
+    expect(page.get_by_role("button", name="Télécharger le modèle (YAML) à remplir")).to_be_visible()
+    expect(page.get_by_text("Diaporama COPIL, sans feuille de route", exact=False).first).to_be_visible()
     texte = body_text(page)
-    assert "demande le mode édition" in texte and "Télécharger le modèle (YAML) à remplir" in texte
     assert page.get_by_role("tab", name="Avancement").count() == 0  # no roadmap shown, the Manche's least of all
-    assert "Diaporama COPIL, sans feuille de route" in texte
     screenshot(page, "feuille_de_route_aucune")
     assert "Traceback" not in texte and page_errors(page) == []
 

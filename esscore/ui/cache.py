@@ -441,12 +441,15 @@ def carte_fond(key: tuple[int, int], territoire_id: str) -> tuple[list, object]:
     return carte.fond_de_carte(con(), terr), carte.vue_initiale(con(), terr)
 
 
-@par_base(show_spinner=False, max_entries=64)
+@par_base(ressource=True, show_spinner=False, max_entries=32)
 def carte_etablissements(
     key: tuple[int, int], territoire_id: str, f: carte.Filtres, vue: str
 ) -> tuple[str, pd.DataFrame, list[str], int]:
-    """Establishments drawn on the map (``f``: establishment filters, see ``Filtres.pour_etablissements``)."""
-    return carte.donnees_etablissements(con(), territoire(territoire_id), f, vue, PERIMETRE_CARTE)
+    """Establishments drawn on the map (``f``: establishment filters, see ``Filtres.pour_etablissements``); the
+    selection's totals come from the page's cached ones (one query less for a new territory). Shared, not
+    copied (read only when another layer or initiative filter asks for a new map): never mutate it."""
+    resume = _resume.cached(key, territoire_id, f)
+    return carte.donnees_etablissements(con(), territoire(territoire_id), f, vue, PERIMETRE_CARTE, resume=resume)
 
 
 @par_base(show_spinner=False, max_entries=128)

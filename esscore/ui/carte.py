@@ -20,6 +20,7 @@ import streamlit as st
 from esscore import carte, ess, exports
 from esscore import initiatives as ini
 from esscore.errors import EssError
+from esscore.geography import Territoire
 from esscore.labels import fmt_int, typographie
 from esscore.sources import citation
 from esscore.text import texte_litteral
@@ -120,13 +121,28 @@ def filtres() -> tuple[Etat, Emplacements]:
 # ---------------------------------------------------------------------------------------------- the map
 
 
-def la_carte(territoire_id: str, etat: Etat, initiatives_filtrees: pd.DataFrame | None) -> carte.Carte:
-    """The map, from parts cached separately: basemap per territory, establishments per filter set."""
-    fond, view = cache.carte_fond(territoire_id)
-    etab = None
-    if etat.couche != carte.COUCHE_INIT:
-        etab = cache.carte_etablissements(territoire_id, etat.filtres.pour_etablissements(), etat.vue)
-    return carte.assembler(fond, view, etab, initiatives_filtrees)
+def la_carte(terr: Territoire, etat: Etat) -> carte.Carte:
+    """The map of the territory for the widgets' state, built and serialised once per database file and shared
+    by every session (``cache.charge_utile``): a rerun, or the next visitor, only sends it (issue 18).
+
+    The key keeps only what the layers shown depend on: the view and the establishment filters when
+    establishments are drawn, the initiative filters when initiatives are."""
+    f = etat.filtres
+    if etat.couche == carte.COUCHE_ETAB:
+        f = f.pour_etablissements()
+    vue = etat.vue if etat.couche != carte.COUCHE_INIT else carte.VUE_AUTO
+    return cache.charge_utile("carte_initiatives", carte_figee, terr, etat.couche, f, vue, lourd=True)
+
+
+def carte_figee(terr: Territoire, couche: str, f: carte.Filtres, vue: str) -> carte.Carte:
+    """The map from parts cached on their own (basemap per territory, establishments per filter set), its
+    deck serialised for good (``maps.CompactDeck.figer``)."""
+    fond, view = cache.carte_fond(terr.id)
+    etab = cache.carte_etablissements(terr.id, f.pour_etablissements(), vue) if couche != carte.COUCHE_INIT else None
+    init = carte.filtrer_initiatives(cache.carte_initiatives(terr.id), f) if couche != carte.COUCHE_ETAB else None
+    resultat = carte.assembler(fond, view, etab, init)
+    resultat.deck.figer()
+    return resultat
 
 
 # ---------------------------------------------------------------------------------------------- rendering
