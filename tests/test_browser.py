@@ -66,6 +66,7 @@ def test_unknown_path_shows_page_not_found(page, streamlit_server):
     open_page(page, streamlit_server, "nexistepas")
     dialog = page.get_by_role("dialog")
     dialog.wait_for(state="visible")
-    assert "Page not found" in dialog.inner_text()
+    expect(dialog).to_contain_text("Page introuvable")  # Streamlit's dialog, translated by blocs.SCRIPT_FRANCAIS
+    assert "Page not found" not in dialog.inner_text()
     assert "Traceback" not in body_text(page)
     assert health(streamlit_server) == "ok"
