@@ -224,22 +224,34 @@ def tableau(
     """The territory, its peers (ranked) and its references (région, France; not ranked), one row each.
 
     Columns: id, type, code, nom, population, role (territoire / pair / region / france), the indicators,
-    ``part_pop_petites_communes`` and ``rang_<indicator>``.
+    ``part_pop_petites_communes`` and ``rang_<indicator>``. Read from the database; the pages assemble the same
+    table from their cached level-wide tables (``esscore.ui.cache.tableau``) with ``tableau_depuis``.
     """
-    refs = references(territoire)
     ids = [territoire.id, *pairs]
-    frame = indicateurs(con, ids, perimetre)
-    # ranked among the territory and its peers only: those a partial extract covers wholly (all for a national stock)
-    classes = avec_rangs(couverts(frame, couverture(con, ids)))
-    frame = frame.merge(classes[["id", *(c for c in classes if c.startswith("rang_"))]], on="id", how="left")
+    refs = [r["id"] for r in references(territoire)]
+    lignes = indicateurs(con, ids, perimetre)
+    classes = couverts(lignes, couverture(con, ids))["id"]
+    ref_lignes = indicateurs(con, refs, perimetre) if refs else None
+    rural = query(con, "ruralite_territoires", ids=[*lignes["id"], *refs])
+    return tableau_depuis(territoire, lignes, classes, ref_lignes, rural)
+
+
+def tableau_depuis(
+    territoire: Territoire,
+    lignes: pd.DataFrame,
+    classes: pd.Series,
+    ref_lignes: pd.DataFrame | None,
+    rural: pd.DataFrame,
+) -> pd.DataFrame:
+    """``tableau`` once read: ``lignes`` the territory and its peers (``indicateurs``, in that order), ``classes``
+    the ids among them a rank counts (``couverts``: all for a national stock), ``ref_lignes`` the région and
+    France (``references``) or None, ``rural`` the share of inhabitants in small communes by id."""
+    rangs = avec_rangs(lignes[lignes["id"].isin(classes)])  # ranked among the territory and its peers only
+    frame = lignes.merge(rangs[["id", *(c for c in rangs if c.startswith("rang_"))]], on="id", how="left")
     frame["role"] = ["territoire" if i == territoire.id else "pair" for i in frame["id"]]
-    if refs:
-        ref_frame = indicateurs(con, [r["id"] for r in refs], perimetre)
-        ref_frame["role"] = ref_frame["type"]
-        frame = pd.concat([frame, ref_frame], ignore_index=True)
-    rural = query(con, "ruralite_territoires", ids=list(frame["id"]))
-    frame = frame.merge(rural, on="id", how="left")
-    return frame
+    if ref_lignes is not None:
+        frame = pd.concat([frame, ref_lignes.assign(role=ref_lignes["type"])], ignore_index=True)
+    return frame.merge(rural[["id", "part_pop_petites_communes"]], on="id", how="left")
 
 
 def tableau_affiche(frame: pd.DataFrame, indicators: list[str] | None = None) -> pd.DataFrame:

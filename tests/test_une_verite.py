@@ -15,6 +15,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -104,3 +105,17 @@ def test_json_figures_are_never_rounded() -> None:
 
     assert _clean(0.15149) == 0.15149
     assert fmt_value("part_emploi_prive", _clean(0.15149)) == fmt_value("part_emploi_prive", 0.15149)
+
+
+@pytest.mark.parametrize("terr_id", (*TERRITOIRES, "france:FR"))
+def test_page_table_from_level_tables_is_the_database_table(terr_id: str, con, db_env: Path) -> None:
+    """The Comparaisons table the pages assemble from their cached level-wide tables (no query for a new
+    territory) is, row for row and figure for figure, ``comparaison.tableau`` read from the database."""
+    from esscore.ui import cache
+
+    terr = geography.get(con, terr_id)
+    pairs = list(comparaison.pairs_suggeres(con, terr)["id"])
+    lu = comparaison.tableau(con, terr, pairs)
+    assemble = cache.tableau(cache.territoire(terr_id), pairs)
+    assert list(assemble.columns) == list(lu.columns)
+    pd.testing.assert_frame_equal(assemble, lu, check_dtype=False)

@@ -327,13 +327,30 @@ def pairs(terr: geography.Territoire) -> pd.DataFrame:
     return _pairs(terr.id)
 
 
+def _lignes(key: tuple[int, int], ids: list[str], niveaux: Callable[..., pd.DataFrame]) -> pd.DataFrame:
+    """The rows of ``ids`` in that order, read from a cached level-wide table (``niveaux(key, type)``)."""
+    if not ids:
+        return niveaux(key, "france").iloc[0:0]
+    par_type = {i.split(":", 1)[0] for i in ids}
+    frames = [f.loc[f["id"].isin(ids)] for f in (niveaux(key, t) for t in sorted(par_type))]  # level.isin(few): fast
+    found = pd.concat(frames, ignore_index=True).drop_duplicates("id").set_index("id")
+    return found.reindex([i for i in ids if i in found.index]).reset_index()
+
+
 @par_base(show_spinner=False, max_entries=128)
 def _tableau(key: tuple[int, int], tid: str, ids: tuple[str, ...]) -> pd.DataFrame:
-    return comparaison.tableau(con(), territoire(tid), list(ids))
+    terr = territoire.cached(key, tid)
+    lignes = _lignes(key, [tid, *ids], niveau.cached).drop(columns=["region", "departement", "epci_type"])
+    classes = _lignes(key, list(lignes["id"]), niveau_classe.cached)["id"]
+    refs = [r["id"] for r in comparaison.references(terr)]
+    ref_lignes = _lignes(key, refs, niveau.cached).drop(columns=["region", "departement", "epci_type"])
+    rural = _lignes(key, [*lignes["id"], *refs], _pairs_base.cached)
+    return comparaison.tableau_depuis(terr, lignes, classes, ref_lignes if refs else None, rural)
 
 
 def tableau(terr: geography.Territoire, ids: list[str]) -> pd.DataFrame:
-    """Territory + peers (ranked) + région and France."""
+    """Territory + peers (ranked) + région and France (``comparaison.tableau``), assembled from the cached
+    level-wide tables: no query for a territory never served (``benchmarks/pages.py``)."""
     return _tableau(terr.id, tuple(ids))
 
 

@@ -86,9 +86,9 @@ def texte_phrase(terr: Territoire, pairs: tuple[str, ...], indicator: str) -> st
     main = table.iloc[0]
     refs = [(r["role"], r[indicator]) for _, r in table.iterrows() if r["role"] in ("region", "france")]
     classes = cache.niveau_classe(terr.type)  # with a partial extract, the territories it covers wholly
-    ranked = table[table["role"].isin(["territoire", "pair"]) & table["id"].isin(classes["id"])]
+    rang = main[f"rang_{indicator}"]  # among the territory and its peers, as in the table (``comparaison.tableau``)
     textes = [phrases.phrase_position(indicator, terr.type, terr.nom, terr.code, main[indicator], refs,
-                                      comparaison.rang(ranked, terr.id, indicator))]  # fmt: skip
+                                      rang if isinstance(rang, comparaison.Rang) else None)]  # fmt: skip
     national = comparaison.rang(classes, terr.id, indicator)
     textes.append(phrases.phrase_rang_national(indicator, terr.type, terr.nom, terr.code, national, main[indicator],
                                                phrases.ensemble_classe(cache.extrait_partiel())))  # fmt: skip

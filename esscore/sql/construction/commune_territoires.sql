@@ -7,3 +7,4 @@ UNION ALL SELECT c.code, 'departement:' || c.departement FROM communes c
           JOIN departements d ON d.code = c.departement
 UNION ALL SELECT c.code, 'region:' || c.region FROM communes c JOIN regions r ON r.code = c.region
 UNION ALL SELECT code, 'france:FR' FROM communes
+ORDER BY id, commune  -- stored by territory: reading one territory's communes skips the other row groups
