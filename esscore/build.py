@@ -128,6 +128,10 @@ def load_geography(con: duckdb.DuckDBPyConnection, geo_dir: Path = GEO_DIR) -> N
         DROP TABLE territoires; ALTER TABLE t2 RENAME TO territoires;
     """)
     con.unregister("names_df")
+    # Point lookups of every page (a territory by its id, a commune by any of its codes): an ART index turns a
+    # scan of 37 000 rows (3 ms) into a probe (0,7 ms). These two tables are never modified after this.
+    con.execute("CREATE INDEX territoires_id ON territoires (id)")
+    con.execute("CREATE INDEX passage_communes_code ON passage_communes (code)")
 
 
 def check_geography(con: duckdb.DuckDBPyConnection) -> None:

@@ -329,22 +329,31 @@ def codes_carte(territoire: Territoire, selection: list[str], con: duckdb.DuckDB
 
 
 def unites(
-    con: duckdb.DuckDBPyConnection, territoire: Territoire, perimetre: str = "statistique"
+    con: duckdb.DuckDBPyConnection,
+    territoire: Territoire,
+    perimetre: str = "statistique",
+    niveau_frame: pd.DataFrame | None = None,
 ) -> tuple[str, pd.DataFrame, list[str]]:
     """Sub-units of the panorama map/table: (level, indicators per unit, codes to outline).
 
     A commune is shown among the communes of its EPCI (outlined); an EPCI or a département by its
-    communes; a région by its EPCI; France by its départements.
+    communes; a région by its EPCI; France by its départements. Most employers first. ``niveau_frame``: the
+    level of the units already read (``niveau``; the pages' cached table), else read here.
     """
     level = NIVEAU_UNITES[territoire.type]
-    parent_type, parent_code, outline = territoire.type, territoire.code, []
+    frame = niveau(con, level, perimetre) if niveau_frame is None else niveau_frame
+    outline: list[str] = []
     if territoire.type == "commune":
         epci = next((p["code"] for p in territoire.parents if p["type"] == "epci"), None)
-        parent_type, parent_code = ("epci", epci) if epci else ("commune", territoire.code)
+        dedans = frame["epci"].eq(epci) if epci else frame["code"].eq(territoire.code)
         outline = [territoire.code]
-    frame = query(con, "indicateurs_unites", niveau=level, parent_type=parent_type, parent_code=parent_code,
-                  perimetre=perimetre)  # fmt: skip
-    return level, apply_secret(frame).reset_index(drop=True), outline
+    elif territoire.type == "france":
+        dedans = pd.Series(True, index=frame.index)
+    else:
+        dedans = frame[territoire.type].eq(territoire.code)  # the units' epci / departement / region column
+    ordre = ["etablissements_employeurs", "population", "code"]
+    choisies = frame[dedans].drop(columns="epci_type").sort_values(ordre, ascending=[False, False, True], kind="stable")
+    return level, choisies.reset_index(drop=True), outline
 
 
 def ratios_ids(territoire: Territoire) -> list[str]:

@@ -1,1 +1,1 @@
-SELECT * FROM territoires WHERE type = $type AND code = $code
+SELECT * FROM territoires WHERE id = $type || ':' || $code  -- the index on id

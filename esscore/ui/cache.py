@@ -272,7 +272,8 @@ def ratios(terr: geography.Territoire) -> pd.DataFrame:
 
 @par_base(show_spinner=False, max_entries=64)
 def _unites(key: tuple[int, int], tid: str) -> tuple[str, pd.DataFrame, list[str]]:
-    return comparaison.unites(con(), territoire(tid))
+    terr = territoire.cached(key, tid)
+    return comparaison.unites(con(), terr, niveau_frame=niveau.cached(key, comparaison.NIVEAU_UNITES[terr.type]))
 
 
 def unites(terr: geography.Territoire) -> tuple[str, pd.DataFrame, list[str]]:
@@ -282,7 +283,10 @@ def unites(terr: geography.Territoire) -> tuple[str, pd.DataFrame, list[str]]:
 
 @par_base(show_spinner=False, max_entries=128)
 def _concentration(key: tuple[int, int], tid: str) -> dict:
-    return indicators.concentration(indicators.communes_du_territoire(con(), territoire(tid)))
+    terr = territoire.cached(key, tid)
+    if terr.type in ("epci", "departement"):  # its map's units are its communes: already read, no query
+        return indicators.concentration(_unites.cached(key, tid)[1])
+    return indicators.concentration(indicators.communes_du_territoire(con(), terr))
 
 
 def concentration(terr: geography.Territoire) -> dict:
@@ -327,6 +331,10 @@ def pairs(terr: geography.Territoire) -> pd.DataFrame:
     return _pairs(terr.id)
 
 
+# Columns ``comparaison.niveau`` adds to the indicators (``indicateurs_niveau.sql``): where a territory lies.
+COLONNES_TERRITOIRE = ("epci", "region", "departement", "epci_type")
+
+
 def _lignes(key: tuple[int, int], ids: list[str], niveaux: Callable[..., pd.DataFrame]) -> pd.DataFrame:
     """The rows of ``ids`` in that order, read from a cached level-wide table (``niveaux(key, type)``)."""
     if not ids:
@@ -340,10 +348,10 @@ def _lignes(key: tuple[int, int], ids: list[str], niveaux: Callable[..., pd.Data
 @par_base(show_spinner=False, max_entries=128)
 def _tableau(key: tuple[int, int], tid: str, ids: tuple[str, ...]) -> pd.DataFrame:
     terr = territoire.cached(key, tid)
-    lignes = _lignes(key, [tid, *ids], niveau.cached).drop(columns=["region", "departement", "epci_type"])
+    lignes = _lignes(key, [tid, *ids], niveau.cached).drop(columns=list(COLONNES_TERRITOIRE))
     classes = _lignes(key, list(lignes["id"]), niveau_classe.cached)["id"]
     refs = [r["id"] for r in comparaison.references(terr)]
-    ref_lignes = _lignes(key, refs, niveau.cached).drop(columns=["region", "departement", "epci_type"])
+    ref_lignes = _lignes(key, refs, niveau.cached).drop(columns=list(COLONNES_TERRITOIRE))
     rural = _lignes(key, [*lignes["id"], *refs], _pairs_base.cached)
     return comparaison.tableau_depuis(terr, lignes, classes, ref_lignes if refs else None, rural)
 
