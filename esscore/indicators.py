@@ -87,12 +87,14 @@ def repartition(
     axe: str,
     perimetre: str = "statistique",
     cellules: pd.DataFrame | None = None,
+    parts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Breakdown by ``famille``, ``secteur`` or ``taille`` (with secrecy, and the ESS share by sector).
 
     Secrecy is decided on the territory's three tables in both perimeters (``esscore.secret.repartitions``, the
     code the build runs on every territory at once); a hidden size class hides its counts too (``COMPTES``).
-    ``cellules``: ``cellules_repartition`` of the territory when the caller already has it.
+    ``cellules``: ``cellules_repartition`` of the territory when the caller already has it; ``parts``: its
+    ``parts_secteur`` likewise (sector axis).
     """
     if axe not in ("famille", "secteur", "taille"):
         raise ValueError(axe)
@@ -102,11 +104,16 @@ def repartition(
     frame = frame[[axe, "etablissements", "etablissements_employeurs", "salaries_estimes", "max_salaries", "secret",
                    "secret_motif"]]  # fmt: skip
     if axe == "secteur":
-        part = query(con, "repartition_secteur", id=territoire_id, perimetre=perimetre)
+        part = parts_secteur(con, [territoire_id], perimetre) if parts is None else parts
         frame = frame.merge(part[["secteur", "part_ess_secteur"]], on="secteur", how="left")
     order = {"famille": ess.FAMILLES, "secteur": ess.SECTEURS, "taille": ess.ORDRE_TAILLES}[axe]
     frame = frame.sort_values(axe, key=lambda s: s.map({v: i for i, v in enumerate(order)})).reset_index(drop=True)
     return afficher(frame, SECRET_SENSIBLES + (COMPTES if axe == "taille" else ()))
+
+
+def parts_secteur(con: duckdb.DuckDBPyConnection, ids: list[str], perimetre: str = "statistique") -> pd.DataFrame:
+    """ESS share of each sector's private employment (``part_ess_secteur``), one row per territory id and sector."""
+    return query(con, "repartition_secteur", ids=ids, perimetre=perimetre)
 
 
 def familles_pour_1000(con: duckdb.DuckDBPyConnection, ids: list[str], perimetre: str = "statistique") -> pd.DataFrame:

@@ -1,15 +1,14 @@
--- Breakdown by observatory sector, with the ESS share of the sector's private employment.
+-- ESS share of each observatory sector's private employment, for a list of territories (one row per id and
+-- sector): the territory's estimated ESS salariés of the sector over the private salariés of the same sector.
 WITH e AS (
-  SELECT c.secteur, sum(c.etablissements)::BIGINT AS etablissements,
-         sum(c.employeurs)::BIGINT AS etablissements_employeurs, sum(c.salaries) AS salaries_estimes,
-         max(c.max_salaries) AS max_salaries
+  SELECT ct.id, c.secteur, sum(c.salaries) AS salaries_estimes
   FROM ess_cube c JOIN commune_territoires ct USING (commune)
-  WHERE ct.id = $id AND ($perimetre = 'legal' OR NOT c.hors_statistique)
+  WHERE list_contains($ids, ct.id) AND ($perimetre = 'legal' OR NOT c.hors_statistique)
   GROUP BY ALL
 ), p AS (
-  SELECT e.secteur, sum(e.salaries) AS salaries_prives
+  SELECT ct.id, e.secteur, sum(e.salaries) AS salaries_prives
   FROM emploi_prive e JOIN commune_territoires ct ON ct.commune = e.commune
-  WHERE ct.id = $id AND ($perimetre = 'legal' OR NOT e.activite_exclue) GROUP BY ALL
+  WHERE list_contains($ids, ct.id) AND ($perimetre = 'legal' OR NOT e.activite_exclue) GROUP BY ALL
 )
-SELECT e.*, e.salaries_estimes / nullif(p.salaries_prives, 0) AS part_ess_secteur
-FROM e LEFT JOIN p USING (secteur)
+SELECT e.id, e.secteur, e.salaries_estimes / nullif(p.salaries_prives, 0) AS part_ess_secteur
+FROM e LEFT JOIN p USING (id, secteur)

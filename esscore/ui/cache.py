@@ -226,28 +226,39 @@ def chiffres(terr: geography.Territoire) -> pd.DataFrame:
 # Levels whose breakdown cells are computed all at once, on a first visit (0.1 to 0.4 s of CPU, a few MB), then
 # sliced per territory; a commune's alone (all 35 000 at once: 1.4 s and 77 MB per process).
 NIVEAUX_CELLULES = ("region", "departement", "epci")
+Tranches = tuple[pd.DataFrame, dict[str, Any]]  # a level-wide frame and each territory's row positions in it
 
 
 @par_base(ressource=True, show_spinner=False, max_entries=len(NIVEAUX_CELLULES))
-def _cellules_niveau(key: tuple[int, int], type_: str) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The breakdown cells of every territory of a level, and each territory's row positions (shared)."""
-    cellules = indicators.cellules_repartition(con(), list(niveau.cached(key, type_)["id"]))
-    return cellules, cellules.groupby("id").indices
+def _cellules_niveau(key: tuple[int, int], type_: str) -> tuple[Tranches, Tranches]:
+    """The breakdown cells and the sectors' ESS shares of every territory of a level (shared)."""
+    ids = list(niveau.cached(key, type_)["id"])
+    cellules, parts = indicators.cellules_repartition(con(), ids), indicators.parts_secteur(con(), ids)
+    return (cellules, cellules.groupby("id").indices), (parts, parts.groupby("id").indices)
 
 
-def _cellules(key: tuple[int, int], terr: geography.Territoire) -> pd.DataFrame:
+def _tranche(tranches: Tranches, tid: str) -> pd.DataFrame | None:
+    frame, positions = tranches
+    return frame.take(positions[tid]).reset_index(drop=True) if tid in positions else None
+
+
+def _cellules(key: tuple[int, int], terr: geography.Territoire) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """(breakdown cells, sectors' ESS shares or None: read by ``indicators.repartition``) of a territory."""
     if terr.type in NIVEAUX_CELLULES:
-        cellules, positions = _cellules_niveau.cached(key, terr.type)
-        if terr.id in positions:  # else no ESS at all: read alone (the same empty table, with its own types)
-            return cellules.take(positions[terr.id]).reset_index(drop=True)
-    return indicators.cellules_repartition(con(), terr.id)
+        cellules, parts = _cellules_niveau.cached(key, terr.type)
+        mes_cellules = _tranche(cellules, terr.id)
+        if mes_cellules is not None:  # else no ESS at all: read alone (the same empty table, with its own types)
+            mes_parts = _tranche(parts, terr.id)
+            return mes_cellules, parts[0].iloc[0:0] if mes_parts is None else mes_parts
+    return indicators.cellules_repartition(con(), terr.id), None
 
 
 @par_base(show_spinner=False, max_entries=128)
 def _repartitions(key: tuple[int, int], tid: str) -> dict[str, pd.DataFrame]:
-    cellules = _cellules(key, territoire.cached(key, tid))  # secrecy decided once for the three axes
+    cellules, parts = _cellules(key, territoire.cached(key, tid))  # secrecy decided once for the three axes
     cur = con()
-    return {axe: indicators.repartition(cur, tid, axe, cellules=cellules) for axe in ("famille", "secteur", "taille")}
+    return {axe: indicators.repartition(cur, tid, axe, cellules=cellules, parts=parts)
+            for axe in ("famille", "secteur", "taille")}  # fmt: skip
 
 
 def repartition(terr: geography.Territoire, axe: str) -> pd.DataFrame:
