@@ -6,4 +6,4 @@ SELECT p.code, p.code_commune, p.nom AS nom_source,
                    ELSE 'commune' END AS type_source
 FROM passage_communes p
 WHERE p.code = $code
-ORDER BY p.code = p.code_commune DESC  -- the caller keeps the first row (no LIMIT: a top-N skips the index)
+ORDER BY p.code = p.code_commune DESC  -- the caller keeps the first row (with LIMIT 1, DuckDB planned a top-N that skipped the index on code)

@@ -86,7 +86,7 @@ def texte_phrase(terr: Territoire, pairs: tuple[str, ...], indicator: str) -> st
     main = table.iloc[0]
     refs = [(r["role"], r[indicator]) for _, r in table.iterrows() if r["role"] in ("region", "france")]
     classes = cache.niveau_classe(terr.type)  # with a partial extract, the territories it covers wholly
-    rang = main[f"rang_{indicator}"]  # among the territory and its peers, as in the table (``comparaison.tableau``)
+    rang = main.get(f"rang_{indicator}")  # among the territory and its peers, as in the table (comparaison.tableau)
     textes = [phrases.phrase_position(indicator, terr.type, terr.nom, terr.code, main[indicator], refs,
                                       rang if isinstance(rang, comparaison.Rang) else None)]  # fmt: skip
     national = comparaison.rang(classes, terr.id, indicator)
