@@ -50,7 +50,7 @@ TABLES: frozenset[str] = frozenset({
 
 # Macros of a complete database (esscore/sql/construction/, see esscore.indicators.CONSTRUCTION): the map's queries
 # call them, so a file built before one existed is incomplete too.
-MACROS: frozenset[str] = frozenset({"etablissements_selection"})
+MACROS: frozenset[str] = frozenset({"etablissements_selection", "etablissements_diffusion"})
 
 
 def tables_manquantes(con: duckdb.DuckDBPyConnection) -> list[str]:

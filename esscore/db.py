@@ -76,17 +76,32 @@ def _macros_du_fichier(con: duckdb.DuckDBPyConnection) -> None:
     Why: a macro of ``ess`` is found only when qualified (``ess.main.nom(...)``), and ``SET search_path``
     holds for one cursor only. Names and parameters are identifiers read from the file's catalogue, quoted;
     created after the views because a macro's body is bound where it is called (its tables are the views).
+    A macro that calls another (``etablissements_diffusion`` calls ``etablissements_selection``) binds only
+    once that one exists: those that fail are tried again after the others; one whose macro is missing from
+    the file is left out, and ``esscore.build.tables_manquantes`` names it (the file is rebuilt).
     """
-    macros = con.execute(
+    restantes = con.execute(
         "SELECT function_name, function_type, parameters FROM duckdb_functions() "
         "WHERE database_name = 'ess' AND schema_name = 'main' AND function_type IN ('macro', 'table_macro')"
     ).fetchall()
-    for name, kind, params in macros:
-        quoted = '"' + str(name).replace('"', '""') + '"'
-        args = ", ".join('"' + str(p).replace('"', '""') + '"' for p in params)
-        call = f"ess.main.{quoted}({args})"
-        body = f"TABLE SELECT * FROM {call}" if kind == "table_macro" else call
+    while restantes:
+        echecs = [macro for macro in restantes if not _reexporter_macro(con, *macro)]
+        if len(echecs) == len(restantes):
+            return
+        restantes = echecs
+
+
+def _reexporter_macro(con: duckdb.DuckDBPyConnection, name: str, kind: str, params: list[str]) -> bool:
+    """Create the in-memory macro ``name`` calling the file's; False when its body does not bind yet."""
+    quoted = '"' + str(name).replace('"', '""') + '"'
+    args = ", ".join('"' + str(p).replace('"', '""') + '"' for p in params)
+    call = f"ess.main.{quoted}({args})"
+    body = f"TABLE SELECT * FROM {call}" if kind == "table_macro" else call
+    try:
         con.execute(f"CREATE MACRO {quoted}({args}) AS {body}")
+    except duckdb.CatalogException:
+        return False
+    return True
 
 
 def construire(con: duckdb.DuckDBPyConnection, name: str) -> None:

@@ -40,6 +40,7 @@ CONSTRUCTION = (
     "ess_cube",
     "indicateurs",
     "etablissements_selection",
+    "etablissements_diffusion",
     "secret_territoires",
 )
 # Coverage of a territory by the SIRENE data loaded (``couverture``): complete, partial (some of its communes lie in

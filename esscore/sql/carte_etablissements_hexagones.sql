@@ -2,12 +2,11 @@
 -- the map draws), axial coordinates (q, r) by cube rounding. One row per hexagon and family, so the
 -- dominant family and the secrecy rule can be computed on the few thousand rows returned. Position: the
 -- establishment's own point when diffusible and located, else its commune's point (never a
--- non-diffusible position).
+-- non-diffusible position: etablissements_diffusion masks it).
 WITH sel AS (
-    SELECT coalesce(CASE WHEN NOT e.non_diffusible THEN e.lon END, e.commune_lon) AS lon,
-           coalesce(CASE WHEN NOT e.non_diffusible THEN e.lat END, e.commune_lat) AS lat,
+    SELECT coalesce(e.lon, e.commune_lon) AS lon, coalesce(e.lat, e.commune_lat) AS lat,
            e.famille, e.employeur, e.salaries
-    FROM etablissements_selection($territoire, $perimetre, $familles, $secteurs, $tailles, $employeurs, $texte) e
+    FROM etablissements_diffusion($territoire, $perimetre, $familles, $secteurs, $tailles, $employeurs, $texte) e
     WHERE e.retenu
 ),
 axial AS (

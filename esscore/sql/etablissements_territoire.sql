@@ -1,15 +1,11 @@
--- ESS establishments of a territory, as the CRESS hand them to collectivities. Partial-diffusion
--- rows ('P') stay counted but never carry a name or coordinates.
-SELECT CASE WHEN e.non_diffusible THEN '[non diffusible]' ELSE e.nom END AS nom,
-       CASE WHEN e.non_diffusible THEN NULL ELSE e.siret END AS siret,
-       e.famille, e.secteur, e.ape, t.tranche_libelle AS tranche_effectifs, e.employeur,
-       e.commune AS code_commune, c.nom AS commune,
-       CASE WHEN e.non_diffusible THEN NULL ELSE e.lon END AS lon,
-       CASE WHEN e.non_diffusible THEN NULL ELSE e.lat END AS lat
-FROM etablissements_ess e
-JOIN commune_territoires ct ON ct.commune = e.commune AND ct.id = $type || ':' || $code
-JOIN communes c ON c.code = e.commune
+-- ESS establishments of a territory (`esscore etablissements`), as the CRESS hand them to collectivities:
+-- one family or all of them, nothing else filtered. Partial-diffusion rows stay counted but never carry a
+-- name, a SIRET or coordinates (masked by the etablissements_diffusion macro).
+SELECT e.nom, e.siret, e.famille, e.secteur, e.ape, t.tranche_libelle AS tranche_effectifs, e.employeur,
+       e.commune AS code_commune, e.commune_nom AS commune, e.lon, e.lat
+FROM etablissements_diffusion(
+    $type || ':' || $code, $perimetre, CASE WHEN $famille IS NULL THEN [] ELSE [$famille] END, [], [], false, ''
+) e
 LEFT JOIN tranches t ON t.tranche = e.tranche
-WHERE ($famille IS NULL OR e.famille = $famille)
-  AND ($perimetre = 'legal' OR NOT e.hors_statistique)
-ORDER BY e.salaries DESC, c.nom, nom
+WHERE e.retenu
+ORDER BY e.salaries DESC, e.commune_nom, e.nom
