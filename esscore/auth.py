@@ -211,12 +211,17 @@ class Resultat:
     motif: str = ""
 
 
+def _maintenant_utc() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass
 class _Etat:
     echecs: deque[float] = field(default_factory=deque)
     bloque_jusqua: float = 0.0
 
 
+@dataclass(kw_only=True, eq=False)
 class LimiteurEssais:
     """Failed-attempt limiter shared by every session of the process (thread-safe, injectable clock).
 
@@ -231,28 +236,20 @@ class LimiteurEssais:
     Every failure and every refusal is logged (address, UTC time; never the password).
     """
 
-    def __init__(
-        self,
-        *,
-        seuil: int = SEUIL_ADRESSE,
-        fenetre: float = FENETRE_ADRESSE,
-        delai_max: float = DELAI_MAX,
-        seuil_global: int = SEUIL_GLOBAL,
-        fenetre_globale: float = FENETRE_GLOBALE,
-        blocage_global: float = BLOCAGE_GLOBAL,
-        adresses_max: int = ADRESSES_MAX,
-        horloge: Callable[[], float] = time.monotonic,
-        utc: Callable[[], datetime] = lambda: datetime.now(UTC),
-        journal: logging.Logger = JOURNAL,
-    ) -> None:
-        self.seuil, self.fenetre, self.delai_max = seuil, fenetre, delai_max
-        self.seuil_global, self.fenetre_globale, self.blocage_global = seuil_global, fenetre_globale, blocage_global
-        self.adresses_max = adresses_max
-        self.horloge, self.utc, self.journal = horloge, utc, journal
-        self._verrou = threading.Lock()
-        self._adresses: OrderedDict[str, _Etat] = OrderedDict()
-        self._global: deque[float] = deque()
-        self._global_jusqua = 0.0
+    seuil: int = SEUIL_ADRESSE
+    fenetre: float = FENETRE_ADRESSE
+    delai_max: float = DELAI_MAX
+    seuil_global: int = SEUIL_GLOBAL
+    fenetre_globale: float = FENETRE_GLOBALE
+    blocage_global: float = BLOCAGE_GLOBAL
+    adresses_max: int = ADRESSES_MAX
+    horloge: Callable[[], float] = time.monotonic
+    utc: Callable[[], datetime] = _maintenant_utc
+    journal: logging.Logger = JOURNAL
+    _verrou: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _adresses: OrderedDict[str, _Etat] = field(default_factory=OrderedDict, init=False, repr=False)
+    _global: deque[float] = field(default_factory=deque, init=False, repr=False)
+    _global_jusqua: float = field(default=0.0, init=False, repr=False)
 
     def reinitialiser(self) -> None:
         """Forget every counter (tests; a restart of the service does the same)."""

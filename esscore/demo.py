@@ -657,8 +657,9 @@ def _caler(rng: np.random.Generator, rows: _Rows, com: _Communes) -> None:
         prive[~np.isin(SECTEUR_PROFIL[prive], secteurs["secteur"].to_numpy())],
     )  # fmt: skip
     territoires = _territoires(cibles, com)
-    demo_calage.caler_territoires(rng, lignes, com.dep, com.pop, territoires)
-    demo_calage.caler_villes(rng, lignes, com.dep, com.pop, territoires)
+    communes = demo_calage.Communes(dep=com.dep, pop=com.pop)
+    demo_calage.caler_territoires(rng, lignes, communes, territoires)
+    demo_calage.caler_villes(rng, lignes, communes, territoires)
 
 
 def _territoires(cibles: pd.DataFrame, com: _Communes) -> list[demo_calage.Territoire]:

@@ -42,6 +42,14 @@ class Lignes:
 
 
 @dataclass(frozen=True)
+class Communes:
+    """Per commune index: its département code and its population (read, never edited)."""
+
+    dep: np.ndarray
+    pop: np.ndarray
+
+
+@dataclass(frozen=True)
 class Territoire:
     """A territory with published figures: its communes (indexes, all in one département) and its targets."""
 
@@ -95,30 +103,25 @@ def caler_secteurs(
             l.prof[lignes] = rng.choice(profils_secteur[secteur], len(lignes))
 
 
-def caler_territoires(
-    rng: np.random.Generator,
-    l: Lignes,  # noqa: E741
-    dep: np.ndarray,
-    pop: np.ndarray,
-    territoires: list[Territoire],
-) -> None:
+def caler_territoires(rng: np.random.Generator, lg: Lignes, communes: Communes, territoires: list[Territoire]) -> None:
     """Place in each territory the ESS and private employers that meet its figures (see the module docstring)."""
+    dep, pop = communes.dep, communes.pop
     for t in territoires:
         d = dep[t.communes[0]]
-        dans = np.isin(l.com, t.communes)
+        dans = np.isin(lg.com, t.communes)
         autour = np.flatnonzero((dep == d) & ~np.isin(np.arange(len(dep)), t.communes))
-        pool = np.flatnonzero(l.ess & (dep[np.maximum(l.com, 0)] == d))
-        choisis = _choisir_ess(rng, pool, l.milieu, t)
-        _deplacer(rng, l.com, np.setdiff1d(pool[dans[pool]], choisis), autour, pop)
-        _repartir(rng, l.com, choisis, t, pop)
+        pool = np.flatnonzero(lg.ess & (dep[np.maximum(lg.com, 0)] == d))
+        choisis = _choisir_ess(rng, pool, lg.milieu, t)
+        _deplacer(rng, lg.com, np.setdiff1d(pool[dans[pool]], choisis), autour, pop)
+        _repartir(rng, lg.com, choisis, t, pop)
         if t.part_emploi_prive:
-            salaries = l.milieu[choisis].sum()
-            fixes = l.milieu[l.prive_fixe & np.isin(l.com, t.communes)].sum()
+            salaries = lg.milieu[choisis].sum()
+            fixes = lg.milieu[lg.prive_fixe & np.isin(lg.com, t.communes)].sum()
             voulu = salaries * (1 - t.part_emploi_prive) / t.part_emploi_prive - fixes
-            pool_p = np.flatnonzero(l.prive & (dep[np.maximum(l.com, 0)] == d))
-            pris = _prendre_somme(rng, pool_p, l.milieu, voulu)
-            _deplacer(rng, l.com, np.setdiff1d(pool_p[np.isin(l.com[pool_p], t.communes)], pris), autour, pop)
-            _deplacer(rng, l.com, pris, t.communes, pop)
+            pool_p = np.flatnonzero(lg.prive & (dep[np.maximum(lg.com, 0)] == d))
+            pris = _prendre_somme(rng, pool_p, lg.milieu, voulu)
+            _deplacer(rng, lg.com, np.setdiff1d(pool_p[np.isin(lg.com[pool_p], t.communes)], pris), autour, pop)
+            _deplacer(rng, lg.com, pris, t.communes, pop)
 
 
 def _choisir_ess(rng: np.random.Generator, pool: np.ndarray, milieu: np.ndarray, t: Territoire) -> np.ndarray:
@@ -155,22 +158,17 @@ def _repartir(rng: np.random.Generator, com: np.ndarray, lignes: np.ndarray, t: 
     _deplacer(rng, com, lignes[n:], t.communes[t.communes != t.principale], pop)
 
 
-def caler_villes(
-    rng: np.random.Generator,
-    l: Lignes,  # noqa: E741
-    dep: np.ndarray,
-    pop: np.ndarray,
-    territoires: list[Territoire],
-) -> None:
+def caler_villes(rng: np.random.Generator, lg: Lignes, communes: Communes, territoires: list[Territoire]) -> None:
     """Keep each commune of more than 50 000 inhabitants between 6 % and 24 % of ESS in its private jobs."""
+    dep, pop = communes.dep, communes.pop
     groupe = np.full(len(dep), -1)
     for i, t in enumerate(territoires):
         groupe[t.communes] = i
     villes = np.flatnonzero(pop > VILLE_POPULATION)
     for c in villes:
         voisines = np.flatnonzero((dep == dep[c]) & (groupe == groupe[c]) & (pop <= VILLE_POPULATION))
-        _ajuster_ville(rng, l, c, voisines, pop, l.prive)  # private employers first
-        _ajuster_ville(rng, l, c, voisines, pop, l.ess)  # then ESS ones, when a few huge private rows can't move
+        _ajuster_ville(rng, lg, c, voisines, pop, lg.prive)  # private employers first
+        _ajuster_ville(rng, lg, c, voisines, pop, lg.ess)  # then ESS ones, when a few huge private rows can't move
 
 
 def _ajuster_ville(

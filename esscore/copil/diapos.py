@@ -840,14 +840,7 @@ def dessiner_copil(d: DonneesCopil) -> bytes:
     return deck.terminer()
 
 
-def build_copil(
-    con: duckdb.DuckDBPyConnection,
-    territoire: Territoire | str,
-    feuille_doc: Mapping[str, Any] | None,
-    today: date,
-    catalogue: Sequence[Mapping[str, Any]] | None = None,
-    pairs: Sequence[str] | None = None,
-) -> bytes:
-    """The COPIL deck (PPTX bytes) of a territory, with its roadmap when given; ``catalogue`` defaults to
-    the shipped benchmark catalogue, ``pairs`` (peers chosen on the Comparaisons page) to the suggested peers."""
-    return dessiner_copil(donnees_copil(con, territoire, feuille_doc, today, catalogue, pairs))
+def build_copil(con: duckdb.DuckDBPyConnection, territoire: Territoire | str, *args: Any, **kwargs: Any) -> bytes:
+    """The COPIL deck (PPTX bytes) of a territory: ``dessiner_copil`` of ``donnees_copil``, whose arguments it
+    takes (roadmap, date, catalogue — default the shipped benchmark —, peers — default the suggested ones)."""
+    return dessiner_copil(donnees_copil(con, territoire, *args, **kwargs))
