@@ -223,18 +223,38 @@ def _check_str_list(value: object, field: str, errors: list[str], where: str) ->
     return out
 
 
-def _check_collectivite(value: object, errors: list[str], where: str) -> dict[str, Any]:
-    out: dict[str, Any] = dict.fromkeys(COLLECTIVITE_KEYS)
+def _sous_fiche(
+    value: object, champ: str, cles: tuple[str, ...], errors: list[str], where: str, manque: str
+) -> tuple[dict[str, Any], Mapping | None]:
+    """The checked fields of ``value`` (field ``champ`` of a fiche) all None, and ``value`` itself when it is a
+    mapping; when not, None and an error saying ``manque`` (what is expected). Each key outside ``cles`` is
+    reported as unknown."""
+    out: dict[str, Any] = dict.fromkeys(cles)
     if not isinstance(value, Mapping):
-        errors.append(
-            f"{where} : champ « collectivite » manquant ou mal formé (attendu : nom, type, niveau, code, region)."
-        )
-        return out
+        errors.append(f"{where} : champ « {champ} » {manque}")
+        return out, None
     for key in value:
-        if key not in COLLECTIVITE_KEYS:
-            errors.append(
-                f"{where} : champ « collectivite.{key} » inconnu (autorisés : {', '.join(COLLECTIVITE_KEYS)})."
-            )
+        if key not in cles:
+            errors.append(f"{where} : champ « {champ}.{key} » inconnu (autorisés : {', '.join(cles)}).")
+    return out, value
+
+
+def _code(value: object, champ: str, motif: re.Pattern[str], errors: list[str], where: str, sinon: str) -> str | None:
+    """An optional code: None when empty, the stripped text when it matches ``motif``, else None and an error
+    quoting the value, followed by ``sinon`` (what is expected)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not motif.match(value.strip()):
+        errors.append(f"{where} : champ « {champ} » : « {apercu(value)} » {sinon}")
+        return None
+    return value.strip()
+
+
+def _check_collectivite(value: object, errors: list[str], where: str) -> dict[str, Any]:
+    attendu = "manquant ou mal formé (attendu : nom, type, niveau, code, region)."
+    out, value = _sous_fiche(value, "collectivite", COLLECTIVITE_KEYS, errors, where, attendu)
+    if value is None:
+        return out
     out["nom"] = _check_text(value.get("nom"), "collectivite.nom", errors, where, required=True)
     kind = value.get("type")
     if kind not in TYPES_COLLECTIVITE:
@@ -245,26 +265,12 @@ def _check_collectivite(value: object, errors: list[str], where: str) -> dict[st
     else:
         out["type"] = kind
     out["niveau"] = _check_text(value.get("niveau"), "collectivite.niveau", errors, where)
-    code = value.get("code")
-    if code is not None and code != "":
-        if not isinstance(code, str) or not _CODE_RE.match(code.strip()):
-            errors.append(
-                f"{where} : champ « collectivite.code » : « {apercu(code)} » mal formé "
-                "(attendu TYPE:CODE, par ex. « epci:200041317 », ou vide)."
-            )
-        else:
-            out["code"] = code.strip()
+    attendu = "mal formé (attendu TYPE:CODE, par ex. « epci:200041317 », ou vide)."
+    out["code"] = _code(value.get("code"), "collectivite.code", _CODE_RE, errors, where, attendu)
     region = value.get("region")
-    if isinstance(region, int) and not isinstance(region, bool):
-        region = str(region).zfill(2)
-    if region is not None and region != "":
-        if not isinstance(region, str) or not _REGION_RE.match(region.strip()):
-            errors.append(
-                f"{where} : champ « collectivite.region » : « {apercu(region)} » invalide "
-                "(code région attendu, par ex. « 75 », ou vide)."
-            )
-        else:
-            out["region"] = region.strip()
+    region = str(region).zfill(2) if isinstance(region, int) and not isinstance(region, bool) else region
+    attendu = "invalide (code région attendu, par ex. « 75 », ou vide)."
+    out["region"] = _code(region, "collectivite.region", _REGION_RE, errors, where, attendu)
     return out
 
 
@@ -315,27 +321,16 @@ def _check_annees(value: object, errors: list[str], where: str) -> list[int]:
 
 
 def _check_source(value: object, errors: list[str], where: str) -> dict[str, Any]:
-    out: dict[str, Any] = dict.fromkeys(SOURCE_KEYS)
-    if not isinstance(value, Mapping):
-        errors.append(
-            f"{where} : champ « source » manquant : indiquez au moins « source.document » "
-            "(le document d'où viennent les informations)."
-        )
+    manque = "manquant : indiquez au moins « source.document » (le document d'où viennent les informations)."
+    out, value = _sous_fiche(value, "source", SOURCE_KEYS, errors, where, manque)
+    if value is None:
         return out
-    for key in value:
-        if key not in SOURCE_KEYS:
-            errors.append(f"{where} : champ « source.{key} » inconnu (autorisés : {', '.join(SOURCE_KEYS)}).")
     # a former seed-file name (« 002_….txt ») stands for its registry id (esscore.sources.ANCIENS_CODES)
     out["document"] = identifiant(_check_text(value.get("document"), "source.document", errors, where, required=True))
     out["section"] = _check_text(value.get("section"), "source.section", errors, where)
     date = value.get("date")
-    if isinstance(date, int) and not isinstance(date, bool):
-        date = str(date)
-    if date is not None and date != "":
-        if not isinstance(date, str) or not _DATE_RE.match(date.strip()):
-            errors.append(f"{where} : champ « source.date » : « {apercu(date)} » invalide (format AAAA ou AAAA-MM).")
-        else:
-            out["date"] = date.strip()
+    date = str(date) if isinstance(date, int) and not isinstance(date, bool) else date
+    out["date"] = _code(date, "source.date", _DATE_RE, errors, where, "invalide (format AAAA ou AAAA-MM).")
     return out
 
 

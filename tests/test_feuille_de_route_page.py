@@ -130,7 +130,7 @@ def test_roadmap_chosen_from_the_url_and_unknown_one_reported(store: RoadmapStor
 def test_wrong_password_keeps_the_page_read_only(store: RoadmapStore) -> None:
     at = ouvrir(page({"mot_de_passe_empreinte": EMPREINTE}), mot_de_passe="mauvais")
     assert not at.exception
-    assert any("Mot de passe incorrect (encore 4 essai(s)" in e.value for e in at.error)
+    assert any(texte_litteral("Mot de passe incorrect (encore 4 essai(s)") in e.value for e in at.error)
     assert ONGLET_EDITION not in onglets(at)
     assert at.text_input(key="fdr_mdp").value == ""  # the password is not kept in the session
 
@@ -139,12 +139,12 @@ def test_password_attempts_are_limited(store: RoadmapStore, horloge: Horloge) ->
     at = page({"mot_de_passe_empreinte": EMPREINTE})
     for _ in range(5):
         at = ouvrir(at, mot_de_passe="mauvais")
-    assert any("Prochain essai possible dans 2 s" in e.value for e in at.error)
+    assert any(texte_litteral("Prochain essai possible dans 2 s") in e.value for e in at.error)
     at = ouvrir(at)  # even the right password is refused now
-    assert any("Trop d'essais de mot de passe depuis votre adresse" in e.value for e in at.error)
+    assert any(texte_litteral("Trop d'essais de mot de passe depuis votre adresse") in e.value for e in at.error)
     assert ONGLET_EDITION not in onglets(at)
     at = ouvrir(page({"mot_de_passe_empreinte": EMPREINTE}))  # reloading the page: a new session, same counter
-    assert any("Trop d'essais" in e.value for e in at.error) and ONGLET_EDITION not in onglets(at)
+    assert any(texte_litteral("Trop d'essais") in e.value for e in at.error) and ONGLET_EDITION not in onglets(at)
     horloge.t += 2  # once the delay is over, the right password opens editing
     at = ouvrir(at)
     assert ONGLET_EDITION in onglets(at)
@@ -164,8 +164,8 @@ def test_twenty_wrong_passwords_in_a_minute_are_refused_and_logged(
         at = ouvrir(page({"mot_de_passe_empreinte": EMPREINTE}), mot_de_passe=f"mdp-faux-{i}")
         assert not at.exception and ONGLET_EDITION not in onglets(at)
         messages.append(" ".join(e.value for e in at.error))
-    refus = [m for m in messages if m.startswith("Trop d'essais")]
-    verifies = [m for m in messages if m.startswith("Mot de passe incorrect")]
+    refus = [m for m in messages if m.startswith(texte_litteral("Trop d'essais"))]
+    verifies = [m for m in messages if m.startswith(texte_litteral("Mot de passe incorrect"))]
     assert len(verifies) + len(refus) == 20
     # 5 failures at once, then delays of 2, 4, 8, 16, 32 s after each new failure: 9 checked, 11 refused.
     assert len(verifies) == 9 and len(refus) == 11, messages

@@ -2,7 +2,8 @@
 ``roadmap``.
 
 ``register_all`` adds every parser, in the order of ``esscore --help``; each ``register_<command>`` only touches
-argparse. ``commande`` creates a sub-command bound to its handler and ``options`` adds the shared options
+argparse. ``commande`` creates a sub-command bound to its handler (``commande_decrite`` with its French help and
+description read in ``textes.toml``, one table per command path) and ``options`` adds the shared options
 (``--perimetre``, ``--format``, ``--db``, ``--store``), for these commands and those of ``esscore.cli``.
 Handlers live in ``esscore.commands.<module>`` (they return an exit code and raise ``EssError`` for user errors,
 printed in French by ``esscore.cli``) and are bound through the ``_<module>()`` loaders below, which import them
@@ -12,7 +13,10 @@ only when their command runs: this module imports nothing heavier than argparse.
 from __future__ import annotations
 
 import argparse
+import functools
+import tomllib
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from types import ModuleType
 
 from esscore.leviers import LEVIERS, TYPES_COLLECTIVITE
@@ -75,6 +79,20 @@ def commande(sous: Sous, nom: str, aide: str, func: Handler, description: str | 
     return p
 
 
+@functools.cache
+def _textes() -> dict[str, dict[str, str]]:
+    """The commands' French texts (``textes.toml``, next to this module), by command path."""
+    with (Path(__file__).parent / "textes.toml").open("rb") as f:
+        return tomllib.load(f)
+
+
+def commande_decrite(sous: Sous, chemin: str, func: Handler) -> argparse.ArgumentParser:
+    """The sub-command at ``chemin`` (« import roadmap », « benchmark »…) with its help and description read in
+    ``textes.toml``; a path missing there is a programming error (``KeyError``, caught by the tests)."""
+    texte = _textes()[chemin]
+    return commande(sous, chemin.split()[-1], texte["aide"], func, texte.get("description"))
+
+
 def options(
     p: argparse.ArgumentParser,
     *,
@@ -106,26 +124,11 @@ def register_all(sub: Sous, import_sub: Sous) -> None:
 
 
 def register_benchmark(sub: Sous, import_sub: Sous) -> None:
-    p = commande(
-        import_sub,
-        "benchmark",
-        "ajouter ou mettre à jour des fiches du benchmark (YAML ou CSV)",
-        lambda args: _benchmark().cmd_import_benchmark(args),
-        "Contrôle chaque fiche (levier, source, montants…), l'enregistre dans data/benchmark/ajouts.yaml puis "
-        "reconstruit la base. Au moindre champ invalide, rien n'est importé. Une fiche dont l'id existe déjà "
-        "remplace l'ancienne. Format : data/benchmark/README.md.",
-    )
+    p = commande_decrite(import_sub, "import benchmark", lambda args: _benchmark().cmd_import_benchmark(args))
     p.add_argument("fichier", help="fichier .yaml, .yml ou .csv (UTF-8)")
     options(p, db=True)
 
-    b = commande(
-        sub,
-        "benchmark",
-        "lister les politiques ESS d'autres collectivités (filtres, recherche)",
-        lambda args: _benchmark().cmd_benchmark(args),
-        "Liste les fiches du benchmark chargées dans la base. Les critères différents se cumulent ; les valeurs "
-        "d'un même critère sont des alternatives.",
-    )
+    b = commande_decrite(sub, "benchmark", lambda args: _benchmark().cmd_benchmark(args))
     b.add_argument("--levier", action="append", help=f"levier ({' ; '.join(LEVIERS)}) ; répétable")
     b.add_argument("--type", action="append", choices=TYPES_COLLECTIVITE, help="type de collectivité ; répétable")
     b.add_argument("--region", action="append", help="code région (ex. 75) ; répétable")
@@ -140,17 +143,7 @@ def register_benchmark(sub: Sous, import_sub: Sous) -> None:
 def register_export(sub: Sous) -> None:
     ex = sub.add_parser("export", help="exporter un document (diaporama COPIL…)")
     export_sub = ex.add_subparsers(dest="export_kind", required=True)
-    p = commande(
-        export_sub,
-        "copil",
-        "diaporama COPIL (PowerPoint 16:9) d'un territoire et de sa feuille de route",
-        lambda args: _copil().cmd_export_copil(args),
-        "Chiffres clés comparés aux pairs, familles et secteurs, carte des communes, tableau de "
-        "comparaison, avancement de la feuille de route et actions en retard, fiches d'autres collectivités, "
-        "sources ; graphiques PowerPoint natifs, phrases et sources de chaque diapositive dans ses notes. Sans "
-        "--feuille-de-route, la feuille du magasin rattachée au territoire est utilisée ; sans --pairs, les "
-        "territoires comparables suggérés (ceux de la page Comparaisons).",
-    )
+    p = commande_decrite(export_sub, "export copil", lambda args: _copil().cmd_export_copil(args))
     p.add_argument("--territoire", required=True, help="TYPE:CODE, par ex. epci:200041317, departement:50")
     p.add_argument(
         "--feuille-de-route",
@@ -174,14 +167,7 @@ def register_export(sub: Sous) -> None:
 
 
 def register_initiatives(import_sub: Sous) -> None:
-    p = commande(
-        import_sub,
-        "initiatives",
-        "importer des initiatives (CSV, GeoJSON ou export GoGoCarto/Carteco)",
-        lambda args: _initiatives().cmd_import_initiatives(args),
-        "Contrôle le fichier (nom, position, commune), l'enregistre sous data/initiatives/imports/ puis "
-        "reconstruit la base. Au moindre enregistrement invalide, rien n'est importé, sauf avec --garder-valides.",
-    )
+    p = commande_decrite(import_sub, "import initiatives", lambda args: _initiatives().cmd_import_initiatives(args))
     p.add_argument("fichier", help="fichier .csv, .geojson ou .json (export /api/elements.json?ontology=gogofull)")
     p.add_argument(
         "--garder-valides",
@@ -194,48 +180,20 @@ def register_initiatives(import_sub: Sous) -> None:
 
 def register_millesimes(sub: Sous) -> None:
     """``esscore millesimes`` (vintages kept) and ``esscore mouvements`` (creations and closures), issue 19."""
-    m = commande(
-        sub,
-        "millesimes",
-        "millésimes Sirene gardés dans la base (séries de la page Évolution) : liste, suppression",
-        lambda args: _millesimes().cmd_millesimes(args),
-        "Chaque stock Sirene chargé (esscore ingest sirene) est gardé comme millésime : sa date, l'année "
-        "de ses effectifs et les chiffres de chaque territoire (pas ses établissements). Une reconstruction de la "
-        "base les conserve. Les millésimes de démonstration sont refaits par chaque construction de démonstration.",
-    )
+    m = commande_decrite(sub, "millesimes", lambda args: _millesimes().cmd_millesimes(args))
     m.add_argument("--supprimer", metavar="DATE", help="supprimer le millésime du stock à cette date (AAAA-MM-JJ)")
     options(m, formats=("table", "json"), db=True)
 
-    mv = commande(
-        sub,
-        "mouvements",
-        "créations et fermetures d'établissements de l'ESS d'un territoire, par an",
-        lambda args: _millesimes().cmd_mouvements(args),
-        "Créations : année de création de chaque établissement de l'ESS du stock (ouvert ou fermé). "
-        "Fermetures : établissements fermés du stock, datés par le début de leur dernière période, ou exactement "
-        "par le fichier StockEtablissementHistorique (--historique), chargé une fois dans la base.",
-    )
+    mv = commande_decrite(sub, "mouvements", lambda args: _millesimes().cmd_mouvements(args))
     mv.add_argument("--territoire", help="TYPE:CODE, par ex. epci:200041317, departement:79, france")
-    mv.add_argument(
-        "--historique",
-        metavar="FICHIER",
-        help="StockEtablissementHistorique_utf8 (parquet, CSV ou CSV zippé) : dates de fermeture exactes",
-    )
+    historique = "StockEtablissementHistorique_utf8 (parquet, CSV ou CSV zippé) : dates de fermeture exactes"
+    mv.add_argument("--historique", metavar="FICHIER", help=historique)
     mv.add_argument("--annees", type=int, default=15, help="nombre d'années affichées (défaut : 15)")
     options(mv, perimetre=True, formats=("table", "json", "csv"), db=True)
 
 
 def register_roadmap(sub: Sous, import_sub: Sous) -> None:
-    imp = commande(
-        import_sub,
-        "roadmap",
-        "importer une feuille de route (YAML ou CSV) dans le magasin d'édition",
-        lambda args: _roadmap().cmd_import_roadmap(args),
-        "Valide le fichier (toutes les erreurs sont listées, rien n'est importé en cas d'erreur), "
-        "puis l'enregistre dans le magasin d'édition ($ESS_STORE : fichier SQLite, par défaut "
-        "data/edition.sqlite, ou URL postgresql://…). Une feuille "
-        "de même identifiant est remplacée ; l'import est inscrit au journal des modifications.",
-    )
+    imp = commande_decrite(import_sub, "import roadmap", lambda args: _roadmap().cmd_import_roadmap(args))
     imp.add_argument("fichier", help="fichier .yaml, .yml ou .csv (format : data/feuilles_de_route/README.md)")
     imp.add_argument("--auteur", help="nom ou service inscrit au journal (défaut : utilisateur du système)")
     options(imp, store=True)  # before --db, as « esscore import roadmap --help » has always listed them
@@ -251,54 +209,23 @@ def register_roadmap(sub: Sous, import_sub: Sous) -> None:
 
 def _register_magasin(rm_sub: Sous) -> None:
     """``esscore roadmap list|journal|backup|restore|mot-de-passe``."""
-    ls = commande(rm_sub, "list", "lister les feuilles de route enregistrées", lambda args: _roadmap().cmd_list(args))
+    ls = commande_decrite(rm_sub, "roadmap list", lambda args: _roadmap().cmd_list(args))
     options(ls, formats=("table", "json"), store=True)
 
-    jr = commande(
-        rm_sub,
-        "journal",
-        "afficher le journal des modifications (plus récentes d'abord)",
-        lambda args: _roadmap().cmd_journal(args),
-    )
+    jr = commande_decrite(rm_sub, "roadmap journal", lambda args: _roadmap().cmd_journal(args))
     jr.add_argument("feuille", nargs="?", help="identifiant d'une feuille de route (défaut : toutes)")
     jr.add_argument("--limit", type=int, default=50)
     options(jr, formats=("table", "json", "csv"), store=True)
 
-    bk = commande(
-        rm_sub,
-        "backup",
-        "sauvegarde cohérente du magasin (même pendant que l'application écrit)",
-        lambda args: _roadmap().cmd_backup(args),
-        "Copie le magasin vers DEST, un fichier SQLite autonome écrit sous un nom temporaire puis "
-        "renommé : sauvegarde en ligne de SQLite pour un magasin SQLite ; export logique (toutes les lignes, lues "
-        "dans un même instantané) pour un magasin PostgreSQL, sans pg_dump. Le fichier s'ouvre tel quel "
-        "(ESS_STORE=DEST) ou se recharge dans un magasin vide (esscore roadmap restore).",
-    )
+    bk = commande_decrite(rm_sub, "roadmap backup", lambda args: _roadmap().cmd_backup(args))
     bk.add_argument("dest", help="fichier de sauvegarde, par ex. sauvegardes/edition-2026-11-23.sqlite")
     options(bk, store=True)
 
-    rs = commande(
-        rm_sub,
-        "restore",
-        "recopier une sauvegarde (ou un autre magasin) dans un magasin vide, par ex. SQLite → PostgreSQL",
-        lambda args: _roadmap().cmd_restore(args),
-        "Copie toutes les feuilles de route et tout le journal de SOURCE (fichier de sauvegarde ou "
-        "magasin SQLite, ou URL postgresql://…) dans le magasin d'édition, qui doit être vide : versions, dates "
-        "et numéros du journal conservés, en une transaction (rien n'est copié en cas d'erreur).",
-    )
+    rs = commande_decrite(rm_sub, "roadmap restore", lambda args: _roadmap().cmd_restore(args))
     rs.add_argument("source", help="sauvegarde (esscore roadmap backup) ou magasin à recopier")
     options(rs, store=True)
 
-    mp = commande(
-        rm_sub,
-        "mot-de-passe",
-        "empreinte (scrypt salé) du mot de passe d'édition, à coller dans .streamlit/secrets.toml",
-        lambda args: _roadmap().cmd_mot_de_passe(args),
-        "Demande le mot de passe d'édition deux fois (rien ne s'affiche à la frappe) et imprime la "
-        'ligne « mot_de_passe_empreinte = "scrypt$…" » à coller dans la section [edition] de '
-        ".streamlit/secrets.toml, à la place d'une éventuelle ligne mot_de_passe_sha256. Le mot de passe "
-        "lui-même n'est écrit nulle part.",
-    )
+    mp = commande_decrite(rm_sub, "roadmap mot-de-passe", lambda args: _roadmap().cmd_mot_de_passe(args))
     mp.add_argument(
         "--stdin",
         action="store_true",

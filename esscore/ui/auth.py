@@ -26,6 +26,7 @@ from esscore import auth
 from esscore.errors import EssError
 from esscore.store import clean_author
 from esscore.text import texte_litteral
+from esscore.ui import layout
 
 CLE_EDITION = "fdr_edition"
 CLE_MESSAGE = "fdr_auth_message"
@@ -110,14 +111,7 @@ def droits() -> Droits:
 
 
 def _message(nature: str, texte: str) -> None:
-    st.session_state[CLE_MESSAGE] = (nature, texte)
-
-
-def _afficher_message() -> None:
-    message = st.session_state.pop(CLE_MESSAGE, None)
-    if message:
-        nature, texte = message
-        {"success": st.success, "error": st.error, "info": st.info}.get(nature, st.info)(texte)
+    layout.deposer_message(CLE_MESSAGE, nature, texte)
 
 
 def _duree(secondes: int) -> str:
@@ -159,7 +153,7 @@ def _ouvrir_edition() -> None:
         _message("error", message_resultat(resultat))
         return
     st.session_state[CLE_EDITION] = {"auteur": auteur, "empreinte": empreinte.texte}
-    _message("success", f"Mode édition ouvert pour {texte_litteral(auteur)}.")
+    _message("success", f"Mode édition ouvert pour {auteur}.")  # shown literally (layout.alerte)
 
 
 def _fermer_edition() -> None:
@@ -171,7 +165,7 @@ def panneau_edition(d: Droits) -> None:
     """Sidebar block: state of the editing mode, password form or login button."""
     with st.sidebar:
         st.markdown("**Mode édition**")
-        _afficher_message()
+        layout.afficher_depot(CLE_MESSAGE)
         conf = config_edition()
         if d.edition:
             via = "compte connecté" if d.moyen == "oidc" else "mot de passe"

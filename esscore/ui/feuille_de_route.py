@@ -47,15 +47,12 @@ CLE_CONFLIT = "fdr_conflit"
 
 
 def _flash(nature: str, texte: str) -> None:
-    st.session_state[CLE_FLASH] = (nature, texte)
+    layout.deposer_message(CLE_FLASH, nature, texte)  # plain text quoting names, values, file names
 
 
 def afficher_flash() -> None:
     """Show (once) the message left by the last edit callback."""
-    message = st.session_state.pop(CLE_FLASH, None)
-    if message:
-        nature, texte = message
-        layout.alerte(texte, nature)  # plain text quoting names, values, file names: shown literally
+    layout.afficher_depot(CLE_FLASH)
 
 
 # --------------------------------------------------------------------------- edit callbacks

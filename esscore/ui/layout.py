@@ -35,6 +35,20 @@ def alerte(texte: object, nature: str = "error", icon: str | None = None) -> Non
     boites.get(nature, st.error)(texte_litteral(texte), icon=icon)
 
 
+def deposer_message(cle: str, nature: str, texte: str) -> None:
+    """Leave the outcome of a callback (``nature`` as for ``alerte``) for the next run of the page, under ``cle``
+    of the session: a callback runs before the page is drawn, so its message is shown by ``afficher_depot``."""
+    st.session_state[cle] = (nature, texte)
+
+
+def afficher_depot(cle: str) -> None:
+    """Show, once and literally (``alerte``), the message left under ``cle`` by ``deposer_message``."""
+    message = st.session_state.pop(cle, None)
+    if message:
+        nature, texte = message
+        alerte(texte, nature)
+
+
 NON_SIMULE_TEXT = (
     "**{nom} : chiffres non disponibles (nd).** La démonstration ne simule pas ce territoire : l'INSEE n'y publie "
     "aucune part de l'ESS, et un chiffre tiré de la moyenne nationale serait inventé. Chargez les fichiers SIRENE "
