@@ -523,6 +523,8 @@ def test_production_config() -> None:
     assert client["showErrorDetails"] == "none" and client["toolbarMode"] == "minimal"
     assert conf["browser"]["gatherUsageStats"] is False
     assert conf["logger"]["level"] in ("warning", "error")
+    # no forced full garbage collection after each run: it was half the server's time under load (issue 18)
+    assert conf["runner"]["postScriptGC"] is False
 
 
 def test_upload_widgets_are_bounded() -> None:
