@@ -33,6 +33,14 @@ def contours(
     return explode(frame)
 
 
+def contours_json(con: duckdb.DuckDBPyConnection, level: str, codes: list[str]) -> pd.DataFrame:
+    """(code, polygon_json) of the given territories: ``polygons_json(contours(...))`` without parsing the
+    GeoJSON in Python (DuckDB cuts each part's rings out of the stored text), sorted by code."""
+    if level not in LEVELS:
+        raise KeyError(level)
+    return query(con, "contours_json", niveau=level, codes=codes)
+
+
 def explode(frame: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for code, text in zip(frame["code"], frame["geojson"], strict=True):

@@ -113,6 +113,16 @@ def test_map_outline_for_communes_uses_their_epci(con) -> None:
     assert comparaison.codes_carte(geography.get(con, "france"), [], con) == []
 
 
+@pytest.mark.parametrize("level", ["commune", "epci", "departement", "region"])
+def test_outlines_cut_out_by_duckdb_are_the_parsed_ones(con, level: str) -> None:
+    """``maps.contours_json`` (rings cut out of the stored GeoJSON by DuckDB) = ``polygons_json(contours())``."""
+    codes = sorted(query(con, "contours", niveau=level, codes=None, national=False)["code"])[:40]
+    attendu = maps.polygons_json(maps.contours(con, level, codes)).sort_values("code", kind="stable")
+    obtenu = maps.contours_json(con, level, codes)
+    assert len(obtenu) >= len(codes) > 0 and list(obtenu["code"]) == list(attendu["code"])
+    assert [json.loads(t) for t in obtenu["polygon_json"]] == [json.loads(t) for t in attendu["polygon_json"]]
+
+
 def test_national_epci_map_payload_stays_small(con) -> None:
     values = comparaison.niveau(con, "epci").assign(t_nom=lambda f: f["nom"])
     dom = dict(query(con, "territoires_niveau_dom", niveau="epci")[["code", "dom"]].values)
