@@ -43,7 +43,8 @@ TABLES: frozenset[str] = frozenset({
     "contours_communes", "contours_departements", "contours_epci", "contours_regions", "departements",
     "departements_couverts", "territoires_partiels",
     "emploi_prive", "epci", "ess_cube", "etablissements_ess", "indicateurs", "ingestion_rapport", "initiatives",
-    "meta", "passage_communes", "regions", "secret_territoires", "sources", "territoires", "tranches",
+    "meta", "passage_communes", "regions", "repartitions_communes", "secret_territoires", "sources", "territoires",
+    "tranches",
     *millesimes.TABLES,
 })  # fmt: skip
 
