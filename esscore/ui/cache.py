@@ -258,7 +258,8 @@ def chiffres(terr: geography.Territoire) -> pd.DataFrame:
 
 
 # Levels whose breakdown cells are computed all at once, on a first visit (0.1 to 0.4 s of CPU, a few MB), then
-# sliced per territory; a commune's alone (all 35 000 at once: 1.4 s and 77 MB per process).
+# sliced per territory; a commune's are read alone from the table the build stores (``repartitions_communes``:
+# all 35 000 held in each process would take 77 MB).
 NIVEAUX_CELLULES = ("region", "departement", "epci")
 Tranches = tuple[pd.DataFrame, dict[str, Any]]  # a level-wide frame and each territory's row positions in it
 
